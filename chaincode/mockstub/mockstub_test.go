@@ -345,3 +345,97 @@ func TestEvaluateNeverCommits(t *testing.T) {
 	assert.False(t, res.Committed)
 	assert.Nil(t, ledger.State("k"))
 }
+
+func TestRestOfTheStubInterface(t *testing.T) {
+	owners := mockstub.Collection{Name: "owners", Members: []string{"OemMSP"}}
+	ledger, body := funcLedger(t, mockstub.WithCollections(owners), mockstub.WithChaincodeName("cc"))
+	*body = func(s shim.ChaincodeStubInterface) error {
+		s.StartWriteBatch()
+		k, _ := s.CreateCompositeKey("obj", []string{"1"})
+		for _, err := range []error{
+			s.PutState("a", []byte("1")), s.PutState("b", []byte("2")), s.PutState(k, []byte("c")),
+			s.PutPrivateData("owners", "p", []byte("x")), s.PutPrivateData("owners", "q", []byte("y")),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+		return s.FinishWriteBatch()
+	}
+	require.True(t, run(t, ledger, nil).Committed)
+
+	*body = func(s shim.ChaincodeStubInterface) error {
+		if r := s.InvokeChaincode("other", nil, ""); r.Status != shim.ERROR {
+			return fmt.Errorf("InvokeChaincode status %d", r.Status)
+		}
+		vals, err := s.GetMultipleStates("a", "b", "missing")
+		if err != nil || string(vals[0]) != "1" || string(vals[1]) != "2" || vals[2] != nil {
+			return fmt.Errorf("GetMultipleStates %q %v", vals, err)
+		}
+		pv, err := s.GetMultiplePrivateData("owners", "p", "q")
+		if err != nil || string(pv[0]) != "x" || string(pv[1]) != "y" {
+			return fmt.Errorf("GetMultiplePrivateData %q %v", pv, err)
+		}
+		it, md, err := s.GetAllStatesCompositeKeyWithPagination(10, "")
+		if err != nil || md.FetchedRecordsCount != 1 || !it.HasNext() {
+			return fmt.Errorf("GetAllStatesCompositeKeyWithPagination %v %v", md, err)
+		}
+		if b, _ := s.GetBinding(); len(b) != 32 {
+			return fmt.Errorf("binding %x", b)
+		}
+		if len(s.GetDecorations()) != 0 {
+			return fmt.Errorf("decorations")
+		}
+		if a, _ := s.GetArgsSlice(); string(a) != "f" {
+			return fmt.Errorf("args slice %q", a)
+		}
+		if _, _, err := s.GetQueryResultWithPagination("{}", 1, ""); err == nil {
+			return fmt.Errorf("rich query with pagination accepted")
+		}
+		if _, err := s.GetPrivateDataQueryResult("owners", "{}"); err == nil {
+			return fmt.Errorf("private rich query accepted")
+		}
+		return nil
+	}
+	res := ledger.Evaluate(mockstub.Tx{Creator: mockstub.NewIdentity("OemMSP", mockstub.WithCommonName("alice")), Function: "f"})
+	require.True(t, res.OK(), res.Message)
+
+	*body = func(s shim.ChaincodeStubInterface) error {
+		if err := s.SetPrivateDataValidationParameter("owners", "p", []byte("ep")); err != nil {
+			return err
+		}
+		return s.DelPrivateData("owners", "q")
+	}
+	require.True(t, run(t, ledger, nil).Committed)
+	assert.Nil(t, ledger.PrivateData("owners", "q"))
+	*body = func(s shim.ChaincodeStubInterface) error {
+		ep, err := s.GetPrivateDataValidationParameter("owners", "p")
+		if err != nil || string(ep) != "ep" {
+			return fmt.Errorf("private validation parameter %q %v", ep, err)
+		}
+		return nil
+	}
+	assert.True(t, run(t, ledger, nil).OK())
+}
+
+func TestResultDecodeAndClock(t *testing.T) {
+	cc := mockstub.ChaincodeFunc(func(stub shim.ChaincodeStubInterface) *peer.Response {
+		_, args := stub.GetFunctionAndParameters()
+		if len(args) > 0 {
+			return shim.Error(args[0])
+		}
+		return shim.Success([]byte(`{"n":3}`))
+	})
+	ledger := mockstub.New(t, cc)
+	var v struct{ N int }
+	require.NoError(t, ledger.Evaluate(mockstub.Tx{Creator: mockstub.NewIdentity("OemMSP"), Function: "f"}).Decode(&v))
+	assert.Equal(t, 3, v.N)
+	res := ledger.Evaluate(mockstub.Tx{Creator: mockstub.NewIdentity("OemMSP"), Function: "f", Args: []string{"boom"}})
+	assert.EqualError(t, res.Decode(&v), "transaction failed: boom")
+	assert.EqualError(t, res.Err(), "boom")
+	assert.True(t, mockstub.ChaincodeFunc(nil).Init(nil).Status == shim.OK)
+
+	c := ledger.Clock()
+	c.Set(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	assert.Equal(t, 2030, ledger.Clock().Now().Year())
+}

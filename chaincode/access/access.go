@@ -1,0 +1,119 @@
+// Package access decides which organisations and roles may call each
+// transaction function. Every contract declares a Policy; the check runs
+// before the function body, and a function without a rule is refused, so a
+// new transaction cannot ship open by accident.
+package access
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
+)
+
+// The consortium's MSP IDs.
+const (
+	OemMSP      = "OemMSP"
+	SupplierMSP = "SupplierMSP"
+	DealerMSP   = "DealerMSP"
+	InsurerMSP  = "InsurerMSP"
+)
+
+// Members are the channel's application orgs, in a stable order.
+var Members = []string{OemMSP, SupplierMSP, DealerMSP, InsurerMSP}
+
+// RoleAttr is the Fabric CA certificate attribute holding a user's role.
+const RoleAttr = "role"
+
+// AnyRole in a Grant admits every role of the org.
+const AnyRole = "*"
+
+// Grant admits callers of one org holding one of Roles.
+type Grant struct {
+	MSP   string
+	Roles []string
+}
+
+// Allow grants the listed roles of msp (AnyRole for all of them).
+func Allow(msp string, roles ...string) Grant { return Grant{MSP: msp, Roles: roles} }
+
+// AnyMember grants every role of every member org: reads of shared state.
+func AnyMember() []Grant {
+	gs := make([]Grant, len(Members))
+	for i, m := range Members {
+		gs[i] = Allow(m, AnyRole)
+	}
+	return gs
+}
+
+func (g Grant) admits(msp, role string) bool {
+	return g.MSP == msp && (slices.Contains(g.Roles, AnyRole) || (role != "" && slices.Contains(g.Roles, role)))
+}
+
+// Policy maps a fully qualified function name ("vehicle:Register") to its grants.
+type Policy map[string][]Grant
+
+// Caller is who is calling: the MSP ID and the role attribute ("" if none).
+type Caller struct {
+	MSP  string
+	Role string
+}
+
+// CallerOf reads the caller from the transaction's client identity.
+func CallerOf(ci cid.ClientIdentity) (Caller, error) {
+	msp, err := ci.GetMSPID()
+	if err != nil {
+		return Caller{}, fmt.Errorf("read caller MSP ID: %w", err)
+	}
+	role, _, err := ci.GetAttributeValue(RoleAttr)
+	if err != nil {
+		return Caller{}, fmt.Errorf("read caller role: %w", err)
+	}
+	return Caller{MSP: msp, Role: role}, nil
+}
+
+// Check returns nil when c may call function, else a FORBIDDEN error naming
+// the caller's MSP and role, or UNKNOWN_FUNCTION when no rule exists.
+func (p Policy) Check(function string, c Caller) error {
+	grants, ok := p[function]
+	if !ok {
+		return ccerr.New(ccerr.UnknownFunction, "no transaction named %s", function)
+	}
+	for _, g := range grants {
+		if g.admits(c.MSP, c.Role) {
+			return nil
+		}
+	}
+	role := c.Role
+	if role == "" {
+		role = "(none)"
+	}
+	return ccerr.New(ccerr.Forbidden, "caller %s with role %s may not call %s; allowed: %s", c.MSP, role, function, describe(grants))
+}
+
+func describe(gs []Grant) string {
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = g.MSP + " " + strings.Join(g.Roles, "|")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Rows flattens p into sorted (function, msp, role) rows, the form of the
+// table in docs/access-control.md.
+func (p Policy) Rows() [][3]string {
+	var rows [][3]string
+	for fn, gs := range p {
+		for _, g := range gs {
+			for _, r := range g.Roles {
+				rows = append(rows, [3]string{fn, g.MSP, r})
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b [3]string) int {
+		return strings.Compare(a[0]+"\x00"+a[1]+"\x00"+a[2], b[0]+"\x00"+b[1]+"\x00"+b[2])
+	})
+	return rows
+}

@@ -1,0 +1,44 @@
+// Package contracts assembles the autoledger chaincode: every contract of
+// the consortium in one chaincode, so that they share one namespace and can
+// write to each other's records in one transaction.
+package contracts
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// ChaincodeName is the name the chaincode is deployed under.
+const ChaincodeName = "autoledger"
+
+// Collections are the private data collections the contracts use, with
+// their member orgs (network/collections_config.json defines them).
+var Collections = map[string][]string{
+	vehicle.OwnersCollection: {access.OemMSP, access.DealerMSP, access.InsurerMSP},
+	"oemSupplier":            {access.OemMSP, access.SupplierMSP},
+	"oemDealer":              {access.OemMSP, access.DealerMSP},
+	"dealerInsurer":          {access.DealerMSP, access.InsurerMSP},
+}
+
+// New returns the chaincode with every contract.
+func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {
+	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...))
+	if err != nil {
+		return nil, fmt.Errorf("build chaincode: %w", err)
+	}
+	cc.Info.Title = "AutoLedger"
+	cc.Info.Version = "1.0.0"
+	return cc, nil
+}
+
+// Policy is the union of every contract's access policy.
+func Policy() access.Policy {
+	p := access.Policy{}
+	maps.Copy(p, vehicle.Policy)
+	return p
+}

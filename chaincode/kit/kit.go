@@ -1,0 +1,130 @@
+// Package kit is the plumbing every AutoLedger contract shares: the access
+// check that runs before each transaction, the transaction clock, JSON state
+// and events, and field validation that yields ccerr errors.
+package kit
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// DefaultTolerance is how far a transaction timestamp may be from the
+// endorsing peer's clock.
+const DefaultTolerance = 5 * time.Minute
+
+// SchemaVersion is stamped on every stored record so that a later chaincode
+// version can tell old records apart and migrate them.
+const SchemaVersion = 1
+
+// Config is what every contract needs from its host.
+type Config struct {
+	// PeerNow is the endorsing peer's clock. It is used only to refuse a
+	// client-chosen timestamp far from it, never to compute state.
+	PeerNow func() time.Time
+	// Tolerance bounds |tx timestamp - PeerNow()| for writes.
+	Tolerance time.Duration
+}
+
+// Option adjusts a Config.
+type Option func(*Config)
+
+// WithPeerClock sets the clock writes are checked against.
+func WithPeerClock(now func() time.Time) Option { return func(c *Config) { c.PeerNow = now } }
+
+// WithTolerance sets the allowed distance between a transaction timestamp and the peer clock.
+func WithTolerance(d time.Duration) Option { return func(c *Config) { c.Tolerance = d } }
+
+// NewConfig applies opts over the defaults (system clock, 5 minutes).
+func NewConfig(opts ...Option) Config {
+	c := Config{PeerNow: time.Now, Tolerance: DefaultTolerance}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// Before returns a contract-api BeforeTransaction hook enforcing p.
+func Before(p access.Policy) func(contractapi.TransactionContextInterface) error {
+	return func(ctx contractapi.TransactionContextInterface) error {
+		fn, _ := ctx.GetStub().GetFunctionAndParameters()
+		caller, err := access.CallerOf(ctx.GetClientIdentity())
+		if err != nil {
+			return err
+		}
+		return p.Check(fn, caller)
+	}
+}
+
+// Caller returns the calling MSP and role.
+func Caller(ctx contractapi.TransactionContextInterface) (access.Caller, error) {
+	return access.CallerOf(ctx.GetClientIdentity())
+}
+
+// TxTime returns the transaction timestamp, the only time chaincode state
+// may depend on.
+func TxTime(stub shim.ChaincodeStubInterface) (time.Time, error) {
+	ts, err := stub.GetTxTimestamp()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read transaction timestamp: %w", err)
+	}
+	return ts.AsTime().UTC(), nil
+}
+
+// WriteTime returns the transaction timestamp of a writing transaction,
+// refusing one further than the tolerance from the peer's clock.
+func (c Config) WriteTime(stub shim.ChaincodeStubInterface) (time.Time, error) {
+	ts, err := TxTime(stub)
+	if err != nil {
+		return ts, err
+	}
+	if d := ts.Sub(c.PeerNow()); d > c.Tolerance || d < -c.Tolerance {
+		return ts, ccerr.New(ccerr.TimestampSkew, "transaction timestamp %s is %s from the endorsing peer's clock; at most %s is allowed",
+			ts.Format(time.RFC3339), d.Round(time.Second), c.Tolerance)
+	}
+	return ts, nil
+}
+
+// GetJSON reads key into v; found is false when the key does not exist.
+func GetJSON(stub shim.ChaincodeStubInterface, key string, v any) (found bool, err error) {
+	b, err := stub.GetState(key)
+	if err != nil {
+		return false, fmt.Errorf("read %q: %w", key, err)
+	}
+	if b == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return true, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// PutJSON writes v under key.
+func PutJSON(stub shim.ChaincodeStubInterface, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %q: %w", key, err)
+	}
+	if err := stub.PutState(key, b); err != nil {
+		return fmt.Errorf("write %q: %w", key, err)
+	}
+	return nil
+}
+
+// Emit sets the transaction's one chaincode event with a JSON payload.
+func Emit(stub shim.ChaincodeStubInterface, name string, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode event %s: %w", name, err)
+	}
+	if err := stub.SetEvent(name, b); err != nil {
+		return fmt.Errorf("set event %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,410 @@
+// Package vehicle is the contract that keeps each VIN's tamper-evident life:
+// birth, pseudonymous owners, odometer readings that cannot be silently
+// rolled back, services, battery health, incidents and title brands.
+package vehicle
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vin"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Name is the contract's name: its transactions are "vehicle:Register" and so on.
+const Name = "vehicle"
+
+// OwnersCollection holds owner references (members OemMSP, DealerMSP,
+// InsurerMSP: a MAJORITY of the four orgs can endorse without the supplier).
+const OwnersCollection = "owners"
+
+// MaxHistoryPage bounds one page of History.
+const MaxHistoryPage = 1000
+
+// Event names, one per transaction.
+const (
+	EvVehicleRegistered         = "VehicleRegistered"
+	EvOwnershipTransferred      = "OwnershipTransferred"
+	EvOdometerRecorded          = "OdometerRecorded"
+	EvOdometerRollbackSuspected = "OdometerRollbackSuspected"
+	EvClusterReplaced           = "ClusterReplaced"
+	EvServiceRecorded           = "ServiceRecorded"
+	EvBatteryReported           = "BatteryReported"
+	EvIncidentRecorded          = "IncidentRecorded"
+	EvTitleBranded              = "TitleBranded"
+)
+
+// Policy says who may call each transaction.
+var Policy = access.Policy{
+	"vehicle:Register":            {access.Allow(access.OemMSP, "production")},
+	"vehicle:TransferOwnership":   {access.Allow(access.DealerMSP, "sales")},
+	"vehicle:RecordOdometer":      {access.Allow(access.OemMSP, "telematics"), access.Allow(access.DealerMSP, "service"), access.Allow(access.InsurerMSP, "claims")},
+	"vehicle:ReplaceCluster":      {access.Allow(access.DealerMSP, "service")},
+	"vehicle:RecordService":       {access.Allow(access.DealerMSP, "service")},
+	"vehicle:RecordBatteryReport": {access.Allow(access.OemMSP, "telematics")},
+	"vehicle:RecordIncident":      {access.Allow(access.InsurerMSP, "claims")},
+	"vehicle:BrandTitle":          {access.Allow(access.InsurerMSP, "claims")},
+	"vehicle:Get":                 access.AnyMember(),
+	"vehicle:History":             access.AnyMember(),
+	"vehicle:Report":              access.AnyMember(),
+}
+
+// Contract is the vehicle contract.
+type Contract struct {
+	contractapi.Contract
+	cfg kit.Config
+}
+
+// NewContract returns the contract; opts set the peer clock and tolerance.
+func NewContract(opts ...kit.Option) *Contract {
+	c := &Contract{cfg: kit.NewConfig(opts...)}
+	c.Name = Name
+	c.BeforeTransaction = kit.Before(Policy)
+	return c
+}
+
+// GetEvaluateTransactions marks the read-only transactions in the metadata.
+func (c *Contract) GetEvaluateTransactions() []string {
+	return []string{"Get", "History", "Report"}
+}
+
+// EventPayload is the JSON of every vehicle event: the VIN, the sequence
+// number of the life event, and the facts that changed.
+type EventPayload struct {
+	VIN               string         `json:"vin"`
+	Seq               int64          `json:"seq"`
+	Type              string         `json:"type"`
+	Facts             map[string]any `json:"facts,omitempty"`
+	RollbackSuspected bool           `json:"rollbackSuspected"`
+}
+
+func emit(ctx contractapi.TransactionContextInterface, name string, v *Vehicle, e *LifeEvent, facts map[string]any) error {
+	return kit.Emit(ctx.GetStub(), name, EventPayload{VIN: v.VIN, Seq: e.Seq, Type: e.Type, Facts: facts, RollbackSuspected: v.RollbackSuspected})
+}
+
+// load validates the VIN's form, then loads the vehicle.
+func load(ctx contractapi.TransactionContextInterface, vinCode string) (*Vehicle, error) {
+	if _, err := vin.Validate(vinCode); err != nil {
+		return nil, err
+	}
+	return Load(ctx.GetStub(), vinCode)
+}
+
+// begin is the common start of a write: transaction time, input validation,
+// observed time not in the future, vehicle loaded.
+func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode string, req interface{ Validate() error }, observedField string, observed func() time.Time) (*Vehicle, time.Time, error) {
+	ts, err := c.cfg.WriteTime(ctx.GetStub())
+	if err != nil {
+		return nil, ts, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, ts, err
+	}
+	var chk kit.Checker
+	chk.NotAfter(observedField, observed(), ts)
+	if err := chk.Err(); err != nil {
+		return nil, ts, err
+	}
+	v, err := load(ctx, vinCode)
+	return v, ts, err
+}
+
+// Register records a new vehicle's birth.
+func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req RegisterRequest) (*Vehicle, error) {
+	stub := ctx.GetStub()
+	ts, err := c.cfg.WriteTime(stub)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	var chk kit.Checker
+	chk.NotAfter("birth.productionDate", req.Birth.ProductionDate, ts)
+	if err := chk.Err(); err != nil {
+		return nil, err
+	}
+	verified, _ := vin.Validate(req.VIN)
+	if _, err := Load(stub, req.VIN); err == nil {
+		return nil, ccerr.New(ccerr.AlreadyExists, "vehicle %s is already registered", req.VIN)
+	} else if ccerr.CodeOf(err) != ccerr.NotFound {
+		return nil, err
+	}
+	caller, err := kit.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	birth := req.Birth
+	birth.ProductionDate = birth.ProductionDate.UTC()
+	v := &Vehicle{
+		SchemaVersion: kit.SchemaVersion, VIN: req.VIN, CheckDigitVerified: verified, Birth: birth,
+		RegisteredAt: ts, RegisteredBy: caller.MSP, TitleBrands: []string{},
+		Odometer: OdometerState{Baselines: []Baseline{}},
+	}
+	e := &LifeEvent{Type: EventRegistered, Birth: &birth}
+	if err := Append(stub, v, e); err != nil {
+		return nil, err
+	}
+	return v, emit(ctx, EvVehicleRegistered, v, e, map[string]any{
+		"manufacturer": birth.Manufacturer, "model": birth.Model, "modelYear": birth.ModelYear,
+		"powertrain": birth.Powertrain, "checkDigitVerified": verified,
+	})
+}
+
+// TransferResult answers vehicle:TransferOwnership.
+type TransferResult struct {
+	Receipt
+	OwnerCount        int             `json:"ownerCount"`
+	Reading           OdometerReading `json:"reading"`
+	RollbackSuspected bool            `json:"rollbackSuspected"`
+}
+
+// TransferOwnership records a sale. The new owner's opaque reference comes
+// as transient data under "owner" and goes only into the owners collection;
+// public state keeps the owner count, the sale date, the odometer reading
+// and the use type.
+func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface, vinCode string, req TransferRequest) (*TransferResult, error) {
+	stub := ctx.GetStub()
+	transient, err := stub.GetTransient()
+	if err != nil {
+		return nil, fmt.Errorf("read transient data: %w", err)
+	}
+	ref, ok := transient[OwnerTransientKey]
+	if !ok {
+		return nil, ccerr.Field(ccerr.MissingTransient, "ownerRef", "required",
+			"the new owner's reference must be sent as transient data under %q", OwnerTransientKey)
+	}
+	if err := ValidateOwnerRef(string(ref)); err != nil {
+		return nil, err
+	}
+	v, ts, err := c.begin(ctx, vinCode, req, "saleDate", func() time.Time { return req.SaleDate })
+	if err != nil {
+		return nil, err
+	}
+	reading, err := addReading(stub, v, req.OdometerKm, "sale", req.SaleDate.UTC(), v.EventCount+1)
+	if err != nil {
+		return nil, err
+	}
+	v.OwnerCount++
+	v.UseType = req.UseType
+	e := &LifeEvent{Type: EventOwnershipTransfer, Odometer: &reading, Transfer: &Transfer{
+		SaleDate: req.SaleDate.UTC(), OdometerKm: req.OdometerKm, UseType: req.UseType, OwnerNo: v.OwnerCount,
+	}}
+	if err := Append(stub, v, e); err != nil {
+		return nil, err
+	}
+	if err := putOwner(ctx, v.VIN, string(ref), ts); err != nil {
+		return nil, err
+	}
+	res := &TransferResult{Receipt: Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, OwnerCount: v.OwnerCount, Reading: reading, RollbackSuspected: v.RollbackSuspected}
+	return res, emit(ctx, EvOwnershipTransferred, v, e, map[string]any{
+		"ownerCount": v.OwnerCount, "useType": req.UseType, "odometerKm": req.OdometerKm, "readingRollback": reading.Rollback,
+	})
+}
+
+func putOwner(ctx contractapi.TransactionContextInterface, vinCode, ref string, ts time.Time) error {
+	caller, err := kit.Caller(ctx)
+	if err != nil {
+		return err
+	}
+	key, err := ctx.GetStub().CreateCompositeKey("owner", []string{vinCode})
+	if err != nil {
+		return err
+	}
+	rec := OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: ref, Since: ts, RecordedBy: caller.MSP}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if err := ctx.GetStub().PutPrivateData(OwnersCollection, key, b); err != nil {
+		return fmt.Errorf("write owner of %s: %w", vinCode, err)
+	}
+	return nil
+}
+
+// RecordOdometer stores a reading. A reading lower than one observed before
+// it is stored all the same, and marks the vehicle, for good, as suspected
+// of a rollback.
+func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, vinCode string, req OdometerRequest) (*OdometerResult, error) {
+	v, _, err := c.begin(ctx, vinCode, req, "observedAt", func() time.Time { return req.ObservedAt })
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	reading, err := addReading(stub, v, req.Km, req.Source, req.ObservedAt.UTC(), v.EventCount+1)
+	if err != nil {
+		return nil, err
+	}
+	e := &LifeEvent{Type: EventOdometer, Odometer: &reading}
+	if err := Append(stub, v, e); err != nil {
+		return nil, err
+	}
+	name := EvOdometerRecorded
+	if reading.Rollback {
+		name = EvOdometerRollbackSuspected
+	}
+	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
+	return res, emit(ctx, name, v, e, map[string]any{"km": reading.DisplayedKm, "totalKm": reading.TotalKm, "source": reading.Source, "readingRollback": reading.Rollback})
+}
+
+// ReplaceCluster records an instrument-cluster replacement with its
+// evidence. The old cluster's final reading is recorded; readings observed
+// from then on count from a new baseline, so the total distance stays right.
+func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, vinCode string, req ClusterRequest) (*OdometerResult, error) {
+	v, _, err := c.begin(ctx, vinCode, req, "replacedAt", func() time.Time { return req.ReplacedAt })
+	if err != nil {
+		return nil, err
+	}
+	at := req.ReplacedAt.UTC()
+	if at.Before(v.Odometer.LatestObservedAt) {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "replacedAt %s is before the latest reading on record (%s); a replacement cannot be inserted before readings already counted from the old cluster",
+			at.Format(time.RFC3339), v.Odometer.LatestObservedAt.Format(time.RFC3339))
+	}
+	stub := ctx.GetStub()
+	final, err := addReading(stub, v, req.OldClusterFinalKm, "service", at, v.EventCount+1)
+	if err != nil {
+		return nil, err
+	}
+	v.Odometer.Baselines = append(v.Odometer.Baselines, Baseline{From: at, OffsetKm: final.TotalKm - req.NewClusterStartKm})
+	e := &LifeEvent{Type: EventClusterReplacement, Odometer: &final, Cluster: &ClusterReplacement{
+		OldClusterFinalKm: req.OldClusterFinalKm, NewClusterStartKm: req.NewClusterStartKm,
+		EvidenceHash: req.EvidenceHash, ReplacedAt: at, TotalKmBefore: final.TotalKm,
+	}}
+	if err := Append(stub, v, e); err != nil {
+		return nil, err
+	}
+	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: final, RollbackSuspected: v.RollbackSuspected}
+	return res, emit(ctx, EvClusterReplaced, v, e, map[string]any{"totalKmBefore": final.TotalKm, "newClusterStartKm": req.NewClusterStartKm})
+}
+
+// RecordService records a service; its odometer value is also a reading.
+func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vinCode string, req ServiceRequest) (*OdometerResult, error) {
+	v, _, err := c.begin(ctx, vinCode, req, "performedAt", func() time.Time { return req.PerformedAt })
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	at := req.PerformedAt.UTC()
+	reading, err := addReading(stub, v, req.OdometerKm, "service", at, v.EventCount+1)
+	if err != nil {
+		return nil, err
+	}
+	parts := slices.Clone(req.PartSerials)
+	if parts == nil {
+		parts = []string{}
+	}
+	e := &LifeEvent{Type: EventService, Odometer: &reading, Service: &ServiceRecord{
+		Type: req.Type, OdometerKm: req.OdometerKm, DocumentHash: req.DocumentHash, PartSerials: parts, PerformedAt: at,
+	}}
+	if err := Append(stub, v, e); err != nil {
+		return nil, err
+	}
+	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
+	return res, emit(ctx, EvServiceRecorded, v, e, map[string]any{"serviceType": req.Type, "odometerKm": req.OdometerKm, "partSerials": parts, "readingRollback": reading.Rollback})
+}
+
+// RecordBatteryReport records the traction battery's health; electrified cars only.
+func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterface, vinCode string, req BatteryRequest) (*Receipt, error) {
+	v, _, err := c.begin(ctx, vinCode, req, "reportedAt", func() time.Time { return req.ReportedAt })
+	if err != nil {
+		return nil, err
+	}
+	if !v.Birth.Electrified() {
+		return nil, ccerr.New(ccerr.NotElectrified, "vehicle %s has powertrain %s and no traction battery", v.VIN, v.Birth.Powertrain)
+	}
+	rep := req
+	rep.ReportedAt = rep.ReportedAt.UTC()
+	e := &LifeEvent{Type: EventBatteryReport, Battery: &rep}
+	if err := Append(ctx.GetStub(), v, e); err != nil {
+		return nil, err
+	}
+	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvBatteryReported, v, e, map[string]any{
+		"stateOfHealthPct": rep.StateOfHealthPct, "status": rep.Status,
+	})
+}
+
+// RecordIncident records an accident or other damage from an insurance claim.
+func (c *Contract) RecordIncident(ctx contractapi.TransactionContextInterface, vinCode string, req IncidentRequest) (*Receipt, error) {
+	v, _, err := c.begin(ctx, vinCode, req, "date", func() time.Time { return req.Date })
+	if err != nil {
+		return nil, err
+	}
+	inc := req
+	inc.Date = inc.Date.UTC()
+	e := &LifeEvent{Type: EventIncident, Incident: &inc}
+	if err := Append(ctx.GetStub(), v, e); err != nil {
+		return nil, err
+	}
+	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvIncidentRecorded, v, e, map[string]any{
+		"severity": inc.Severity, "airbagDeployed": inc.Airbag, "structuralDamage": inc.StructuralDamage,
+	})
+}
+
+// BrandTitle adds a title brand (salvage, flood, rebuilt, total-loss).
+// Brands are permanent: a later brand adds to the list.
+func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCode string, req BrandRequest) (*Receipt, error) {
+	v, _, err := c.begin(ctx, vinCode, req, "date", func() time.Time { return req.Date })
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(v.TitleBrands, req.Brand) {
+		v.TitleBrands = append(v.TitleBrands, req.Brand)
+	}
+	b := req
+	b.Date = b.Date.UTC()
+	e := &LifeEvent{Type: EventTitleBrand, Brand: &b}
+	if err := Append(ctx.GetStub(), v, e); err != nil {
+		return nil, err
+	}
+	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvTitleBranded, v, e, map[string]any{"brand": b.Brand, "titleBrands": v.TitleBrands})
+}
+
+// Get returns the vehicle's current public state.
+func (c *Contract) Get(ctx contractapi.TransactionContextInterface, vinCode string) (*Vehicle, error) {
+	return load(ctx, vinCode)
+}
+
+// History returns a page of the vehicle's life events, oldest first.
+// pageSize is 1 to MaxHistoryPage; bookmark is "" or the previous page's.
+func (c *Contract) History(ctx contractapi.TransactionContextInterface, vinCode string, pageSize int32, bookmark string) (*HistoryPage, error) {
+	if pageSize < 1 || pageSize > MaxHistoryPage {
+		return nil, ccerr.Field(ccerr.PageLimitExceeded, "pageSize", "range", "must be between 1 and %d, got %d", MaxHistoryPage, pageSize)
+	}
+	if _, err := load(ctx, vinCode); err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	prefix, err := stub.CreateCompositeKey(eventObject, []string{vinCode})
+	if err != nil {
+		return nil, err
+	}
+	// The peer starts a page at the bookmark whatever it is; one from
+	// another vehicle would page through that vehicle's events.
+	if bookmark != "" && !strings.HasPrefix(bookmark, prefix) {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "bookmark", "belongs_to_vin", "is not a bookmark of vehicle %s", vinCode)
+	}
+	it, md, err := stub.GetStateByPartialCompositeKeyWithPagination(eventObject, []string{vinCode}, pageSize, bookmark)
+	if err != nil {
+		return nil, fmt.Errorf("page events of %s: %w", vinCode, err)
+	}
+	defer it.Close()
+	page := &HistoryPage{VIN: vinCode, Events: []LifeEvent{}, Bookmark: md.GetBookmark()}
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("page events of %s: %w", vinCode, err)
+		}
+		var e LifeEvent
+		if err := json.Unmarshal(kv.Value, &e); err != nil {
+			return nil, fmt.Errorf("decode event %q: %w", kv.Key, err)
+		}
+		page.Events = append(page.Events, e)
+	}
+	return page, nil
+}

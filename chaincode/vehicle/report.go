@@ -1,0 +1,161 @@
+package vehicle
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// MaxReportEvents is the most life events a report covers: the peer's
+// default ledger.state.totalQueryLimit, which caps one range query. A
+// vehicle with more events is refused rather than reported incompletely.
+const MaxReportEvents = 100000
+
+// Report is the used-car history report, computed from the ledger.
+type Report struct {
+	VIN                string           `json:"vin"`
+	CheckDigitVerified bool             `json:"checkDigitVerified"`
+	Manufacturer       string           `json:"manufacturer"`
+	Model              string           `json:"model"`
+	ModelYear          int              `json:"modelYear"`
+	Powertrain         string           `json:"powertrain"`
+	RegisteredAt       time.Time        `json:"registeredAt"`
+	GeneratedAt        time.Time        `json:"generatedAt"`
+	OwnerCount         int              `json:"ownerCount"`
+	UseTypes           []string         `json:"useTypes"`
+	Odometer           OdometerReport   `json:"odometer"`
+	Incidents          []Incident       `json:"incidents"`
+	TitleBrands        []TitleBrand     `json:"titleBrands"`
+	Services           []ServiceRecord  `json:"services"`
+	Battery            *BatteryReport   `json:"battery,omitempty" metadata:",optional"`
+	EventCount         int64            `json:"eventCount"`
+	Alerts             []string         `json:"alerts"`
+	Sources            map[string]int64 `json:"readingsBySource"`
+}
+
+// OdometerReport is the odometer timeline with its flags.
+type OdometerReport struct {
+	LatestTotalKm       int64             `json:"latestTotalKm"`
+	MaxTotalKm          int64             `json:"maxTotalKm"`
+	RollbackSuspected   bool              `json:"rollbackSuspected"`
+	ClusterReplacements int               `json:"clusterReplacements"`
+	Timeline            []OdometerReading `json:"timeline"`
+}
+
+// Report computes the used-car history report from the vehicle's events.
+func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode string) (*Report, error) {
+	v, err := load(ctx, vinCode)
+	if err != nil {
+		return nil, err
+	}
+	if v.EventCount > MaxReportEvents {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "vehicle %s has %d events; a report covers at most %d (the peer's query limit)", vinCode, v.EventCount, MaxReportEvents)
+	}
+	stub := ctx.GetStub()
+	ts, err := kit.TxTime(stub)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{
+		VIN: v.VIN, CheckDigitVerified: v.CheckDigitVerified, Manufacturer: v.Birth.Manufacturer, Model: v.Birth.Model,
+		ModelYear: v.Birth.ModelYear, Powertrain: v.Birth.Powertrain, RegisteredAt: v.RegisteredAt, GeneratedAt: ts,
+		OwnerCount: v.OwnerCount, UseTypes: []string{}, Incidents: []Incident{}, TitleBrands: []TitleBrand{},
+		Services: []ServiceRecord{}, EventCount: v.EventCount, Alerts: []string{}, Sources: map[string]int64{},
+		Odometer: OdometerReport{MaxTotalKm: v.Odometer.MaxTotalKm, RollbackSuspected: v.RollbackSuspected,
+			ClusterReplacements: len(v.Odometer.Baselines)},
+	}
+	n, err := eachEvent(stub, vinCode, func(e *LifeEvent) {
+		switch {
+		case e.Transfer != nil:
+			if len(r.UseTypes) == 0 || r.UseTypes[len(r.UseTypes)-1] != e.Transfer.UseType {
+				r.UseTypes = append(r.UseTypes, e.Transfer.UseType)
+			}
+		case e.Incident != nil:
+			r.Incidents = append(r.Incidents, *e.Incident)
+		case e.Brand != nil:
+			r.TitleBrands = append(r.TitleBrands, *e.Brand)
+		case e.Battery != nil:
+			if r.Battery == nil || !e.Battery.ReportedAt.Before(r.Battery.ReportedAt) {
+				b := *e.Battery
+				r.Battery = &b
+			}
+		}
+		if e.Service != nil {
+			r.Services = append(r.Services, *e.Service)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n != v.EventCount {
+		return nil, fmt.Errorf("vehicle %s: read %d of %d events", vinCode, n, v.EventCount)
+	}
+	timeline, err := readings(stub, vinCode)
+	if err != nil {
+		return nil, err
+	}
+	if timeline == nil {
+		timeline = []OdometerReading{}
+	}
+	r.Odometer.Timeline = timeline
+	for _, rd := range timeline {
+		r.Sources[rd.Source]++
+	}
+	if len(timeline) > 0 {
+		r.Odometer.LatestTotalKm = timeline[len(timeline)-1].TotalKm
+	}
+	r.Alerts = alerts(v, r)
+	return r, nil
+}
+
+// alerts are the headline warnings a buyer reads first, in a fixed order.
+func alerts(v *Vehicle, r *Report) []string {
+	out := []string{}
+	if v.RollbackSuspected {
+		out = append(out, "ODOMETER_ROLLBACK_SUSPECTED")
+	}
+	for _, b := range v.TitleBrands {
+		out = append(out, "TITLE_"+b)
+	}
+	for _, i := range r.Incidents {
+		if i.StructuralDamage {
+			out = append(out, "STRUCTURAL_DAMAGE")
+			break
+		}
+	}
+	for _, i := range r.Incidents {
+		if i.Airbag {
+			out = append(out, "AIRBAG_DEPLOYED")
+			break
+		}
+	}
+	return out
+}
+
+// eachEvent calls fn for each life event of the vehicle in order.
+func eachEvent(stub shim.ChaincodeStubInterface, vinCode string, fn func(*LifeEvent)) (int64, error) {
+	it, err := stub.GetStateByPartialCompositeKey(eventObject, []string{vinCode})
+	if err != nil {
+		return 0, fmt.Errorf("scan events of %s: %w", vinCode, err)
+	}
+	defer it.Close()
+	var n int64
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return n, fmt.Errorf("scan events of %s: %w", vinCode, err)
+		}
+		var e LifeEvent
+		if err := json.Unmarshal(kv.Value, &e); err != nil {
+			return n, fmt.Errorf("decode event %q: %w", kv.Key, err)
+		}
+		n++
+		fn(&e)
+	}
+	return n, nil
+}
