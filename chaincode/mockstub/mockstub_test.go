@@ -154,7 +154,10 @@ func TestShimKeyRules(t *testing.T) {
 	*body = func(s shim.ChaincodeStubInterface) error { _, err := s.GetStateByRange("\x00a", "b"); return err }
 	assert.Contains(t, run(t, ledger, nil).Message, "null character")
 
-	*body = func(s shim.ChaincodeStubInterface) error { _, err := s.CreateCompositeKey("a", []string{"b\x00"}); return err }
+	*body = func(s shim.ChaincodeStubInterface) error {
+		_, err := s.CreateCompositeKey("a", []string{"b\x00"})
+		return err
+	}
 	assert.Contains(t, run(t, ledger, nil).Message, "not allowed")
 
 	*body = func(s shim.ChaincodeStubInterface) error {

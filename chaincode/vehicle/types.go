@@ -268,7 +268,7 @@ type ServiceRequest struct {
 	Type         string    `json:"type"`
 	OdometerKm   int64     `json:"odometerKm"`
 	DocumentHash string    `json:"documentHash"`
-	PartSerials  []string  `json:"partSerials" metadata:",optional"`
+	PartSerials  []string  `json:"partSerials,omitempty" metadata:",optional"`
 	PerformedAt  time.Time `json:"performedAt"`
 }
 

@@ -1,0 +1,147 @@
+package vehicle_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/mockstub"
+	"github.com/autoledger/autoledger/chaincode/vehicle"
+)
+
+// Benchmarks run each transaction once (no determinism double-run), as one
+// endorsing peer would, on the mock stub.
+
+// vinFor returns a distinct EU-style VIN (check digit not enforced) for i.
+func vinFor(i int) string { return fmt.Sprintf("WVWZZZ1JZ%08d", i) }
+
+func benchFixture(b *testing.B) *fixture {
+	return newFixture(b, mockstub.WithoutDeterminismCheck())
+}
+
+func mustOK(b *testing.B, r *mockstub.Result) {
+	if !r.OK() {
+		b.Fatal(r.Message)
+	}
+}
+
+func BenchmarkRegister(b *testing.B) {
+	f := benchFixture(b)
+	id := f.id("OemMSP", "production")
+	for i := 0; b.Loop(); i++ {
+		mustOK(b, f.ledger.Invoke(mockstub.Tx{Creator: id, Function: "vehicle:Register",
+			Args: args(vehicle.RegisterRequest{VIN: vinFor(i), Birth: birth("BEV")})}))
+	}
+}
+
+func BenchmarkTransferOwnership(b *testing.B) {
+	f := benchFixture(b)
+	f.register(usVIN, "ICE")
+	for i := 0; b.Loop(); i++ {
+		mustOK(b, f.transfer(usVIN, int64(i), "dlr1:0123456789abcdef"))
+	}
+}
+
+// writeBench times one write per iteration on a car with a growing history.
+func writeBench(b *testing.B, msp, role, fn string, powertrain string, req func(i int, at time.Time) any) {
+	f := benchFixture(b)
+	f.register(bevVIN, powertrain)
+	start := f.clock.Now().Add(-4 * time.Minute)
+	id := f.id(msp, role)
+	for i := 0; b.Loop(); i++ {
+		at := start.Add(time.Duration(i) * time.Microsecond)
+		mustOK(b, f.ledger.Invoke(mockstub.Tx{Creator: id, Function: "vehicle:" + fn, Args: args(bevVIN, req(i, at))}))
+	}
+}
+
+func BenchmarkRecordOdometer(b *testing.B) {
+	writeBench(b, "OemMSP", "telematics", "RecordOdometer", "BEV", func(i int, at time.Time) any {
+		return vehicle.OdometerRequest{Km: int64(i), Source: "telematics", ObservedAt: at}
+	})
+}
+
+func BenchmarkReplaceCluster(b *testing.B) {
+	writeBench(b, "DealerMSP", "service", "ReplaceCluster", "BEV", func(i int, at time.Time) any {
+		return vehicle.ClusterRequest{OldClusterFinalKm: int64(i), NewClusterStartKm: 0, EvidenceHash: docHash, ReplacedAt: at}
+	})
+}
+
+func BenchmarkRecordService(b *testing.B) {
+	writeBench(b, "DealerMSP", "service", "RecordService", "BEV", func(i int, at time.Time) any {
+		return vehicle.ServiceRequest{Type: "maintenance", OdometerKm: int64(i), DocumentHash: docHash, PartSerials: []string{"P-1"}, PerformedAt: at}
+	})
+}
+
+func BenchmarkRecordBatteryReport(b *testing.B) {
+	writeBench(b, "OemMSP", "telematics", "RecordBatteryReport", "BEV", func(i int, at time.Time) any {
+		return vehicle.BatteryRequest{StateOfHealthPct: 95, RemainingCapacityKWh: 70, CycleCount: int64(i), Status: "original", ReportedAt: at}
+	})
+}
+
+func BenchmarkRecordIncident(b *testing.B) {
+	writeBench(b, "InsurerMSP", "claims", "RecordIncident", "BEV", func(i int, at time.Time) any {
+		return vehicle.IncidentRequest{Date: at, Severity: "minor", ClaimRef: fmt.Sprintf("CLM-%d", i)}
+	})
+}
+
+func BenchmarkBrandTitle(b *testing.B) {
+	writeBench(b, "InsurerMSP", "claims", "BrandTitle", "BEV", func(i int, at time.Time) any {
+		return vehicle.BrandRequest{Brand: "flood", Date: at, ClaimRef: fmt.Sprintf("CLM-%d", i)}
+	})
+}
+
+// loaded returns a fixture whose BEV has n life events of mixed kinds.
+func loaded(b *testing.B, n int) *fixture {
+	f := benchFixture(b)
+	f.register(bevVIN, "BEV")
+	start := f.clock.Now().Add(-4 * time.Minute)
+	tel, svc := f.id("OemMSP", "telematics"), f.id("DealerMSP", "service")
+	for i := 1; i < n; i++ {
+		at := start.Add(time.Duration(i) * time.Millisecond)
+		var tx mockstub.Tx
+		switch i % 10 {
+		case 0:
+			tx = mockstub.Tx{Creator: svc, Function: "vehicle:RecordService", Args: args(bevVIN, vehicle.ServiceRequest{
+				Type: "maintenance", OdometerKm: int64(i * 10), DocumentHash: docHash, PerformedAt: at})}
+		case 5:
+			tx = mockstub.Tx{Creator: tel, Function: "vehicle:RecordBatteryReport", Args: args(bevVIN, vehicle.BatteryRequest{
+				StateOfHealthPct: 95, RemainingCapacityKWh: 70, CycleCount: int64(i), Status: "original", ReportedAt: at})}
+		default:
+			tx = mockstub.Tx{Creator: tel, Function: "vehicle:RecordOdometer", Args: args(bevVIN, vehicle.OdometerRequest{
+				Km: int64(i * 10), Source: "telematics", ObservedAt: at})}
+		}
+		mustOK(b, f.ledger.Invoke(tx))
+	}
+	return f
+}
+
+func BenchmarkGet(b *testing.B) {
+	f := loaded(b, 100)
+	id := f.id("InsurerMSP", "claims")
+	for b.Loop() {
+		mustOK(b, f.ledger.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:Get", Args: []string{bevVIN}}))
+	}
+}
+
+func BenchmarkHistoryPage100(b *testing.B) {
+	f := loaded(b, 1000)
+	id := f.id("InsurerMSP", "claims")
+	for b.Loop() {
+		mustOK(b, f.ledger.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:History", Args: args(bevVIN, 100, "")}))
+	}
+}
+
+// BenchmarkReport10k is the bounded-work goal: a report over 10,000 events.
+func BenchmarkReport10k(b *testing.B) {
+	f := loaded(b, 10000)
+	id := f.id("InsurerMSP", "claims")
+	var r *mockstub.Result
+	for b.Loop() {
+		r = f.ledger.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:Report", Args: []string{bevVIN}})
+		mustOK(b, r)
+	}
+	var rep vehicle.Report
+	if err := r.Decode(&rep); err != nil || rep.EventCount != 10000 {
+		b.Fatalf("report covers %d events (%v)", rep.EventCount, err)
+	}
+}
