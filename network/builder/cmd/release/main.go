@@ -1,0 +1,10 @@
+// Command release is the release step of AutoLedger's chaincode-as-a-service builder.
+package main
+
+import (
+	"os"
+
+	"github.com/autoledger/autoledger/network/builder"
+)
+
+func main() { os.Exit(builder.Main("release", os.Args[1:], os.Stderr)) }

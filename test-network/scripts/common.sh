@@ -1,0 +1,141 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the topology is read by the scripts that source this file
+# Topology, paths and process handling shared by network.sh's commands.
+# The topology lives here and only here: adding a peer is one line in PEERS.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+RUN=${AUTOLEDGER_RUN_DIR:-$ROOT/test-network/run}
+CHANNEL=autoledger
+CHAINCODE=autoledger
+
+# Orgs: short name, MSP ID, CA port. "orderer" is the ordering service's org.
+ORGS=(oem supplier dealer insurer)
+declare -A MSP=([orderer]=OrdererMSP [oem]=OemMSP [supplier]=SupplierMSP [dealer]=DealerMSP [insurer]=InsurerMSP)
+declare -A CA_PORT=([orderer]=7054 [oem]=7154 [supplier]=7254 [dealer]=7354 [insurer]=7454)
+# Roles a user is enrolled for (Fabric CA attribute role, in the certificate).
+declare -A ROLES=(
+	[oem]="production telematics quality finance admin"
+	[supplier]="production logistics finance admin"
+	[dealer]="sales service finance admin"
+	[insurer]="claims underwriting admin"
+)
+# Peers: org name port chaincode-port operations-port. A second peer of an org is one more line.
+PEERS=(
+	"oem peer0 7051 7052 9441"
+	"supplier peer0 8051 8052 9442"
+	"dealer peer0 9051 9052 9443"
+	"insurer peer0 10051 10052 9444"
+)
+# Orderers: name port admin-port operations-port.
+ORDERERS=(
+	"orderer1 7050 7053 8441"
+	"orderer2 7060 7063 8442"
+	"orderer3 7070 7073 8443"
+)
+# Chaincode servers: chaincode org port. Each org's peer talks to its own server.
+CC_SERVERS=(
+	"autoledger oem 9991" "autoledger supplier 9992" "autoledger dealer 9993" "autoledger insurer 9994"
+	"conformance oem 9995" "conformance supplier 9996" "conformance dealer 9997" "conformance insurer 9998"
+)
+# Block cutting (see docs/operations.md for the measurement behind these values).
+BATCH_TIMEOUT=${AUTOLEDGER_BATCH_TIMEOUT:-100ms}
+BATCH_MAX_COUNT=${AUTOLEDGER_BATCH_MAX_COUNT:-100}
+START_TIMEOUT=${AUTOLEDGER_START_TIMEOUT:-60}
+
+log() { printf '[network] %s\n' "$*" >&2; }
+die() {
+	printf '[network] error: %s\n' "$*" >&2
+	exit 1
+}
+
+orgdir() { echo "$RUN/orgs/$1"; }
+logfile() { echo "$RUN/logs/$1.log"; }
+pidfile() { echo "$RUN/pids/$1.pid"; }
+
+# fabric_bin puts the Fabric binaries on PATH, building them when needed.
+fabric_bin() {
+	if [[ -z ${FABRIC_BIN_DIR:-} ]]; then
+		FABRIC_BIN_DIR=$("$ROOT/test-network/scripts/fabric-bin.sh" | tail -n 1)
+		export FABRIC_BIN_DIR
+	fi
+	case ":$PATH:" in *":$FABRIC_BIN_DIR:"*) ;; *) export PATH="$FABRIC_BIN_DIR:$PATH" ;; esac
+	# The peer CLI reads core.yaml even for offline commands.
+	export FABRIC_CFG_PATH=$RUN/config/peer
+}
+
+running() { # running NODE: its recorded process is alive
+	local pf
+	pf=$(pidfile "$1")
+	[[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start NODE PORT... -- COMMAND...: refuses ports already in use, starts COMMAND in the
+# background with its output in the node's log, and records its process ID.
+start() {
+	local node=$1
+	shift
+	local ports=()
+	while [[ $1 != -- ]]; do
+		ports+=("$1")
+		shift
+	done
+	shift
+	if running "$node"; then
+		return 0
+	fi
+	local p
+	for p in "${ports[@]}"; do
+		if port_open "$p"; then
+			die "port $p (needed by $node) is already in use by another process: stop it or change the port in test-network/scripts/common.sh"
+		fi
+	done
+	mkdir -p "$RUN/logs" "$RUN/pids"
+	setsid "$@" >>"$(logfile "$node")" 2>&1 </dev/null &
+	echo $! >"$(pidfile "$node")"
+}
+
+# stop NODE: ends the recorded process (ours only) and waits for it to go.
+stop() {
+	local pf pid i
+	pf=$(pidfile "$1")
+	[[ -f $pf ]] || return 0
+	pid=$(cat "$pf")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$pf"
+}
+
+# wait_for NODE DESCRIPTION COMMAND...: retries COMMAND until it succeeds or START_TIMEOUT passes.
+wait_for() {
+	local node=$1 what=$2
+	shift 2
+	local deadline=$((SECONDS + START_TIMEOUT))
+	until "$@" >/dev/null 2>&1; do
+		if ! running "$node"; then
+			tail -n 20 "$(logfile "$node")" >&2 || true
+			die "$node exited while waiting for $what; log: $(logfile "$node")"
+		fi
+		if ((SECONDS >= deadline)); then
+			tail -n 20 "$(logfile "$node")" >&2 || true
+			die "$node: no $what after ${START_TIMEOUT}s; log: $(logfile "$node")"
+		fi
+		sleep 0.2
+	done
+}
+
+# healthz URL ORG: the operations endpoint answers OK. It is mutual TLS, so the org admin's TLS
+# client certificate is presented.
+healthz() {
+	local d
+	d=$(orgdir "$2")
+	curl -sf --max-time 2 --cacert "$d/ca.pem" --cert "$d/users/orgadmin/tls/client.crt" \
+		--key "$d/users/orgadmin/tls/client.key" "$1" | grep -q '"status":"OK"'
+}
