@@ -5,6 +5,7 @@ SHELL := /bin/bash
 GO        ?= go
 BIN       ?= $(CURDIR)/bin
 COVER_MIN ?= 85
+RUN_DIR   ?= $(or $(AUTOLEDGER_RUN_DIR),$(CURDIR)/test-network/run)
 SCRIPTS   := $(shell git ls-files '*.sh' .ci/run 2>/dev/null)
 
 .PHONY: help
@@ -21,8 +22,33 @@ unit: vet fmt-check ## go vet, gofmt check, race-enabled unit tests, chaincode c
 		printf "chaincode coverage %s%% (minimum %s%%)\n", $$3, min; if ($$3 + 0 < min) exit 1 }'
 
 .PHONY: e2e
-e2e: ## end-to-end tests (build tag e2e) against a real Fabric network
-	$(GO) test -tags e2e -count=1 -run 'E2E' ./...
+e2e: fabric-bin ## end-to-end tests (build tag e2e); starts the native network when it is not up
+	$(GO) test -tags e2e -count=1 -timeout 20m -run 'E2E' ./...
+
+.PHONY: fabric-bin
+fabric-bin: ## build (or find on PATH) peer, orderer, configtxgen, osnadmin, configtxlator, fabric-ca-*
+	@test-network/scripts/fabric-bin.sh >/dev/null
+
+.PHONY: network-up
+network-up: fabric-bin ## start the native four-org network and deploy the chaincode
+	test-network/network.sh up
+	@test -f $(RUN_DIR)/chaincode/autoledger/oem.pkgid || test-network/network.sh deploy autoledger
+
+.PHONY: network-down
+network-down: ## stop every process of the native network, keep its data
+	test-network/network.sh down
+
+.PHONY: network-clean
+network-clean: ## stop the native network and remove its data
+	test-network/network.sh clean
+
+.PHONY: network-status
+network-status: ## each node of the native network and its health
+	test-network/network.sh status
+
+.PHONY: bench-network
+bench-network: ## commit latency and throughput on the native network
+	$(GO) test -tags e2e -run '^$$' -bench E2E -benchtime 40x ./test-network/e2e/
 
 .PHONY: vet
 vet:
@@ -40,8 +66,10 @@ lint: ## shellcheck every tracked shell script
 	@if [ -n "$(SCRIPTS)" ]; then shellcheck $(SCRIPTS); fi
 
 .PHONY: tools
-tools: ## install the host tools CI needs (shellcheck) from Debian packages
-	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; }
+tools: ## install the host tools the scripts and CI need, from Debian packages
+	@missing=""; for t in shellcheck:shellcheck jq:jq curl:curl envsubst:gettext-base; do \
+		command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 
 .PHONY: bench
 bench: ## chaincode benchmarks on the mock stub

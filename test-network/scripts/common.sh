@@ -38,7 +38,7 @@ CC_SERVERS=(
 	"conformance oem 9995" "conformance supplier 9996" "conformance dealer 9997" "conformance insurer 9998"
 )
 # Block cutting (see docs/operations.md for the measurement behind these values).
-BATCH_TIMEOUT=${AUTOLEDGER_BATCH_TIMEOUT:-100ms}
+BATCH_TIMEOUT=${AUTOLEDGER_BATCH_TIMEOUT:-20ms}
 BATCH_MAX_COUNT=${AUTOLEDGER_BATCH_MAX_COUNT:-100}
 START_TIMEOUT=${AUTOLEDGER_START_TIMEOUT:-60}
 
