@@ -40,8 +40,30 @@ write_connection_file() {
 	"$RUN/bin/connfile" -run "$RUN" -out "$RUN/connection.json" -channel "$CHANNEL" -chaincode "$CHAINCODE" "${args[@]}"
 }
 
+# preflight: every port a stopped node needs is free, checked before anything starts.
+preflight() {
+	local org line name port admin ops cc
+	for org in "${all_orgs[@]}"; do
+		running "ca-$org" || check_free "ca-$org" "${CA_PORT[$org]}" $((CA_PORT[$org] + 10000))
+	done
+	for line in "${ORDERERS[@]}"; do
+		read -r name port admin ops <<<"$line"
+		running "$name" || check_free "$name" "$port" "$admin" "$ops"
+	done
+	for line in "${PEERS[@]}"; do
+		read -r org name port cc ops <<<"$line"
+		running "$name.$org" || check_free "$name.$org" "$port" "$cc" "$ops"
+	done
+	for line in "${CC_SERVERS[@]}"; do
+		read -r cc org port <<<"$line"
+		[[ -f $RUN/chaincode/$cc/$org.pkgid ]] || continue
+		running "cc-$cc-$org" || check_free "cc-$cc-$org" "$port"
+	done
+}
+
 cmd_up() {
 	local t0=$SECONDS org line name port admin ops cc pids=()
+	preflight
 	fabric_bin
 	mkdir -p "$RUN/logs" "$RUN/pids"
 	build_builder

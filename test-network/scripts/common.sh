@@ -71,6 +71,16 @@ running() { # running NODE: its recorded process is alive
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+check_free() { # check_free NODE PORT...: dies naming the first port in use
+	local node=$1 p
+	shift
+	for p in "$@"; do
+		if port_open "$p"; then
+			die "port $p (needed by $node) is already in use by another process: stop it or change the port in test-network/scripts/common.sh"
+		fi
+	done
+}
+
 # start NODE PORT... -- COMMAND...: refuses ports already in use, starts COMMAND in the
 # background with its output in the node's log, and records its process ID.
 start() {
@@ -85,12 +95,7 @@ start() {
 	if running "$node"; then
 		return 0
 	fi
-	local p
-	for p in "${ports[@]}"; do
-		if port_open "$p"; then
-			die "port $p (needed by $node) is already in use by another process: stop it or change the port in test-network/scripts/common.sh"
-		fi
-	done
+	check_free "$node" "${ports[@]}"
 	mkdir -p "$RUN/logs" "$RUN/pids"
 	setsid "$@" >>"$(logfile "$node")" 2>&1 </dev/null &
 	echo $! >"$(pidfile "$node")"
