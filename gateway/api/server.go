@@ -1,0 +1,121 @@
+// Package api is the gateway's REST surface: thin gin handlers that decode
+// and validate, call one service function, and map the result to JSON or
+// to an RFC 9457 problem.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/autoledger/autoledger/gateway/auth"
+	"github.com/autoledger/autoledger/gateway/config"
+	"github.com/autoledger/autoledger/gateway/fabric"
+	"github.com/autoledger/autoledger/gateway/metrics"
+	"github.com/autoledger/autoledger/gateway/store"
+	"github.com/gin-gonic/gin"
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
+)
+
+// Ledger is what the handlers need from Fabric (fabric.Pool in production).
+type Ledger interface {
+	Evaluate(ctx context.Context, pr auth.Principal, function string, args ...string) ([]byte, error)
+	Serves(org string) bool
+	Ready(ctx context.Context, wait time.Duration) map[string]bool
+	Height(ctx context.Context, pr auth.Principal) (uint64, error)
+	Events(ctx context.Context, pr auth.Principal, from fabric.Position) (<-chan *client.ChaincodeEvent, error)
+}
+
+// Submitter runs transactions (fabric.Submitter in production).
+type Submitter interface {
+	Submit(ctx context.Context, req fabric.Request) (store.Receipt, error)
+	Wait(ctx context.Context, txID string) (store.Receipt, error)
+}
+
+// Deps are the server's collaborators.
+type Deps struct {
+	Log       *slog.Logger
+	Auth      *auth.Authenticator
+	Ledger    Ledger
+	Submitter Submitter
+	Store     *store.Store
+	Limits    config.Limits
+	SyncWait  time.Duration
+}
+
+// Server holds the handlers.
+type Server struct {
+	Deps
+	engine *gin.Engine
+}
+
+// New builds the router.
+func New(d Deps) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Deps: d, engine: gin.New()}
+	e := s.engine
+	e.HandleMethodNotAllowed = true
+	e.Use(requestID(d.Log), observe(), gin.CustomRecovery(func(c *gin.Context, err any) {
+		logger(c).Error("panic", "err", err)
+		writeProblem(c, problem(http.StatusInternalServerError, CodeInternal, "internal error"))
+	}))
+	e.NoRoute(func(c *gin.Context) {
+		writeProblem(c, problem(http.StatusNotFound, CodeRouteNotFound, "no route "+c.Request.Method+" "+c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		writeProblem(c, problem(http.StatusMethodNotAllowed, CodeRouteNotFound, "method "+c.Request.Method+" not allowed here"))
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{})))
+	e.GET("/openapi.json", s.openapi)
+
+	rl := &rateLimit{perSec: rate.Limit(d.Limits.RatePerSec), burst: d.Limits.Burst, clients: map[string]*rate.Limiter{}}
+	v1 := e.Group("/v1", limitBody(d.Limits.BodyBytes), authenticate(d.Auth, d.Ledger.Serves), rl.handler())
+	v1.POST("/vehicles", s.registerVehicle)
+	v1.GET("/vehicles/:vin", s.getVehicle)
+	v1.POST("/vehicles/:vin/ownership-transfers", s.transferOwnership)
+	v1.POST("/vehicles/:vin/odometer-readings", s.recordOdometer)
+	v1.POST("/vehicles/:vin/cluster-replacements", s.replaceCluster)
+	v1.POST("/vehicles/:vin/service-records", s.recordService)
+	v1.POST("/vehicles/:vin/battery-reports", s.recordBattery)
+	v1.POST("/vehicles/:vin/incidents", s.recordIncident)
+	v1.POST("/vehicles/:vin/title-brands", s.brandTitle)
+	v1.GET("/vehicles/:vin/history", s.history)
+	v1.GET("/vehicles/:vin/report", s.report)
+	v1.GET("/transactions/:txId", s.transaction)
+	v1.GET("/events", s.events)
+	return s
+}
+
+// Handler is the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists "METHOD /path" of every route, with {param} placeholders.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.engine.Routes() {
+		out = append(out, r.Method+" "+openAPIPath(r.Path))
+	}
+	return out
+}
+
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+func (s *Server) readyz(c *gin.Context) {
+	orgs := s.Ledger.Ready(c.Request.Context(), 500*time.Millisecond)
+	ready := true
+	for _, ok := range orgs {
+		ready = ready && ok
+	}
+	if !ready {
+		c.Header("Retry-After", "2")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "orgs": orgs})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "orgs": orgs})
+}

@@ -1,0 +1,147 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/contracts"
+	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/gateway/fabric"
+	"github.com/gin-gonic/gin"
+)
+
+// ownersEndorsers are the members of the owners collection: a transfer's
+// transient owner reference must reach these orgs' peers and no other.
+var ownersEndorsers = contracts.Collections[vehicle.OwnersCollection]
+
+func (s *Server) registerVehicle(c *gin.Context) {
+	var req vehicle.RegisterRequest
+	body, ok := decode(c, &req)
+	if !ok || !check(c, req) {
+		return
+	}
+	arg, _ := json.Marshal(req)
+	s.submit(c, body, fabric.Request{Function: "vehicle:Register", Args: []string{string(arg)},
+		SuccessStatus: http.StatusCreated, Location: "/v1/vehicles/" + req.VIN})
+}
+
+// TransferBody is the REST body of an ownership transfer: the public facts
+// plus the new owner's opaque reference, which travels as transient data.
+type TransferBody struct {
+	SaleDate   time.Time `json:"saleDate"`
+	OdometerKm int64     `json:"odometerKm"`
+	UseType    string    `json:"useType"`
+	OwnerRef   string    `json:"ownerRef"`
+}
+
+func (b TransferBody) public() vehicle.TransferRequest {
+	return vehicle.TransferRequest{SaleDate: b.SaleDate, OdometerKm: b.OdometerKm, UseType: b.UseType}
+}
+
+// Validate checks the public part and the owner reference.
+func (b TransferBody) Validate() error {
+	if err := b.public().Validate(); err != nil {
+		return err
+	}
+	return vehicle.ValidateOwnerRef(b.OwnerRef)
+}
+
+func (s *Server) transferOwnership(c *gin.Context) {
+	v, ok := pathVIN(c)
+	if !ok {
+		return
+	}
+	var b TransferBody
+	body, ok := decode(c, &b)
+	if !ok || !check(c, b) {
+		return
+	}
+	arg, _ := json.Marshal(b.public())
+	s.submit(c, body, fabric.Request{Function: "vehicle:TransferOwnership", Args: []string{v, string(arg)},
+		Transient: map[string][]byte{vehicle.OwnerTransientKey: []byte(b.OwnerRef)}, Endorsers: ownersEndorsers,
+		SuccessStatus: http.StatusCreated})
+}
+
+// appendEvent handles the POSTs that add one life event with a body of type T.
+func appendEvent[T interface{ Validate() error }](s *Server, function string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, ok := pathVIN(c)
+		if !ok {
+			return
+		}
+		var req T
+		body, ok := decode(c, &req)
+		if !ok || !check(c, req) {
+			return
+		}
+		arg, _ := json.Marshal(req)
+		s.submit(c, body, fabric.Request{Function: function, Args: []string{v, string(arg)}, SuccessStatus: http.StatusCreated})
+	}
+}
+
+func (s *Server) recordOdometer(c *gin.Context) {
+	appendEvent[vehicle.OdometerRequest](s, "vehicle:RecordOdometer")(c)
+}
+
+func (s *Server) replaceCluster(c *gin.Context) {
+	appendEvent[vehicle.ClusterRequest](s, "vehicle:ReplaceCluster")(c)
+}
+
+func (s *Server) recordService(c *gin.Context) {
+	appendEvent[vehicle.ServiceRequest](s, "vehicle:RecordService")(c)
+}
+
+func (s *Server) recordBattery(c *gin.Context) {
+	appendEvent[vehicle.BatteryRequest](s, "vehicle:RecordBatteryReport")(c)
+}
+
+func (s *Server) recordIncident(c *gin.Context) {
+	appendEvent[vehicle.IncidentRequest](s, "vehicle:RecordIncident")(c)
+}
+
+func (s *Server) brandTitle(c *gin.Context) { appendEvent[vehicle.BrandRequest](s, "vehicle:BrandTitle")(c) }
+
+// evaluate answers a query with the chaincode's JSON as it is.
+func (s *Server) evaluate(c *gin.Context, function string, args ...string) {
+	out, err := s.Ledger.Evaluate(c.Request.Context(), principal(c), function, args...)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", out)
+}
+
+func (s *Server) getVehicle(c *gin.Context) {
+	if v, ok := pathVIN(c); ok {
+		s.evaluate(c, "vehicle:Get", v)
+	}
+}
+
+func (s *Server) report(c *gin.Context) {
+	if v, ok := pathVIN(c); ok {
+		s.evaluate(c, "vehicle:Report", v)
+	}
+}
+
+type historyParams struct {
+	VIN      string `validate:"vin"`
+	PageSize int    `validate:"min=1,max=1000"`
+	Bookmark string `validate:"max=1024"`
+}
+
+func (s *Server) history(c *gin.Context) {
+	p := historyParams{VIN: c.Param("vin"), PageSize: 100, Bookmark: c.Query("bookmark")}
+	if q := c.Query("pageSize"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil {
+			writeProblem(c, validationProblem(fieldErr("pageSize", "integer", "must be an integer")))
+			return
+		}
+		p.PageSize = n
+	}
+	if params(c, &p) {
+		s.evaluate(c, "vehicle:History", p.VIN, strconv.Itoa(p.PageSize), p.Bookmark)
+	}
+}

@@ -1,0 +1,120 @@
+// Command autoledger-gateway is the AutoLedger REST gateway. It maps each
+// authenticated caller to its org's identity on the channel and fronts the
+// chaincode with a typed JSON API. Usage:
+//
+//	autoledger-gateway -config gateway.yaml
+//
+// See docs/api.md for the API and the configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/autoledger/autoledger/gateway/api"
+	"github.com/autoledger/autoledger/gateway/auth"
+	"github.com/autoledger/autoledger/gateway/config"
+	"github.com/autoledger/autoledger/gateway/fabric"
+	"github.com/autoledger/autoledger/gateway/store"
+	"github.com/autoledger/autoledger/network/connection"
+)
+
+func main() {
+	path := flag.String("config", os.Getenv("AUTOLEDGER_GATEWAY_CONFIG"), "YAML configuration file")
+	flag.Parse()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(log, *path); err != nil {
+		log.Error("gateway stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(log *slog.Logger, path string) error {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	file, err := connection.Load(cfg.ConnectionFile)
+	if err != nil {
+		return err
+	}
+	authn, err := auth.New(cfg.Auth)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Store), 0o700); err != nil {
+		return fmt.Errorf("create store directory: %w", err)
+	}
+	st, err := store.Open(cfg.Store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	pool, err := fabric.NewPool(file, cfg.Orgs, cfg.Timeouts)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	sub := fabric.NewSubmitter(pool, st, log, cfg.MVCCRetries)
+	sub.Resume()
+
+	srv := api.New(api.Deps{Log: log, Auth: authn, Ledger: pool, Submitter: sub, Store: st,
+		Limits: cfg.Limits, SyncWait: cfg.Timeouts.SyncWait})
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	go janitor(ctx, log, st, cfg.Retention)
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	log.Info("gateway listening", "addr", ln.Addr().String(), "orgs", pool.Orgs(), "channel", pool.Channel(), "chaincode", pool.Chaincode())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests and commits")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Timeouts.Shutdown)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := sub.Shutdown(sctx); err != nil {
+		log.Warn("commit wait", "err", err)
+	}
+	return nil
+}
+
+// janitor drops idempotency keys and receipts past their retention.
+func janitor(ctx context.Context, log *slog.Logger, st *store.Store, r config.Retention) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := st.Expire(r.IdempotencyKeys, r.Receipts); err != nil {
+			log.Warn("expire store entries", "err", err)
+		} else if n > 0 {
+			log.Info("expired store entries", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,158 @@
+// Package config loads the gateway's settings from a YAML file with
+// environment overrides. The native network's connection file is the only
+// required setting; everything else has a default.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the gateway's configuration.
+type Config struct {
+	// Listen is the HTTP address; loopback unless an operator decides otherwise.
+	Listen string `yaml:"listen"`
+	// ConnectionFile is the network's connection file (network/connection).
+	ConnectionFile string `yaml:"connectionFile"`
+	// Orgs are the MSP IDs this instance serves; empty means every org of
+	// the connection file. In production each org runs its own instance.
+	Orgs []string `yaml:"orgs"`
+	// Store is the bbolt file for receipts, idempotency keys and checkpoints.
+	Store     string    `yaml:"store"`
+	Timeouts  Timeouts  `yaml:"timeouts"`
+	Retention Retention `yaml:"retention"`
+	Limits    Limits    `yaml:"limits"`
+	Auth      Auth      `yaml:"auth"`
+	// MVCCRetries bounds re-proposals after an MVCC read conflict.
+	MVCCRetries int `yaml:"mvccRetries"`
+}
+
+// Timeouts bound every Fabric call; SyncWait is how long a synchronous
+// request waits for its commit before answering 202.
+type Timeouts struct {
+	Evaluate     time.Duration `yaml:"evaluate"`
+	Endorse      time.Duration `yaml:"endorse"`
+	Submit       time.Duration `yaml:"submit"`
+	CommitStatus time.Duration `yaml:"commitStatus"`
+	SyncWait     time.Duration `yaml:"syncWait"`
+	Shutdown     time.Duration `yaml:"shutdown"`
+}
+
+// Retention is how long the store keeps what it keeps.
+type Retention struct {
+	IdempotencyKeys time.Duration `yaml:"idempotencyKeys"`
+	Receipts        time.Duration `yaml:"receipts"`
+}
+
+// Limits protect the gateway and the network from one client.
+type Limits struct {
+	BodyBytes  int64   `yaml:"bodyBytes"`
+	RatePerSec float64 `yaml:"ratePerSecond"`
+	Burst      int     `yaml:"burst"`
+}
+
+// Auth lists the callers the gateway accepts.
+type Auth struct {
+	APIKeys []APIKey `yaml:"apiKeys"`
+	JWT     JWT      `yaml:"jwt"`
+}
+
+// APIKey is one client's key, stored as "sha256:<hex>" of the key.
+type APIKey struct {
+	Client  string `yaml:"client"`
+	Org     string `yaml:"org"`
+	Role    string `yaml:"role"`
+	KeyHash string `yaml:"keyHash"`
+}
+
+// JWT configures bearer tokens from trusted issuers.
+type JWT struct {
+	// Audience every token must carry.
+	Audience string   `yaml:"audience"`
+	Issuers  []Issuer `yaml:"issuers"`
+}
+
+// Issuer is one trusted token issuer and the orgs it may assert.
+type Issuer struct {
+	Issuer string   `yaml:"issuer"`
+	Orgs   []string `yaml:"orgs"`
+	// Algorithm is HS256, RS256 or ES256.
+	Algorithm string `yaml:"algorithm"`
+	// Secret is the HS256 key; KeyFile a PEM public key for RS256/ES256.
+	Secret  string `yaml:"secret"`
+	KeyFile string `yaml:"keyFile"`
+}
+
+// Default returns the settings used where the file is silent.
+func Default() Config {
+	return Config{
+		Listen: "127.0.0.1:8080",
+		Store:  ".autoledger/gateway.db",
+		Timeouts: Timeouts{Evaluate: 10 * time.Second, Endorse: 15 * time.Second, Submit: 10 * time.Second,
+			CommitStatus: time.Minute, SyncWait: 20 * time.Second, Shutdown: 30 * time.Second},
+		Retention:   Retention{IdempotencyKeys: 24 * time.Hour, Receipts: 7 * 24 * time.Hour},
+		Limits:      Limits{BodyBytes: 1 << 20, RatePerSec: 200, Burst: 400},
+		MVCCRetries: 3,
+	}
+}
+
+// Load reads path (if not empty) over the defaults, then applies the
+// environment: AUTOLEDGER_GATEWAY_LISTEN, AUTOLEDGER_CONNECTION_FILE,
+// AUTOLEDGER_GATEWAY_STORE, AUTOLEDGER_GATEWAY_ORGS (comma-separated).
+func Load(path string) (Config, error) {
+	c := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if v := os.Getenv("AUTOLEDGER_GATEWAY_LISTEN"); v != "" {
+		c.Listen = v
+	}
+	if v := os.Getenv("AUTOLEDGER_CONNECTION_FILE"); v != "" {
+		c.ConnectionFile = v
+	}
+	if v := os.Getenv("AUTOLEDGER_GATEWAY_STORE"); v != "" {
+		c.Store = v
+	}
+	if v := os.Getenv("AUTOLEDGER_GATEWAY_ORGS"); v != "" {
+		c.Orgs = strings.Split(v, ",")
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	switch {
+	case c.ConnectionFile == "":
+		return errors.New("connectionFile (or AUTOLEDGER_CONNECTION_FILE) is required")
+	case c.Listen == "":
+		return errors.New("listen is required")
+	case c.Store == "":
+		return errors.New("store is required")
+	case c.Limits.BodyBytes <= 0:
+		return errors.New("limits.bodyBytes must be positive")
+	}
+	for _, k := range c.Auth.APIKeys {
+		if k.Client == "" || k.Org == "" || k.Role == "" || !strings.HasPrefix(k.KeyHash, "sha256:") {
+			return fmt.Errorf("apiKeys entry %q: client, org, role and keyHash (sha256:<hex>) are required", k.Client)
+		}
+	}
+	for _, is := range c.Auth.JWT.Issuers {
+		if is.Issuer == "" || len(is.Orgs) == 0 {
+			return fmt.Errorf("jwt issuer %q: issuer and orgs are required", is.Issuer)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// Package fabric is the gateway's only door to the network: one gRPC
+// connection per peer shared by every identity, one fabric-gateway client
+// per (org, role), timeouts on every call, errors classified for HTTP, and
+// the submit lifecycle with receipts that survive a restart.
+package fabric
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/autoledger/autoledger/gateway/auth"
+	"github.com/autoledger/autoledger/gateway/config"
+	"github.com/autoledger/autoledger/gateway/metrics"
+	"github.com/autoledger/autoledger/network/connection"
+	"github.com/autoledger/autoledger/network/fabclient"
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
+)
+
+// Pool holds the connections and clients of the orgs this gateway serves.
+type Pool struct {
+	file     *connection.File
+	timeouts config.Timeouts
+	orgs     []string
+
+	mu       sync.Mutex
+	conns    map[string]*grpc.ClientConn // org MSP ID -> its first peer
+	gateways map[[2]string]*client.Gateway
+}
+
+// NewPool connects to the first peer of every served org. orgs empty
+// serves every org of the connection file.
+func NewPool(file *connection.File, orgs []string, timeouts config.Timeouts) (*Pool, error) {
+	p := &Pool{file: file, timeouts: timeouts, conns: map[string]*grpc.ClientConn{}, gateways: map[[2]string]*client.Gateway{}}
+	if len(orgs) == 0 {
+		for _, o := range file.Orgs {
+			orgs = append(orgs, o.MSPID)
+		}
+	}
+	for _, id := range orgs {
+		o, err := file.Org(id)
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		conn, err := fabclient.Dial(o, o.Peers[0])
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		conn.Connect()
+		p.conns[o.MSPID] = conn
+		p.orgs = append(p.orgs, o.MSPID)
+	}
+	return p, nil
+}
+
+// Orgs are the MSP IDs served.
+func (p *Pool) Orgs() []string { return slices.Clone(p.orgs) }
+
+// Channel and Chaincode name what the gateway talks to.
+func (p *Pool) Channel() string   { return p.file.Channel }
+func (p *Pool) Chaincode() string { return p.file.Chaincode }
+
+// Serves reports whether org is served here.
+func (p *Pool) Serves(org string) bool { return slices.Contains(p.orgs, org) }
+
+// Gateway returns the client of (org, role), creating it once.
+func (p *Pool) Gateway(org, role string) (*client.Gateway, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := [2]string{org, role}
+	if gw, ok := p.gateways[k]; ok {
+		return gw, nil
+	}
+	conn, ok := p.conns[org]
+	if !ok {
+		return nil, fmt.Errorf("org %s is not served by this gateway", org)
+	}
+	o, err := p.file.Org(org)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := fabclient.Connect(o, role, conn,
+		client.WithEvaluateTimeout(p.timeouts.Evaluate), client.WithEndorseTimeout(p.timeouts.Endorse),
+		client.WithSubmitTimeout(p.timeouts.Submit), client.WithCommitStatusTimeout(p.timeouts.CommitStatus))
+	if err != nil {
+		return nil, err
+	}
+	p.gateways[k] = gw
+	return gw, nil
+}
+
+func (p *Pool) contract(pr auth.Principal) (*client.Contract, error) {
+	gw, err := p.Gateway(pr.Org, pr.Role)
+	if err != nil {
+		return nil, err
+	}
+	return gw.GetNetwork(p.file.Channel).GetContract(p.file.Chaincode), nil
+}
+
+// Evaluate runs a query as pr on pr's org's peer.
+func (p *Pool) Evaluate(ctx context.Context, pr auth.Principal, function string, args ...string) ([]byte, error) {
+	c, err := p.contract(pr)
+	if err != nil {
+		return nil, &Error{Kind: Internal, Err: err}
+	}
+	t0 := time.Now()
+	out, err := c.EvaluateWithContext(ctx, function, client.WithArguments(args...))
+	metrics.Phase.WithLabelValues("evaluate").Observe(time.Since(t0).Seconds())
+	if err != nil {
+		return nil, classify(err, "")
+	}
+	return out, nil
+}
+
+// Network returns pr's view of the channel, for event streams.
+func (p *Pool) Network(pr auth.Principal) (*client.Network, error) {
+	gw, err := p.Gateway(pr.Org, pr.Role)
+	if err != nil {
+		return nil, err
+	}
+	return gw.GetNetwork(p.file.Channel), nil
+}
+
+// Ready reports, per served org, whether its peer connection is usable.
+// A connection that is not ready is asked to connect and given wait to get there.
+func (p *Pool) Ready(ctx context.Context, wait time.Duration) map[string]bool {
+	out := map[string]bool{}
+	for _, org := range p.orgs {
+		conn := p.conns[org]
+		st := conn.GetState()
+		if st != connectivity.Ready {
+			conn.Connect()
+			wctx, cancel := context.WithTimeout(ctx, wait)
+			for st != connectivity.Ready && conn.WaitForStateChange(wctx, st) {
+				st = conn.GetState()
+			}
+			cancel()
+		}
+		out[org] = st == connectivity.Ready
+	}
+	return out
+}
+
+// Close closes every client and connection.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, gw := range p.gateways {
+		gw.Close()
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+}

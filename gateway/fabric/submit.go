@@ -1,0 +1,260 @@
+package fabric
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/autoledger/autoledger/gateway/auth"
+	"github.com/autoledger/autoledger/gateway/metrics"
+	"github.com/autoledger/autoledger/gateway/store"
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+)
+
+// Request is one transaction to submit.
+type Request struct {
+	Principal auth.Principal
+	Function  string
+	Args      []string
+	Transient map[string][]byte
+	// Endorsers restricts endorsement to these orgs (private data must
+	// reach collection members only); nil lets the peer's gateway choose.
+	Endorsers []string
+	// SuccessStatus and Location are the HTTP answer once committed.
+	SuccessStatus int
+	Location      string
+}
+
+// Submitter runs transactions from endorsement to commit. The commit wait
+// runs on its own goroutine with its own deadline: once a transaction has
+// reached the orderer it is in flight whether or not the HTTP client is
+// still listening, and its receipt records how it ended.
+type Submitter struct {
+	pool    *Pool
+	store   *store.Store
+	log     *slog.Logger
+	retries int
+
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	waiters map[string][]chan store.Receipt
+}
+
+// NewSubmitter returns a submitter; retries bounds MVCC re-proposals.
+func NewSubmitter(pool *Pool, st *store.Store, log *slog.Logger, retries int) *Submitter {
+	return &Submitter{pool: pool, store: st, log: log, retries: retries, waiters: map[string][]chan store.Receipt{}}
+}
+
+// Submit endorses req and sends it to the orderer. It returns the pending
+// receipt once the orderer accepted it, or an error when nothing was
+// ordered. Wait (or the receipt store) tells how it ends.
+func (s *Submitter) Submit(ctx context.Context, req Request) (store.Receipt, error) {
+	commit, r, err := s.send(ctx, req)
+	if err != nil {
+		return r, err
+	}
+	s.track(req, r, commit, 0)
+	return r, nil
+}
+
+func (s *Submitter) send(ctx context.Context, req Request) (*client.Commit, store.Receipt, error) {
+	c, err := s.pool.contract(req.Principal)
+	if err != nil {
+		return nil, store.Receipt{}, &Error{Kind: Internal, Err: err}
+	}
+	opts := []client.ProposalOption{client.WithArguments(req.Args...)}
+	if req.Transient != nil {
+		opts = append(opts, client.WithTransient(req.Transient))
+	}
+	if len(req.Endorsers) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(req.Endorsers...))
+	}
+	prop, err := c.NewProposal(req.Function, opts...)
+	if err != nil {
+		return nil, store.Receipt{}, &Error{Kind: Internal, Err: err}
+	}
+	txID := prop.TransactionID()
+	t0 := time.Now()
+	tx, err := prop.EndorseWithContext(ctx)
+	metrics.Phase.WithLabelValues("endorse").Observe(time.Since(t0).Seconds())
+	if err != nil {
+		return nil, store.Receipt{TxID: txID}, classify(err, txID)
+	}
+	// From here on the transaction may reach the orderer: detach it from
+	// the HTTP request so a disconnecting client cannot cut it in half.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pool.timeouts.Submit)
+	defer cancel()
+	t0 = time.Now()
+	commit, err := tx.SubmitWithContext(sctx)
+	metrics.Phase.WithLabelValues("submit").Observe(time.Since(t0).Seconds())
+	if err != nil {
+		return nil, store.Receipt{TxID: txID}, classify(err, txID)
+	}
+	cb, _ := commit.Bytes()
+	r := store.Receipt{
+		TxID: txID, Status: store.Pending, Function: req.Function, Client: req.Principal.Client,
+		Org: req.Principal.Org, Role: req.Principal.Role, Result: jsonOrString(tx.Result()),
+		SuccessStatus: req.SuccessStatus, Location: req.Location, Commit: cb, SubmittedAt: time.Now().UTC(),
+	}
+	if err := s.store.PutReceipt(r); err != nil {
+		s.log.Error("store receipt", "txId", txID, "err", err)
+	}
+	s.log.Info("transaction submitted", "txId", txID, "client", req.Principal.Client, "org", req.Principal.Org,
+		"role", req.Principal.Role, "function", req.Function)
+	return commit, r, nil
+}
+
+func jsonOrString(b []byte) json.RawMessage {
+	if len(b) == 0 {
+		return nil
+	}
+	if json.Valid(b) {
+		return json.RawMessage(b)
+	}
+	q, _ := json.Marshal(string(b))
+	return q
+}
+
+// track waits for the commit on its own goroutine and records the end.
+func (s *Submitter) track(req Request, r store.Receipt, commit *client.Commit, attempt int) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		final := s.await(req, r, commit, attempt)
+		s.mu.Lock()
+		ws := s.waiters[r.TxID]
+		delete(s.waiters, r.TxID)
+		s.mu.Unlock()
+		for _, w := range ws {
+			w <- final
+		}
+	}()
+}
+
+func (s *Submitter) await(req Request, r store.Receipt, commit *client.Commit, attempt int) store.Receipt {
+	t0 := time.Now()
+	st, err := commit.Status()
+	metrics.Phase.WithLabelValues("commit").Observe(time.Since(t0).Seconds())
+	if err != nil {
+		// Unknown outcome: leave the receipt pending; a status lookup or a
+		// restart picks it up again. Never resubmit under a new ID here.
+		s.log.Warn("commit status unknown", "txId", r.TxID, "err", err)
+		return r
+	}
+	r.BlockNumber = st.BlockNumber
+	r.CommittedAt = time.Now().UTC()
+	r.ValidationCode = st.Code.String()
+	if st.Successful {
+		r.Status = store.Committed
+	} else {
+		r.Status = store.Invalid
+	}
+	retry := !st.Successful && req.Function != "" && attempt < s.retries &&
+		(st.Code == peer.TxValidationCode_MVCC_READ_CONFLICT || st.Code == peer.TxValidationCode_PHANTOM_READ_CONFLICT)
+	if retry {
+		metrics.Retries.WithLabelValues(st.Code.String()).Inc()
+		time.Sleep(time.Duration(20+rand.IntN(80)*(attempt+1)) * time.Millisecond)
+		commit2, r2, err := s.send(context.Background(), req)
+		if err == nil {
+			r.RetriedAs = r2.TxID
+			s.save(r)
+			s.log.Info("transaction retried after read conflict", "txId", r.TxID, "retriedAs", r2.TxID, "attempt", attempt+1)
+			return s.await(req, r2, commit2, attempt+1)
+		}
+		s.log.Warn("retry after read conflict failed", "txId", r.TxID, "err", err)
+	}
+	s.save(r)
+	if !st.Successful {
+		s.log.Warn("transaction invalid", "txId", r.TxID, "code", r.ValidationCode)
+	}
+	return r
+}
+
+func (s *Submitter) save(r store.Receipt) {
+	if err := s.store.PutReceipt(r); err != nil {
+		s.log.Error("store receipt", "txId", r.TxID, "err", err)
+	}
+}
+
+// Wait returns the final receipt of txID, following retries, or the pending
+// one when ctx ends first.
+func (s *Submitter) Wait(ctx context.Context, txID string) (store.Receipt, error) {
+	for hops := 0; ; hops++ {
+		ch := make(chan store.Receipt, 1)
+		s.mu.Lock()
+		s.waiters[txID] = append(s.waiters[txID], ch)
+		s.mu.Unlock()
+		r, err := s.store.Receipt(txID)
+		if err != nil {
+			return r, err
+		}
+		if r.Status == store.Pending {
+			select {
+			case r = <-ch:
+			case <-ctx.Done():
+				return r, nil
+			}
+		}
+		if r.RetriedAs == "" || hops > 10 {
+			return r, nil
+		}
+		txID = r.RetriedAs
+	}
+}
+
+// Resume waits again for the receipts left pending by a previous run.
+func (s *Submitter) Resume() {
+	pending, err := s.store.PendingReceipts()
+	if err != nil {
+		s.log.Error("read pending receipts", "err", err)
+		return
+	}
+	for _, r := range pending {
+		gw, err := s.pool.Gateway(r.Org, r.Role)
+		if err != nil {
+			s.log.Warn("cannot resume receipt", "txId", r.TxID, "err", err)
+			continue
+		}
+		commit, err := gw.NewCommit(r.Commit)
+		if err != nil {
+			s.log.Warn("cannot resume receipt", "txId", r.TxID, "err", err)
+			continue
+		}
+		s.log.Info("resuming commit wait", "txId", r.TxID)
+		s.track(Request{}, r, commit, 0)
+	}
+}
+
+// Shutdown waits for in-flight commits, at most until ctx ends.
+func (s *Submitter) Shutdown(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("in-flight commits still waiting: %w", ctx.Err())
+	}
+}
+
+// Outcome maps a final receipt to an error for the HTTP layer, nil when committed.
+func Outcome(r store.Receipt) error {
+	switch {
+	case r.Status == store.Committed:
+		return nil
+	case r.Status == store.Pending:
+		return &Error{Kind: CommitUnknown, TxID: r.TxID}
+	case r.ValidationCode == peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE.String():
+		return &Error{Kind: EndorsementPolicy, TxID: r.TxID, Validation: r.ValidationCode}
+	case r.ValidationCode == peer.TxValidationCode_MVCC_READ_CONFLICT.String(),
+		r.ValidationCode == peer.TxValidationCode_PHANTOM_READ_CONFLICT.String():
+		return &Error{Kind: Conflict, TxID: r.TxID, Validation: r.ValidationCode}
+	}
+	return &Error{Kind: InvalidTx, TxID: r.TxID, Validation: r.ValidationCode, Err: errors.New("transaction invalid: " + r.ValidationCode)}
+}
