@@ -11,8 +11,8 @@ import (
 
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/fabric"
-	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/gin-gonic/gin"
+	"github.com/hyperledger/fabric-gateway/pkg/client"
 )
 
 // Event is the data of one server-sent event.

@@ -101,7 +101,9 @@ func (s *Server) recordIncident(c *gin.Context) {
 	appendEvent[vehicle.IncidentRequest](s, "vehicle:RecordIncident")(c)
 }
 
-func (s *Server) brandTitle(c *gin.Context) { appendEvent[vehicle.BrandRequest](s, "vehicle:BrandTitle")(c) }
+func (s *Server) brandTitle(c *gin.Context) {
+	appendEvent[vehicle.BrandRequest](s, "vehicle:BrandTitle")(c)
+}
 
 // evaluate answers a query with the chaincode's JSON as it is.
 func (s *Server) evaluate(c *gin.Context, function string, args ...string) {
