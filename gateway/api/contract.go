@@ -1,0 +1,57 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+)
+
+// Contract checks real responses against the OpenAPI document; the tests
+// (unit and end-to-end) run every response they see through it.
+type Contract struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+// NewContract loads the embedded document.
+func NewContract() (*Contract, error) {
+	doc, err := LoadOpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	r, err := legacy.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi router: %w", err)
+	}
+	return &Contract{doc: doc, router: r}, nil
+}
+
+// Doc is the loaded document.
+func (c *Contract) Doc() *openapi3.T { return c.doc }
+
+// Check validates one response to req.
+func (c *Contract) Check(req *http.Request, status int, header http.Header, body []byte) error {
+	route, params, err := c.router.FindRoute(req)
+	if err != nil {
+		return fmt.Errorf("%s %s is not in the OpenAPI document: %w", req.Method, req.URL.Path, err)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status: status, Header: header, Body: io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		return fmt.Errorf("%s %s -> %d does not match the OpenAPI document: %w", req.Method, req.URL.Path, status, err)
+	}
+	return nil
+}
