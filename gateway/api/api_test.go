@@ -76,7 +76,9 @@ func (f *fakeSubmitter) Submit(_ context.Context, req fabric.Request) (store.Rec
 	return r, f.st.PutReceipt(r)
 }
 
-func (f *fakeSubmitter) Wait(_ context.Context, txID string) (store.Receipt, error) { return f.st.Receipt(txID) }
+func (f *fakeSubmitter) Wait(_ context.Context, txID string) (store.Receipt, error) {
+	return f.st.Receipt(txID)
+}
 
 type env struct {
 	t        *testing.T
