@@ -91,7 +91,11 @@ func problemOf(err error) *Problem {
 		p.TransactionID = fe.TxID
 		return p
 	case fabric.Conflict:
-		p := problem(http.StatusConflict, CodeConflict, "concurrent updates kept conflicting; retry the request")
+		code := CodeConflict
+		if fe.Validation != "" {
+			code = fe.Validation
+		}
+		p := problem(http.StatusConflict, code, "concurrent updates kept conflicting; retry the request")
 		p.TransactionID = fe.TxID
 		return p
 	}

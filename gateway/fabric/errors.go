@@ -85,10 +85,20 @@ func classify(err error, txID string) *Error {
 		switch st.Code() {
 		case codes.Unavailable:
 			e.Kind = Unavailable
+		case codes.FailedPrecondition:
+			// The peer's gateway cannot find endorsers for the policy yet (a
+			// peer just restarted and discovery has not caught up): transient,
+			// and nothing was ordered.
+			e.Kind = Unavailable
 		case codes.DeadlineExceeded:
 			e.Kind = Timeout
 		case codes.PermissionDenied, codes.Unauthenticated:
 			e.Kind = AccessDenied
+		case codes.Aborted:
+			// Endorsers returned different results: one peer had committed a
+			// block the other had not yet. Nothing was ordered; a fresh
+			// proposal a moment later agrees.
+			e.Kind, e.Validation = Conflict, "ENDORSEMENT_MISMATCH"
 		}
 	}
 	if e.Kind == Internal {

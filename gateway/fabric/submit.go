@@ -53,9 +53,20 @@ func NewSubmitter(pool *Pool, st *store.Store, log *slog.Logger, retries int) *S
 
 // Submit endorses req and sends it to the orderer. It returns the pending
 // receipt once the orderer accepted it, or an error when nothing was
-// ordered. Wait (or the receipt store) tells how it ends.
+// ordered. Wait (or the receipt store) tells how it ends. Endorsers that
+// disagree because their ledgers differ for a moment get a fresh proposal,
+// a bounded number of times.
 func (s *Submitter) Submit(ctx context.Context, req Request) (store.Receipt, error) {
 	commit, r, err := s.send(ctx, req)
+	for attempt := 0; err != nil && attempt < s.retries && isMismatch(err); attempt++ {
+		metrics.Retries.WithLabelValues("ENDORSEMENT_MISMATCH").Inc()
+		select {
+		case <-ctx.Done():
+			return r, err
+		case <-time.After(jitter(attempt)):
+		}
+		commit, r, err = s.send(ctx, req)
+	}
 	if err != nil {
 		return r, err
 	}
@@ -159,7 +170,7 @@ func (s *Submitter) await(req Request, r store.Receipt, commit *client.Commit, a
 		(st.Code == peer.TxValidationCode_MVCC_READ_CONFLICT || st.Code == peer.TxValidationCode_PHANTOM_READ_CONFLICT)
 	if retry {
 		metrics.Retries.WithLabelValues(st.Code.String()).Inc()
-		time.Sleep(time.Duration(20+rand.IntN(80)*(attempt+1)) * time.Millisecond)
+		time.Sleep(jitter(attempt))
 		commit2, r2, err := s.send(context.Background(), req)
 		if err == nil {
 			r.RetriedAs = r2.TxID
@@ -180,6 +191,17 @@ func (s *Submitter) save(r store.Receipt) {
 	if err := s.store.PutReceipt(r); err != nil {
 		s.log.Error("store receipt", "txId", r.TxID, "err", err)
 	}
+}
+
+func isMismatch(err error) bool {
+	var fe *Error
+	return errors.As(err, &fe) && fe.Kind == Conflict && fe.Validation == "ENDORSEMENT_MISMATCH"
+}
+
+// jitter is the pause before retry attempt n: growing, randomised so that
+// clients that collided do not collide again.
+func jitter(n int) time.Duration {
+	return time.Duration(20*(n+1)+rand.IntN(50*(n+1))) * time.Millisecond
 }
 
 // Wait returns the final receipt of txID, following retries, or the pending
