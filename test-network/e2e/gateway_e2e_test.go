@@ -103,7 +103,6 @@ func (g *gatewayProc) kill9(t testing.TB) {
 	_ = g.cmd.Wait()
 }
 
-
 // call sends a request as ORG_ROLE ("" for none) to that org's gateway and
 // checks the answer against the OpenAPI document.
 func call(t *testing.T, who, method, path, body string, headers ...string) (int, http.Header, []byte) {
