@@ -84,10 +84,16 @@ chaincode: ## build the chaincode binary (static) into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger-cc ./chaincode/cmd/autoledger-cc
 
 .PHONY: demo
-demo: ## start the network, chaincode and gateway with demo data (not available yet)
-	@echo "make demo needs the native Fabric network and the REST gateway, which are not built yet."
-	@echo "Run 'make test' for the chaincode and mock stub, or 'make bench' for the figures."
-	@exit 2
+demo: tools fabric-bin ## start the network, chaincode and gateway, load demo data, print how to call it
+	@test-network/scripts/demo.sh up
+
+.PHONY: down
+down: ## stop the demo gateway and the network (data kept; make network-clean removes it)
+	@test-network/scripts/demo.sh down
+
+.PHONY: gateway
+gateway: ## build the gateway binary (static) into bin/
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger-gateway ./gateway/cmd/autoledger-gateway
 
 .PHONY: clean
 clean: ## remove build output

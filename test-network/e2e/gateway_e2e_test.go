@@ -98,6 +98,22 @@ func (g *gatewayProc) start(t testing.TB) {
 	}, 20*time.Second, 50*time.Millisecond, "gateway did not come up; log: %s", g.logPath)
 }
 
+// stopGateway ends the gateway this run started, if any, and removes its files.
+func stopGateway() {
+	if gw == nil || gw.cmd == nil || gw.cmd.Process == nil {
+		return
+	}
+	_ = gw.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = gw.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = gw.cmd.Process.Kill()
+	}
+	_ = os.RemoveAll(filepath.Dir(gw.bin))
+}
+
 func (g *gatewayProc) kill9(t testing.TB) {
 	require.NoError(t, g.cmd.Process.Signal(syscall.SIGKILL))
 	_ = g.cmd.Wait()

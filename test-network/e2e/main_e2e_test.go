@@ -42,7 +42,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "e2e: network not available:", err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopGateway()
+	os.Exit(code)
 }
 
 func ensureNetwork() error {
