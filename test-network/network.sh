@@ -94,6 +94,7 @@ cmd_up() {
 	done
 	create_channel
 	join_peers
+	set_anchor_peers
 	write_connection_file
 	restart_cc_servers
 	log "network up in $((SECONDS - t0))s: channel $CHANNEL, connection file $RUN/connection.json"

@@ -134,3 +134,46 @@ join_peers() {
 		)
 	done
 }
+
+# set_anchor_peers: each org's admin records its first peer as anchor peer with a config update.
+# These are the channel's first blocks after genesis; see SnapshotIntervalSize in configtx.yaml for
+# why they must exist before the orderers can be restarted safely.
+set_anchor_peers() {
+	local org line o port work msp
+	for org in "${ORGS[@]}"; do
+		msp=${MSP[$org]}
+		for line in "${PEERS[@]}"; do
+			read -r o _ port _ <<<"$line"
+			[[ $o == "$org" ]] && break
+		done
+		work=$(mktemp -d)
+		(
+			as_admin "$org"
+			# Right after the orderers join, Raft may still be electing a leader.
+			local deadline=$((SECONDS + START_TIMEOUT))
+			until peer channel fetch config "$work/block.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" >>"$RUN/logs/anchors.log" 2>&1; do
+				((SECONDS < deadline)) || die "fetching the channel config as $msp failed; log: $RUN/logs/anchors.log"
+				sleep 0.5
+			done
+			configtxlator proto_decode --input "$work/block.pb" --type common.Block |
+				jq '.data.data[0].payload.data.config' >"$work/config.json"
+			if jq -e --arg m "$msp" '.channel_group.groups.Application.groups[$m].values.AnchorPeers' "$work/config.json" >/dev/null; then
+				exit 0
+			fi
+			jq --arg m "$msp" --argjson p "$port" '.channel_group.groups.Application.groups[$m].values.AnchorPeers =
+				{"mod_policy": "Admins", "value": {"anchor_peers": [{"host": "127.0.0.1", "port": $p}]}, "version": "0"}' \
+				"$work/config.json" >"$work/modified.json"
+			configtxlator proto_encode --input "$work/config.json" --type common.Config --output "$work/config.pb"
+			configtxlator proto_encode --input "$work/modified.json" --type common.Config --output "$work/modified.pb"
+			configtxlator compute_update --channel_id "$CHANNEL" --original "$work/config.pb" --updated "$work/modified.pb" \
+				--output "$work/update.pb"
+			configtxlator proto_decode --input "$work/update.pb" --type common.ConfigUpdate |
+				jq --arg c "$CHANNEL" '{payload: {header: {channel_header: {channel_id: $c, type: 2}}, data: {config_update: .}}}' \
+					>"$work/envelope.json"
+			configtxlator proto_encode --input "$work/envelope.json" --type common.Envelope --output "$work/envelope.pb"
+			peer channel update -f "$work/envelope.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" >>"$RUN/logs/anchors.log" 2>&1 ||
+				die "anchor peer update of $msp failed; log: $RUN/logs/anchors.log"
+		)
+		rm -rf "$work"
+	done
+}
