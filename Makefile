@@ -46,6 +46,10 @@ network-clean: ## stop the native network and remove its data
 network-status: ## each node of the native network and its health
 	test-network/network.sh status
 
+.PHONY: bench-gateway
+bench-gateway: network-up ## REST gateway against the direct fabric-gateway client, same network, same mix
+	$(GO) run ./test-network/cmd/bench-gateway -rate 20 -duration 30s -workers 48
+
 .PHONY: bench-network
 bench-network: ## commit latency and throughput on the native network
 	$(GO) test -tags e2e -run '^$$' -bench E2E -benchtime 40x ./test-network/e2e/

@@ -30,6 +30,8 @@ type Config struct {
 	Auth      Auth      `yaml:"auth"`
 	// MVCCRetries bounds re-proposals after an MVCC read conflict.
 	MVCCRetries int `yaml:"mvccRetries"`
+	// Pprof, when set, serves Go's profiler on that (loopback) address.
+	Pprof string `yaml:"pprof"`
 }
 
 // Timeouts bound every Fabric call; SyncWait is how long a synchronous

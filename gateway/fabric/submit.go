@@ -44,11 +44,12 @@ type Submitter struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	waiters map[string][]chan store.Receipt
+	recent  map[string]store.Receipt // final outcomes on their way to the store
 }
 
 // NewSubmitter returns a submitter; retries bounds MVCC re-proposals.
 func NewSubmitter(pool *Pool, st *store.Store, log *slog.Logger, retries int) *Submitter {
-	return &Submitter{pool: pool, store: st, log: log, retries: retries, waiters: map[string][]chan store.Receipt{}}
+	return &Submitter{pool: pool, store: st, log: log, retries: retries, waiters: map[string][]chan store.Receipt{}, recent: map[string]store.Receipt{}}
 }
 
 // Submit endorses req and sends it to the orderer. It returns the pending
@@ -138,13 +139,22 @@ func (s *Submitter) track(req Request, r store.Receipt, commit *client.Commit, a
 	go func() {
 		defer s.wg.Done()
 		final := s.await(req, r, commit, attempt)
+		// Answer the waiting requests first, then make the outcome durable:
+		// the fsync need not sit in every synchronous request's latency.
 		s.mu.Lock()
 		ws := s.waiters[r.TxID]
 		delete(s.waiters, r.TxID)
+		s.recent[final.TxID] = final
 		s.mu.Unlock()
 		for _, w := range ws {
 			w <- final
 		}
+		if final.Status != store.Pending {
+			s.save(final)
+		}
+		s.mu.Lock()
+		delete(s.recent, final.TxID)
+		s.mu.Unlock()
 	}()
 }
 
@@ -180,7 +190,6 @@ func (s *Submitter) await(req Request, r store.Receipt, commit *client.Commit, a
 		}
 		s.log.Warn("retry after read conflict failed", "txId", r.TxID, "err", err)
 	}
-	s.save(r)
 	if !st.Successful {
 		s.log.Warn("transaction invalid", "txId", r.TxID, "code", r.ValidationCode)
 	}
@@ -211,8 +220,12 @@ func (s *Submitter) Wait(ctx context.Context, txID string) (store.Receipt, error
 		ch := make(chan store.Receipt, 1)
 		s.mu.Lock()
 		s.waiters[txID] = append(s.waiters[txID], ch)
+		r, ok := s.recent[txID]
 		s.mu.Unlock()
-		r, err := s.store.Receipt(txID)
+		var err error
+		if !ok {
+			r, err = s.store.Receipt(txID)
+		}
 		if err != nil {
 			return r, err
 		}

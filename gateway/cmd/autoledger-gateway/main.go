@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -77,6 +78,15 @@ func run(log *slog.Logger, path string) error {
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 
+	if cfg.Pprof != "" {
+		go func() {
+			// net/http/pprof registers on the default mux, which nothing else uses.
+			log.Info("profiler listening", "addr", cfg.Pprof)
+			if err := http.ListenAndServe(cfg.Pprof, nil); err != nil {
+				log.Warn("profiler stopped", "err", err)
+			}
+		}()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go janitor(ctx, log, st, cfg.Retention)
