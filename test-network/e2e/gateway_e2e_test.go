@@ -211,6 +211,8 @@ func TestE2EGatewayEveryEndpoint(t *testing.T) {
 		{"", "GET", p + "/history", "", 401},
 		{"SUPPLIER_LOGISTICS", "GET", p + "/history?pageSize=3", "", 200},
 		{"", "GET", p + "/report", "", 401},
+		{"", "GET", "/v1/events", "", 401},
+		{"", "GET", "/v1/transactions/0000", "", 401},
 		{"DEALER_FINANCE", "GET", p + "/report", "", 200},
 	}
 	var lastTx string
