@@ -9,6 +9,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -27,7 +28,7 @@ var Collections = map[string][]string{
 
 // New returns the chaincode with every contract.
 func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {
-	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...))
+	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...))
 	if err != nil {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}
@@ -40,5 +41,6 @@ func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {
 func Policy() access.Policy {
 	p := access.Policy{}
 	maps.Copy(p, vehicle.Policy)
+	maps.Copy(p, part.Policy)
 	return p
 }

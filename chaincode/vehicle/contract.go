@@ -299,8 +299,14 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 	if parts == nil {
 		parts = []string{}
 	}
+	if req.RecallID != "" {
+		if err := remedy(stub, v, req.RecallID, at); err != nil {
+			return nil, err
+		}
+	}
 	e := &LifeEvent{Type: EventService, Odometer: &reading, Service: &ServiceRecord{
 		Type: req.Type, OdometerKm: req.OdometerKm, DocumentHash: req.DocumentHash, PartSerials: parts, PerformedAt: at,
+		RecallID: req.RecallID,
 	}}
 	if err := Append(stub, v, e); err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ type Report struct {
 	TitleBrands        []TitleBrand     `json:"titleBrands"`
 	Services           []ServiceRecord  `json:"services"`
 	Battery            *BatteryReport   `json:"battery,omitempty" metadata:",optional"`
+	OpenRecalls        []string         `json:"openRecalls"`
 	EventCount         int64            `json:"eventCount"`
 	Alerts             []string         `json:"alerts"`
 	Sources            map[string]int64 `json:"readingsBySource"`
@@ -66,6 +67,7 @@ func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode s
 		ModelYear: v.Birth.ModelYear, Powertrain: v.Birth.Powertrain, RegisteredAt: v.RegisteredAt, GeneratedAt: ts,
 		OwnerCount: v.OwnerCount, UseTypes: []string{}, Incidents: []Incident{}, TitleBrands: []TitleBrand{},
 		Services: []ServiceRecord{}, EventCount: v.EventCount, Alerts: []string{}, Sources: map[string]int64{},
+		OpenRecalls: append([]string{}, v.OpenRecalls...),
 		Odometer: OdometerReport{MaxTotalKm: v.Odometer.MaxTotalKm, RollbackSuspected: v.RollbackSuspected,
 			ClusterReplacements: len(v.Odometer.Baselines)},
 	}
@@ -121,6 +123,9 @@ func alerts(v *Vehicle, r *Report) []string {
 	}
 	for _, b := range v.TitleBrands {
 		out = append(out, "TITLE_"+b)
+	}
+	if len(v.OpenRecalls) > 0 {
+		out = append(out, "OPEN_RECALL")
 	}
 	for _, i := range r.Incidents {
 		if i.StructuralDamage {

@@ -120,8 +120,10 @@ type Vehicle struct {
 	Odometer          OdometerState `json:"odometer"`
 	RollbackSuspected bool          `json:"rollbackSuspected"`
 	TitleBrands       []string      `json:"titleBrands"`
-	EventCount        int64         `json:"eventCount"`
-	UpdatedAt         time.Time     `json:"updatedAt"`
+	// OpenRecalls lists the recall IDs open on this car, sorted.
+	OpenRecalls []string  `json:"openRecalls,omitempty" metadata:",optional"`
+	EventCount  int64     `json:"eventCount"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 // OdometerState is what a new reading is checked against.
@@ -270,6 +272,8 @@ type ServiceRequest struct {
 	DocumentHash string    `json:"documentHash"`
 	PartSerials  []string  `json:"partSerials,omitempty" metadata:",optional"`
 	PerformedAt  time.Time `json:"performedAt"`
+	// RecallID names the recall a recall-remedy closes.
+	RecallID string `json:"recallId,omitempty" metadata:",optional"`
 }
 
 // Validate checks the fields.
@@ -285,6 +289,11 @@ func (r ServiceRequest) Validate() error {
 		c.Text("partSerials[]", s, maxSerial)
 	}
 	c.Time("performedAt", r.PerformedAt)
+	if r.Type == "recall-remedy" {
+		c.Text("recallId", r.RecallID, maxRef)
+	} else if r.RecallID != "" {
+		c.Fail("recallId", "only_for_recall_remedy", "is only allowed on a recall-remedy")
+	}
 	return c.Err()
 }
 
@@ -295,6 +304,7 @@ type ServiceRecord struct {
 	DocumentHash string    `json:"documentHash"`
 	PartSerials  []string  `json:"partSerials"`
 	PerformedAt  time.Time `json:"performedAt"`
+	RecallID     string    `json:"recallId,omitempty" metadata:",optional"`
 }
 
 // BatteryRequest is the input of vehicle:RecordBatteryReport.
@@ -391,6 +401,16 @@ type LifeEvent struct {
 	Battery  *BatteryReport      `json:"battery,omitempty" metadata:",optional"`
 	Incident *Incident           `json:"incident,omitempty" metadata:",optional"`
 	Brand    *TitleBrand         `json:"brand,omitempty" metadata:",optional"`
+	Recall   *RecallNotice       `json:"recall,omitempty" metadata:",optional"`
+	// Part is set by the part contract's installation events.
+	Part *PartChange `json:"part,omitempty" metadata:",optional"`
+}
+
+// PartChange is a part installed in or removed from the car.
+type PartChange struct {
+	Serial     string `json:"serial"`
+	PartNumber string `json:"partNumber"`
+	Batch      string `json:"batch"`
 }
 
 // HistoryPage is one page of a vehicle's life events, oldest first.

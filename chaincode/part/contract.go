@@ -1,0 +1,736 @@
+// Package part is the contract for parts provenance: serialized parts and
+// their raw materials, who held each serial when, which car it is in, and
+// which batches are recalled. Commercial terms stay in the oemSupplier
+// private data collection.
+package part
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Name is the contract's name.
+const Name = "part"
+
+// TermsCollection holds the commercial terms between supplier and OEM.
+const TermsCollection = "oemSupplier"
+
+// TermsTransientKey is the transient field carrying Terms.
+const TermsTransientKey = "terms"
+
+// RecallChunk bounds the parts one transaction flags for a recall. A
+// writing transaction may not page through a range, so a large recall is
+// applied in chunks: IssueRecall does the first, ApplyRecall each next one,
+// resuming after the cursor the recall record keeps.
+const RecallChunk = 500
+
+// Event names.
+const (
+	EvPartsRegistered = "PartsRegistered"
+	EvAssemblyCreated = "AssemblyCreated"
+	EvPartShipped     = "PartShipped"
+	EvPartReceived    = "PartReceived"
+	EvPartInstalled   = "PartInstalled"
+	EvPartRemoved     = "PartRemoved"
+	EvPartScrapped    = "PartScrapped"
+	EvRecallIssued    = "RecallIssued"
+	EvRecallApplied   = "RecallApplied"
+	EvTermsRecorded   = "TermsRecorded"
+)
+
+var movers = []access.Grant{
+	access.Allow(access.SupplierMSP, "logistics", "production"),
+	access.Allow(access.OemMSP, "production"),
+	access.Allow(access.DealerMSP, "service"),
+}
+
+// Policy says who may call each transaction; holder rules are checked in the body.
+var Policy = access.Policy{
+	"part:RegisterParts": {access.Allow(access.SupplierMSP, "production"), access.Allow(access.OemMSP, "production")},
+	"part:Assemble":      {access.Allow(access.SupplierMSP, "production"), access.Allow(access.OemMSP, "production")},
+	"part:Ship":          movers,
+	"part:Receive":       movers,
+	"part:Install":       {access.Allow(access.OemMSP, "production"), access.Allow(access.DealerMSP, "service")},
+	"part:Remove":        {access.Allow(access.OemMSP, "production"), access.Allow(access.DealerMSP, "service")},
+	"part:Scrap":         {access.Allow(access.SupplierMSP, "production"), access.Allow(access.OemMSP, "production", "quality"), access.Allow(access.DealerMSP, "service")},
+	"part:IssueRecall":   {access.Allow(access.OemMSP, "quality")},
+	"part:ApplyRecall":   {access.Allow(access.OemMSP, "quality")},
+	"part:PutTerms":      {access.Allow(access.SupplierMSP, "finance"), access.Allow(access.OemMSP, "finance")},
+	"part:GetTerms":      {access.Allow(access.SupplierMSP, access.AnyRole), access.Allow(access.OemMSP, access.AnyRole)},
+	"part:Get":           access.AnyMember(),
+	"part:Verify":        access.AnyMember(),
+	"part:Provenance":    access.AnyMember(),
+	"part:RecallStatus":  access.AnyMember(),
+	"part:TermsHash":     access.AnyMember(),
+}
+
+// Contract is the part contract.
+type Contract struct {
+	contractapi.Contract
+	cfg kit.Config
+}
+
+// NewContract returns the contract.
+func NewContract(opts ...kit.Option) *Contract {
+	c := &Contract{cfg: kit.NewConfig(opts...)}
+	c.Name = Name
+	c.BeforeTransaction = kit.Before(Policy)
+	return c
+}
+
+// GetEvaluateTransactions marks the read-only transactions.
+func (c *Contract) GetEvaluateTransactions() []string {
+	return []string{"Get", "Verify", "Provenance", "RecallStatus", "GetTerms", "TermsHash"}
+}
+
+func partKey(serial string) (string, error) { return shim.CreateCompositeKey("part", []string{serial}) }
+
+// batchKey indexes serials by part number and batch as a simple key, so
+// that a recall's batch range is one GetStateByRange (composite keys only
+// allow prefix scans). '|' cannot occur in codes.
+func batchKey(partNumber, batch, serial string) string {
+	return "pb|" + partNumber + "|" + batch + "|" + serial
+}
+
+func recallKey(partNumber, id string) (string, error) {
+	return shim.CreateCompositeKey("recall", []string{partNumber, id})
+}
+
+func recallIDKey(id string) (string, error) {
+	return shim.CreateCompositeKey("recall~id", []string{id})
+}
+
+func termsKey(partNumber, batch string) (string, error) {
+	return shim.CreateCompositeKey("terms", []string{partNumber, batch})
+}
+
+func load(stub shim.ChaincodeStubInterface, serial string) (*Part, error) {
+	key, err := partKey(serial)
+	if err != nil {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "serial", "key", "%v", err)
+	}
+	var p Part
+	found, err := kit.GetJSON(stub, key, &p)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, ccerr.New(ccerr.NotFound, "part %s is not registered", serial)
+	}
+	return &p, nil
+}
+
+// record saves p and appends a custody event to its trail.
+func record(stub shim.ChaincodeStubInterface, p *Part, e CustodyEvent) error {
+	ts, err := kit.TxTime(stub)
+	if err != nil {
+		return err
+	}
+	p.CustodyCount++
+	e.Seq, e.TxID, e.At = p.CustodyCount, stub.GetTxID(), ts
+	key, err := shim.CreateCompositeKey("part~custody", []string{p.Serial, fmt.Sprintf("%012d", e.Seq)})
+	if err != nil {
+		return err
+	}
+	if err := kit.PutJSON(stub, key, e); err != nil {
+		return err
+	}
+	pk, err := partKey(p.Serial)
+	if err != nil {
+		return err
+	}
+	return kit.PutJSON(stub, pk, p)
+}
+
+func caller(ctx contractapi.TransactionContextInterface) (string, error) {
+	c, err := kit.Caller(ctx)
+	return c.MSP, err
+}
+
+// write starts a writing transaction: timestamp, validation, caller.
+func (c *Contract) write(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }) (time.Time, string, error) {
+	ts, err := c.cfg.WriteTime(ctx.GetStub())
+	if err != nil {
+		return ts, "", err
+	}
+	if err := req.Validate(); err != nil {
+		return ts, "", err
+	}
+	msp, err := caller(ctx)
+	return ts, msp, err
+}
+
+// RegisterResult answers RegisterParts.
+type RegisterResult struct {
+	PartNumber string `json:"partNumber"`
+	Batch      string `json:"batch"`
+	Count      int    `json:"count"`
+}
+
+// RegisterParts registers serials of one part number and batch, held by the
+// caller's org. A serial is registered once, ever.
+func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, req RegisterPartsRequest) (*RegisterResult, error) {
+	ts, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var chk kit.Checker
+	chk.NotAfter("manufacturedAt", req.ManufacturedAt, ts)
+	if err := chk.Err(); err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	materials := req.Materials
+	if materials == nil {
+		materials = []MaterialOrigin{}
+	}
+	certs := req.ConformityCertHashes
+	if certs == nil {
+		certs = []string{}
+	}
+	for _, s := range req.Serials {
+		if _, err := load(stub, s); err == nil {
+			return nil, ccerr.Field(ccerr.AlreadyExists, "serials[]", "unique", "serial %s is already registered", s)
+		} else if ccerr.CodeOf(err) != ccerr.NotFound {
+			return nil, err
+		}
+		p := &Part{SchemaVersion: kit.SchemaVersion, Serial: s, PartNumber: req.PartNumber, Batch: req.Batch,
+			Manufacturer: req.Manufacturer, ManufacturedAt: req.ManufacturedAt.UTC(), RegisteredBy: msp,
+			Materials: materials, ConformityCertHashes: certs, Holder: msp, Status: Held}
+		if err := record(stub, p, CustodyEvent{Type: CustodyRegistered, Org: msp}); err != nil {
+			return nil, err
+		}
+		if err := stub.PutState(batchKey(req.PartNumber, req.Batch, s), []byte{1}); err != nil {
+			return nil, err
+		}
+	}
+	res := &RegisterResult{PartNumber: req.PartNumber, Batch: req.Batch, Count: len(req.Serials)}
+	return res, kit.Emit(stub, EvPartsRegistered, map[string]any{"partNumber": req.PartNumber, "batch": req.Batch,
+		"serials": req.Serials, "holder": msp})
+}
+
+// usable refuses a part msp cannot build with or move: not held by msp, in
+// transit, installed, inside an assembly, scrapped or recalled.
+func usable(stub shim.ChaincodeStubInterface, p *Part, msp string) error {
+	if p.Holder != msp {
+		return ccerr.New(ccerr.Forbidden, "part %s is held by %s, not %s", p.Serial, p.Holder, msp)
+	}
+	if p.Status != Held {
+		return ccerr.New(ccerr.FailedPrecondition, "part %s is %s", p.Serial, p.Status)
+	}
+	if id, err := recalledBy(stub, p); err != nil {
+		return err
+	} else if id != "" {
+		return ccerr.New(ccerr.FailedPrecondition, "part %s is recalled (%s)", p.Serial, id)
+	}
+	return nil
+}
+
+// recalledBy returns the ID of a recall covering p, "" if none. It reads
+// the recalls of p's part number, so a part is refused as soon as a recall
+// is issued, before ApplyRecall has reached it.
+func recalledBy(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
+	if p.RecallID != "" {
+		return p.RecallID, nil
+	}
+	it, err := stub.GetStateByPartialCompositeKey("recall", []string{p.PartNumber})
+	if err != nil {
+		return "", err
+	}
+	defer it.Close()
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return "", err
+		}
+		var r Recall
+		if err := json.Unmarshal(kv.Value, &r); err != nil {
+			return "", err
+		}
+		if p.Batch >= r.BatchFrom && p.Batch <= r.BatchTo {
+			return r.RecallID, nil
+		}
+	}
+	return "", nil
+}
+
+// Assemble makes an assembly (a battery pack from modules, say) out of parts
+// the caller holds; the assembly is a new serial held by the caller.
+func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req AssembleRequest) (*Part, error) {
+	ts, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var chk kit.Checker
+	chk.NotAfter("assembledAt", req.AssembledAt, ts)
+	if err := chk.Err(); err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	if _, err := load(stub, req.Serial); err == nil {
+		return nil, ccerr.Field(ccerr.AlreadyExists, "serial", "unique", "serial %s is already registered", req.Serial)
+	}
+	children := slices.Clone(req.Children)
+	slices.Sort(children)
+	if len(slices.Compact(slices.Clone(children))) != len(children) {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "children", "unique", "a component is listed twice")
+	}
+	asm := &Part{SchemaVersion: kit.SchemaVersion, Serial: req.Serial, PartNumber: req.PartNumber, Batch: req.Batch,
+		Manufacturer: req.Manufacturer, ManufacturedAt: req.AssembledAt.UTC(), RegisteredBy: msp,
+		Materials: []MaterialOrigin{}, ConformityCertHashes: []string{}, Holder: msp, Status: Held, Children: children}
+	for _, s := range children {
+		ch, err := load(stub, s)
+		if err != nil {
+			return nil, err
+		}
+		if err := usable(stub, ch, msp); err != nil {
+			return nil, err
+		}
+		ch.Status, ch.Parent = Assembled, req.Serial
+		if err := record(stub, ch, CustodyEvent{Type: CustodyAssembled, Org: msp, Ref: req.Serial}); err != nil {
+			return nil, err
+		}
+	}
+	if err := record(stub, asm, CustodyEvent{Type: CustodyAssembled, Org: msp}); err != nil {
+		return nil, err
+	}
+	if err := stub.PutState(batchKey(req.PartNumber, req.Batch, req.Serial), []byte{1}); err != nil {
+		return nil, err
+	}
+	return asm, kit.Emit(stub, EvAssemblyCreated, map[string]any{"serial": req.Serial, "children": children, "holder": msp})
+}
+
+// Ship sends a held part to another member org.
+func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, serial string, req ShipRequest) (*Part, error) {
+	_, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(access.Members, req.To) || req.To == msp {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "to", "member", "must be another member org, one of %v", access.Members)
+	}
+	stub := ctx.GetStub()
+	p, err := load(stub, serial)
+	if err != nil {
+		return nil, err
+	}
+	if err := usable(stub, p, msp); err != nil {
+		return nil, err
+	}
+	p.Status, p.InTransitTo, p.ShipmentRef = InTransit, req.To, req.ShipmentRef
+	if err := record(stub, p, CustodyEvent{Type: CustodyShipped, Org: msp, To: req.To, Ref: req.ShipmentRef}); err != nil {
+		return nil, err
+	}
+	return p, kit.Emit(stub, EvPartShipped, map[string]any{"serial": serial, "from": msp, "to": req.To, "shipmentRef": req.ShipmentRef})
+}
+
+// Receive takes a part shipped to the caller's org into its custody.
+func (c *Contract) Receive(ctx contractapi.TransactionContextInterface, serial string, req ReceiveRequest) (*Part, error) {
+	_, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	p, err := load(stub, serial)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != InTransit || p.InTransitTo != msp {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is not in transit to %s", serial, msp)
+	}
+	if p.ShipmentRef != req.ShipmentRef {
+		return nil, ccerr.Field(ccerr.FailedPrecondition, "shipmentRef", "matches_shipment", "part %s travels under shipment %s", serial, p.ShipmentRef)
+	}
+	from := p.Holder
+	p.Holder, p.Status, p.InTransitTo, p.ShipmentRef = msp, Held, "", ""
+	if err := record(stub, p, CustodyEvent{Type: CustodyReceived, Org: msp, Ref: req.ShipmentRef}); err != nil {
+		return nil, err
+	}
+	return p, kit.Emit(stub, EvPartReceived, map[string]any{"serial": serial, "from": from, "holder": msp, "shipmentRef": req.ShipmentRef})
+}
+
+// Install puts a held part into a registered vehicle and appends the fact
+// to the vehicle's life in the same transaction.
+func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial string, req InstallRequest) (*Part, error) {
+	_, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	p, err := load(stub, serial)
+	if err != nil {
+		return nil, err
+	}
+	if err := usable(stub, p, msp); err != nil {
+		return nil, err
+	}
+	v, err := vehicle.Load(stub, req.VIN)
+	if err != nil {
+		return nil, err
+	}
+	p.Status, p.VIN = Installed, req.VIN
+	if err := record(stub, p, CustodyEvent{Type: CustodyInstalled, Org: msp, VIN: req.VIN}); err != nil {
+		return nil, err
+	}
+	change := &vehicle.PartChange{Serial: serial, PartNumber: p.PartNumber, Batch: p.Batch}
+	if err := vehicle.Append(stub, v, &vehicle.LifeEvent{Type: "PART_INSTALLED", Part: change}); err != nil {
+		return nil, err
+	}
+	return p, kit.Emit(stub, EvPartInstalled, map[string]any{"serial": serial, "vin": req.VIN, "by": msp})
+}
+
+// Remove takes an installed part out of its car, into the caller's custody.
+func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial string, req ReasonRequest) (*Part, error) {
+	_, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	p, err := load(stub, serial)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != Installed {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is %s, not installed", serial, p.Status)
+	}
+	v, err := vehicle.Load(stub, p.VIN)
+	if err != nil {
+		return nil, err
+	}
+	vinCode := p.VIN
+	p.Status, p.VIN, p.Holder = Held, "", msp
+	if err := record(stub, p, CustodyEvent{Type: CustodyRemoved, Org: msp, VIN: vinCode, Ref: req.Reason}); err != nil {
+		return nil, err
+	}
+	change := &vehicle.PartChange{Serial: serial, PartNumber: p.PartNumber, Batch: p.Batch}
+	if err := vehicle.Append(stub, v, &vehicle.LifeEvent{Type: "PART_REMOVED", Part: change}); err != nil {
+		return nil, err
+	}
+	return p, kit.Emit(stub, EvPartRemoved, map[string]any{"serial": serial, "vin": vinCode, "holder": msp})
+}
+
+// Scrap retires a part the caller holds.
+func (c *Contract) Scrap(ctx contractapi.TransactionContextInterface, serial string, req ReasonRequest) (*Part, error) {
+	_, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	p, err := load(stub, serial)
+	if err != nil {
+		return nil, err
+	}
+	if p.Holder != msp {
+		return nil, ccerr.New(ccerr.Forbidden, "part %s is held by %s, not %s", serial, p.Holder, msp)
+	}
+	if p.Status != Held {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is %s", serial, p.Status)
+	}
+	p.Status = Scrapped
+	if err := record(stub, p, CustodyEvent{Type: CustodyScrapped, Org: msp, Ref: req.Reason}); err != nil {
+		return nil, err
+	}
+	return p, kit.Emit(stub, EvPartScrapped, map[string]any{"serial": serial, "by": msp})
+}
+
+// Get returns a part's public state.
+func (c *Contract) Get(ctx contractapi.TransactionContextInterface, serial string) (*Part, error) {
+	return load(ctx.GetStub(), serial)
+}
+
+// Verify tells any member whether a serial is genuine and where it is. An
+// unknown serial is not an error: it is the answer "not genuine".
+func (c *Contract) Verify(ctx contractapi.TransactionContextInterface, serial string) (*Verification, error) {
+	stub := ctx.GetStub()
+	p, err := load(stub, serial)
+	if ccerr.CodeOf(err) == ccerr.NotFound {
+		return &Verification{Serial: serial}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	id, err := recalledBy(stub, p)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{Serial: serial, Genuine: true, PartNumber: p.PartNumber, Status: p.Status, Holder: p.Holder,
+		VIN: p.VIN, Recalled: id != ""}, nil
+}
+
+// maxProvenanceDepth bounds how deep an assembly tree is followed.
+const maxProvenanceDepth = 4
+
+// Provenance returns the custody trail, material origins and assembly tree.
+func (c *Contract) Provenance(ctx contractapi.TransactionContextInterface, serial string) (*Provenance, error) {
+	return provenance(ctx.GetStub(), serial, 0)
+}
+
+func provenance(stub shim.ChaincodeStubInterface, serial string, depth int) (*Provenance, error) {
+	p, err := load(stub, serial)
+	if err != nil {
+		return nil, err
+	}
+	it, err := stub.GetStateByPartialCompositeKey("part~custody", []string{serial})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	out := &Provenance{Part: *p, Custody: []CustodyEvent{}, Components: []Provenance{}}
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		var e CustodyEvent
+		if err := json.Unmarshal(kv.Value, &e); err != nil {
+			return nil, err
+		}
+		out.Custody = append(out.Custody, e)
+	}
+	if depth < maxProvenanceDepth {
+		for _, ch := range p.Children {
+			cp, err := provenance(stub, ch, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out.Components = append(out.Components, *cp)
+		}
+	}
+	return out, nil
+}
+
+// IssueRecall recalls a part number over a batch range and applies the
+// first chunk of it: affected parts are flagged, and each car carrying one
+// gets an open recall until a dealer records the remedy.
+func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req RecallRequest) (*Recall, error) {
+	ts, msp, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	idKey, err := recallIDKey(req.RecallID)
+	if err != nil {
+		return nil, err
+	}
+	if b, err := stub.GetState(idKey); err != nil {
+		return nil, err
+	} else if b != nil {
+		return nil, ccerr.Field(ccerr.AlreadyExists, "recallId", "unique", "recall %s already exists", req.RecallID)
+	}
+	r := &Recall{SchemaVersion: kit.SchemaVersion, RecallRequest: req, IssuedBy: msp, IssuedAt: ts}
+	if err := stub.PutState(idKey, []byte(req.PartNumber)); err != nil {
+		return nil, err
+	}
+	cars, err := apply(stub, r)
+	if err != nil {
+		return nil, err
+	}
+	return r, kit.Emit(stub, EvRecallIssued, map[string]any{"recallId": r.RecallID, "partNumber": r.PartNumber,
+		"batchFrom": r.BatchFrom, "batchTo": r.BatchTo, "partsFlagged": r.PartsFlagged, "carsOpened": cars, "complete": r.Complete})
+}
+
+// ApplyRecall flags the next chunk of a recall's parts; harmless once complete.
+func (c *Contract) ApplyRecall(ctx contractapi.TransactionContextInterface, recallID string) (*Recall, error) {
+	if _, err := c.cfg.WriteTime(ctx.GetStub()); err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	r, err := loadRecall(stub, recallID)
+	if err != nil {
+		return nil, err
+	}
+	if r.Complete {
+		return r, nil
+	}
+	cars, err := apply(stub, r)
+	if err != nil {
+		return nil, err
+	}
+	return r, kit.Emit(stub, EvRecallApplied, map[string]any{"recallId": r.RecallID, "partsFlagged": r.PartsFlagged,
+		"carsOpened": cars, "complete": r.Complete})
+}
+
+func loadRecall(stub shim.ChaincodeStubInterface, id string) (*Recall, error) {
+	idKey, err := recallIDKey(id)
+	if err != nil {
+		return nil, err
+	}
+	pn, err := stub.GetState(idKey)
+	if err != nil {
+		return nil, err
+	}
+	if pn == nil {
+		return nil, ccerr.New(ccerr.NotFound, "recall %s does not exist", id)
+	}
+	key, err := recallKey(string(pn), id)
+	if err != nil {
+		return nil, err
+	}
+	var r Recall
+	if _, err := kit.GetJSON(stub, key, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// apply flags up to RecallChunk parts after r's cursor and saves r. It
+// returns the VINs that got an open recall, in order.
+func apply(stub shim.ChaincodeStubInterface, r *Recall) ([]string, error) {
+	start := batchKey(r.PartNumber, r.BatchFrom, "")
+	if r.Cursor != "" {
+		start = r.Cursor + "\x00"
+	}
+	end := batchKey(r.PartNumber, r.BatchTo, "") + "\U0010FFFF"
+	it, err := stub.GetStateByRange(start, end)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	vehicles := map[string]*vehicle.Vehicle{} // one *Vehicle per car in this transaction
+	cars := []string{}
+	n := 0
+	for it.HasNext() && n < RecallChunk {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		n++
+		r.Cursor = kv.Key
+		serial := kv.Key[strings.LastIndex(kv.Key, "|")+1:]
+		p, err := load(stub, serial)
+		if err != nil {
+			return nil, err
+		}
+		if p.RecallID != "" {
+			continue
+		}
+		p.RecallID = r.RecallID
+		if err := record(stub, p, CustodyEvent{Type: CustodyRecalled, Org: r.IssuedBy, Ref: r.RecallID, VIN: p.VIN}); err != nil {
+			return nil, err
+		}
+		r.PartsFlagged++
+		if p.Status != Installed {
+			continue
+		}
+		v, ok := vehicles[p.VIN]
+		if !ok {
+			if v, err = vehicle.Load(stub, p.VIN); err != nil {
+				return nil, err
+			}
+			vehicles[p.VIN] = v
+		}
+		if err := vehicle.OpenRecall(stub, v, r.RecallID, serial); err != nil {
+			return nil, err
+		}
+		cars = append(cars, p.VIN)
+	}
+	r.Complete = !it.HasNext()
+	key, err := recallKey(r.PartNumber, r.RecallID)
+	if err != nil {
+		return nil, err
+	}
+	return cars, kit.PutJSON(stub, key, r)
+}
+
+// RecallStatus lists a recall's affected cars and how many are remedied.
+func (c *Contract) RecallStatus(ctx contractapi.TransactionContextInterface, recallID string) (*RecallStatus, error) {
+	stub := ctx.GetStub()
+	r, err := loadRecall(stub, recallID)
+	if err != nil {
+		return nil, err
+	}
+	cars, err := vehicle.RecallCars(stub, recallID)
+	if err != nil {
+		return nil, err
+	}
+	st := &RecallStatus{Recall: *r, Cars: []RecallCarRef{}, Affected: len(cars)}
+	for _, rc := range cars {
+		st.Cars = append(st.Cars, RecallCarRef{VIN: rc.VIN, Serial: rc.Serial, Open: rc.Open})
+		if !rc.Open {
+			st.Remedied++
+		}
+	}
+	return st, nil
+}
+
+// PutTerms records a batch's commercial terms, from transient data, in the
+// oemSupplier collection only. The transaction writes nothing else, so the
+// collection's own endorsement policy (OEM and supplier) applies.
+func (c *Contract) PutTerms(ctx contractapi.TransactionContextInterface, partNumber, batch string) error {
+	stub := ctx.GetStub()
+	if _, err := c.cfg.WriteTime(stub); err != nil {
+		return err
+	}
+	t, err := stub.GetTransient()
+	if err != nil {
+		return err
+	}
+	raw, ok := t[TermsTransientKey]
+	if !ok {
+		return ccerr.Field(ccerr.MissingTransient, "terms", "required", "send the terms as transient data under %q", TermsTransientKey)
+	}
+	var terms Terms
+	if err := json.Unmarshal(raw, &terms); err != nil {
+		return ccerr.Field(ccerr.InvalidArgument, "terms", "json", "not valid JSON: %v", err)
+	}
+	if err := terms.Validate(); err != nil {
+		return err
+	}
+	key, err := termsKey(partNumber, batch)
+	if err != nil {
+		return ccerr.Field(ccerr.InvalidArgument, "partNumber", "key", "%v", err)
+	}
+	b, err := json.Marshal(terms)
+	if err != nil {
+		return err
+	}
+	if err := stub.PutPrivateData(TermsCollection, key, b); err != nil {
+		return fmt.Errorf("write terms: %w", err)
+	}
+	return kit.Emit(stub, EvTermsRecorded, map[string]any{"partNumber": partNumber, "batch": batch})
+}
+
+// GetTerms reads a batch's terms; only the pair's peers hold them.
+func (c *Contract) GetTerms(ctx contractapi.TransactionContextInterface, partNumber, batch string) (*Terms, error) {
+	key, err := termsKey(partNumber, batch)
+	if err != nil {
+		return nil, err
+	}
+	b, err := ctx.GetStub().GetPrivateData(TermsCollection, key)
+	if err != nil {
+		return nil, fmt.Errorf("read terms: %w", err)
+	}
+	if b == nil {
+		return nil, ccerr.New(ccerr.NotFound, "no terms for %s batch %s", partNumber, batch)
+	}
+	var t Terms
+	return &t, json.Unmarshal(b, &t)
+}
+
+// TermsHash returns the SHA-256 (hex) of a batch's terms that every peer
+// holds, so anyone can check terms shown to them.
+func (c *Contract) TermsHash(ctx contractapi.TransactionContextInterface, partNumber, batch string) (string, error) {
+	key, err := termsKey(partNumber, batch)
+	if err != nil {
+		return "", err
+	}
+	h, err := ctx.GetStub().GetPrivateDataHash(TermsCollection, key)
+	if err != nil {
+		return "", err
+	}
+	if h == nil {
+		return "", ccerr.New(ccerr.NotFound, "no terms for %s batch %s", partNumber, batch)
+	}
+	return hex.EncodeToString(h), nil
+}
