@@ -620,20 +620,24 @@ func apply(stub shim.ChaincodeStubInterface, r *Recall) ([]string, error) {
 			return nil, err
 		}
 		r.PartsFlagged++
-		if p.Status != Installed {
+		carVIN, err := carOf(stub, p)
+		if err != nil {
+			return nil, err
+		}
+		if carVIN == "" {
 			continue
 		}
-		v, ok := vehicles[p.VIN]
+		v, ok := vehicles[carVIN]
 		if !ok {
-			if v, err = vehicle.Load(stub, p.VIN); err != nil {
+			if v, err = vehicle.Load(stub, carVIN); err != nil {
 				return nil, err
 			}
-			vehicles[p.VIN] = v
+			vehicles[carVIN] = v
 		}
 		if err := vehicle.OpenRecall(stub, v, r.RecallID, serial); err != nil {
 			return nil, err
 		}
-		cars = append(cars, p.VIN)
+		cars = append(cars, carVIN)
 	}
 	r.Complete = !it.HasNext()
 	key, err := recallKey(r.PartNumber, r.RecallID)
@@ -641,6 +645,25 @@ func apply(stub shim.ChaincodeStubInterface, r *Recall) ([]string, error) {
 		return nil, err
 	}
 	return cars, kit.PutJSON(stub, key, r)
+}
+
+// carOf returns the VIN of the car p is in, directly or inside an assembly
+// (a module in a pack), or "" when it is in none.
+func carOf(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
+	for depth := 0; depth <= maxProvenanceDepth; depth++ {
+		if p.Status == Installed {
+			return p.VIN, nil
+		}
+		if p.Parent == "" {
+			return "", nil
+		}
+		parent, err := load(stub, p.Parent)
+		if err != nil {
+			return "", err
+		}
+		p = parent
+	}
+	return "", nil
 }
 
 // RecallStatus lists a recall's affected cars and how many are remedied.

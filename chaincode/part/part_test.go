@@ -244,6 +244,17 @@ func TestAssemblyProvenanceIncludesChildren(t *testing.T) {
 	require.Len(t, prov.Components, 2)
 	assert.Equal(t, "cobalt", prov.Components[0].Part.Materials[0].Material)
 	assert.Equal(t, "M1", prov.Components[0].Part.Serial)
+
+	// A recall of a module reaches the car its pack is in.
+	f.car(vin1)
+	ok[part.Part](t, f.tx("SupplierMSP", "logistics", "part:Ship", "PACK-1", part.ShipRequest{To: "OemMSP", ShipmentRef: "SH-P"}))
+	ok[part.Part](t, f.tx("OemMSP", "production", "part:Receive", "PACK-1", part.ReceiveRequest{ShipmentRef: "SH-P"}))
+	ok[part.Part](t, f.tx("OemMSP", "production", "part:Install", "PACK-1", part.InstallRequest{VIN: vin1}))
+	ok[part.Recall](t, f.tx("OemMSP", "quality", "part:IssueRecall", part.RecallRequest{RecallID: "RC-M", PartNumber: "MOD-7", BatchFrom: "B1", BatchTo: "B1", Reason: "cells"}))
+	st := ok[part.RecallStatus](t, f.query("DealerMSP", "part:RecallStatus", "RC-M"))
+	require.Len(t, st.Cars, 1)
+	assert.Equal(t, vin1, st.Cars[0].VIN)
+	assert.Equal(t, []string{"RC-M"}, ok[vehicle.Report](t, f.query("InsurerMSP", "vehicle:Report", vin1)).OpenRecalls)
 }
 
 func TestRecallReachesCarsAndRemedyClosesIt(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vin"
 )
 
 // Statuses of a serialized part.
@@ -203,10 +204,11 @@ type InstallRequest struct {
 	VIN string `json:"vin"`
 }
 
-// Validate checks the fields (the VIN rule is the vehicle contract's).
+// Validate checks the fields with the one VIN rule.
 func (r InstallRequest) Validate() error {
 	var c kit.Checker
-	c.Required("vin", r.VIN)
+	_, err := vin.Validate(r.VIN)
+	c.Add(err)
 	return c.Err()
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
@@ -87,6 +88,21 @@ func New(d Deps) *Server {
 	v1.POST("/vehicles/:vin/title-brands", s.brandTitle)
 	v1.GET("/vehicles/:vin/history", s.history)
 	v1.GET("/vehicles/:vin/report", s.report)
+	v1.POST("/parts", s.registerParts)
+	v1.GET("/parts/:serial", s.partQuery("part:Get"))
+	v1.GET("/parts/:serial/provenance", s.partQuery("part:Provenance"))
+	v1.GET("/parts/:serial/verify", s.partQuery("part:Verify"))
+	v1.POST("/parts/:serial/shipments", partAction[part.ShipRequest](s, "part:Ship"))
+	v1.POST("/parts/:serial/receipts", partAction[part.ReceiveRequest](s, "part:Receive"))
+	v1.POST("/parts/:serial/installations", partAction[part.InstallRequest](s, "part:Install"))
+	v1.POST("/parts/:serial/removals", partAction[part.ReasonRequest](s, "part:Remove"))
+	v1.POST("/parts/:serial/scrap", partAction[part.ReasonRequest](s, "part:Scrap"))
+	v1.POST("/parts/:serial/terms", s.putTerms)
+	v1.GET("/parts/:serial/terms", s.getTerms)
+	v1.POST("/assemblies", s.assemble)
+	v1.POST("/recalls", s.issueRecall)
+	v1.GET("/recalls/:id", s.recallStatus)
+	v1.POST("/recalls/:id/applications", s.applyRecall)
 	v1.GET("/transactions/:txId", s.transaction)
 	v1.GET("/events", s.events)
 	return s
