@@ -4,12 +4,16 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/stretchr/testify/require"
 )
 
 // benchSeq starts from the clock so that runs against a long-lived network
@@ -47,4 +51,35 @@ func BenchmarkE2ESubmitParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkE2EProvenance100HopsREST is the scale goal through REST on the
+// real network: the provenance of a part that changed hands 100 times.
+func BenchmarkE2EProvenance100HopsREST(b *testing.B) {
+	startGateway(b)
+	serial := "HOP-" + strings.ToLower(benchVIN()[9:])
+	send := func(who, method, path, body string) int {
+		req, _ := http.NewRequest(method, gw.url+path, strings.NewReader(body))
+		req.Header.Set("X-API-Key", gwKeys[who])
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(b, err)
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	reg := fmt.Sprintf(`{"partNumber":"HOP","batch":"B1","manufacturer":"M","manufacturedAt":%q,"serials":[%q]}`,
+		time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), serial)
+	require.Equal(b, 201, send("SUPPLIER_PRODUCTION", "POST", "/v1/parts", reg))
+	hops := [][2]string{{"SUPPLIER_LOGISTICS", "SupplierMSP"}, {"OEM_PRODUCTION", "OemMSP"}}
+	for i := range 50 {
+		from, to := hops[i%2], hops[(i+1)%2]
+		ref := fmt.Sprintf(`{"to":%q,"shipmentRef":"SH-%d"}`, to[1], i)
+		require.Eventually(b, func() bool { return send(from[0], "POST", "/v1/parts/"+serial+"/shipments", ref) == 201 }, 10*time.Second, 20*time.Millisecond)
+		rcv := fmt.Sprintf(`{"shipmentRef":"SH-%d"}`, i)
+		require.Eventually(b, func() bool { return send(to[0], "POST", "/v1/parts/"+serial+"/receipts", rcv) == 201 }, 10*time.Second, 20*time.Millisecond)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		require.Equal(b, 200, send("INSURER_CLAIMS", "GET", "/v1/parts/"+serial+"/provenance", ""))
+	}
 }

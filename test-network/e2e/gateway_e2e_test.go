@@ -51,7 +51,7 @@ func freePort(t testing.TB) string {
 // startGateway runs one gateway for every org (the demo layout) unless
 // AUTOLEDGER_GATEWAY_URLS ("OemMSP=http://...,DealerMSP=...") and
 // AUTOLEDGER_GATEWAY_KEYS (an env file) point at running ones.
-func startGateway(t *testing.T) {
+func startGateway(t testing.TB) {
 	gwOnce.Do(func() {
 		var err error
 		contract, err = api.NewContract()

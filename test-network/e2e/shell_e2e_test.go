@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"os/exec"
+	"slices"
 )
 
 // shell runs script with bash and returns its standard output.
@@ -11,3 +12,5 @@ func shell(script string) (string, error) {
 	out, err := exec.Command("bash", "-c", script).Output()
 	return string(out), err
 }
+
+func slicesSort(s []string) { slices.Sort(s) }

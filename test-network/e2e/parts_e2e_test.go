@@ -1,0 +1,160 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/part"
+	"github.com/autoledger/autoledger/gateway/api"
+	"github.com/autoledger/autoledger/network/fabclient"
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+)
+
+const cobaltAudit = "3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7"
+
+// post sends a write and requires the expected status.
+func post(t *testing.T, who, path, body string, want int) []byte {
+	t.Helper()
+	status, _, out := call(t, who, "POST", path, body)
+	require.Equal(t, want, status, "POST %s as %s: %s", path, who, out)
+	return out
+}
+
+func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
+	startGateway(t)
+	run := strings.ToLower(freshVIN()[9:])
+	batch := "B" + run
+	mods := []string{"MOD-" + run + "-1", "MOD-" + run + "-2"}
+	pack := "PACK-" + run
+	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+
+	reg, _ := json.Marshal(part.RegisterPartsRequest{PartNumber: "CELLMOD-7", Batch: batch, Manufacturer: "CellCo",
+		ManufacturedAt: time.Now().UTC().Add(-2 * time.Hour), Serials: mods,
+		Materials: []part.MaterialOrigin{{Material: "cobalt", Country: "CD", Source: "Kamoto refinery", AuditCertHash: cobaltAudit}}})
+	post(t, "DEALER_SERVICE", "/v1/parts", string(reg), 403)
+	post(t, "SUPPLIER_PRODUCTION", "/v1/parts", string(reg), 201)
+	post(t, "SUPPLIER_PRODUCTION", "/v1/parts", string(reg), 409)
+	asm, _ := json.Marshal(part.AssembleRequest{Serial: pack, PartNumber: "PACK-75", Batch: batch, Manufacturer: "CellCo",
+		AssembledAt: time.Now().UTC().Add(-time.Hour), Children: mods})
+	post(t, "SUPPLIER_PRODUCTION", "/v1/assemblies", string(asm), 201)
+
+	post(t, "OEM_PRODUCTION", "/v1/parts/"+pack+"/shipments", `{"to":"DealerMSP","shipmentRef":"SH-`+run+`"}`, 403)
+	post(t, "SUPPLIER_LOGISTICS", "/v1/parts/"+pack+"/shipments", `{"to":"OemMSP","shipmentRef":"SH-`+run+`"}`, 201)
+	visiblePart(t, pack, "OEM_PRODUCTION", "in-transit")
+	post(t, "DEALER_SERVICE", "/v1/parts/"+pack+"/receipts", `{"shipmentRef":"SH-`+run+`"}`, 409)
+	post(t, "OEM_PRODUCTION", "/v1/parts/"+pack+"/receipts", `{"shipmentRef":"SH-`+run+`"}`, 201)
+
+	v := freshVIN()
+	post(t, "OEM_PRODUCTION", "/v1/vehicles", registerBody(v, "BEV"), 201)
+	post(t, "OEM_PRODUCTION", "/v1/parts/"+pack+"/installations", `{"vin":"`+v+`"}`, 201)
+
+	_, _, out := call(t, "INSURER_CLAIMS", "GET", "/v1/parts/"+pack+"/verify", "")
+	var ver part.Verification
+	require.NoError(t, json.Unmarshal(out, &ver))
+	assert.True(t, ver.Genuine)
+	assert.Equal(t, v, ver.VIN)
+	_, _, out = call(t, "DEALER_SALES", "GET", "/v1/parts/"+pack+"/provenance", "")
+	var prov part.Provenance
+	require.NoError(t, json.Unmarshal(out, &prov))
+	require.Len(t, prov.Components, 2)
+	assert.Equal(t, "cobalt", prov.Components[0].Part.Materials[0].Material)
+	var trail []string
+	for _, e := range prov.Custody {
+		trail = append(trail, e.Type+"@"+e.Org)
+	}
+	assert.Equal(t, []string{"assembled@SupplierMSP", "shipped@SupplierMSP", "received@OemMSP", "installed@OemMSP"}, trail)
+
+	// A recall of the module batch reaches the car the pack is in.
+	recallID := "RC-" + run
+	rec := fmt.Sprintf(`{"recallId":%q,"partNumber":"CELLMOD-7","batchFrom":%q,"batchTo":%q,"reason":"separator defect"}`, recallID, batch, batch)
+	post(t, "OEM_PRODUCTION", "/v1/recalls", rec, 403)
+	post(t, "OEM_QUALITY", "/v1/recalls", rec, 201)
+	visible(t, v, "DEALER_SERVICE")
+	var st part.RecallStatus
+	require.Eventually(t, func() bool {
+		_, _, out = call(t, "DEALER_SERVICE", "GET", "/v1/recalls/"+recallID, "")
+		return json.Unmarshal(out, &st) == nil && st.Affected == 1
+	}, 10*time.Second, 50*time.Millisecond, "recall status: %s", out)
+	assert.Equal(t, v, st.Cars[0].VIN)
+	_, _, out = call(t, "INSURER_CLAIMS", "GET", "/v1/vehicles/"+v+"/report", "")
+	assert.Contains(t, string(out), `"openRecalls":["`+recallID+`"]`)
+
+	post(t, "DEALER_SERVICE", "/v1/vehicles/"+v+"/service-records", `{"type":"recall-remedy","odometerKm":12,"documentHash":"`+cobaltAudit+
+		`","performedAt":"`+at+`","recallId":"`+recallID+`"}`, 201)
+	require.Eventually(t, func() bool {
+		_, _, out = call(t, "OEM_QUALITY", "GET", "/v1/recalls/"+recallID, "")
+		return json.Unmarshal(out, &st) == nil && st.Remedied == 1
+	}, 10*time.Second, 50*time.Millisecond)
+
+	// Commercial terms: the pair only.
+	terms := part.Terms{UnitPriceMinor: 412000, Currency: "EUR", LotData: "line 3, shift B", Salt: "4f2a9c81d7e3b605" + run}
+	tb, _ := json.Marshal(terms)
+	out = post(t, "SUPPLIER_FINANCE", "/v1/parts/"+pack+"/terms", string(tb), 201)
+	var tx api.TxView
+	require.NoError(t, json.Unmarshal(out, &tx))
+	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, endorsers(t, tx.TransactionID))
+
+	require.Eventually(t, func() bool {
+		status, _, out := call(t, "OEM_FINANCE", "GET", "/v1/parts/"+pack+"/terms", "")
+		var got part.Terms
+		return status == 200 && json.Unmarshal(out, &got) == nil && got == terms
+	}, 10*time.Second, 50*time.Millisecond, "the OEM reads the terms")
+	status, _, _ := call(t, "DEALER_FINANCE", "GET", "/v1/parts/"+pack+"/terms", "")
+	assert.Equal(t, 403, status)
+
+	oem := connect(t, "OemMSP", "finance")
+	_, err := oem.contract("autoledger").Evaluate("part:GetTerms", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
+	require.Error(t, err, "evaluated on the dealer's peer the terms are absent")
+	assert.NotContains(t, fabclient.Describe(err), "412000")
+	hash, err := oem.contract("autoledger").Evaluate("part:TermsHash", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
+	require.NoError(t, err, fabclient.Describe(err))
+	sum := sha256.Sum256(tb)
+	assert.Equal(t, hex.EncodeToString(sum[:]), string(hash), "the hash every peer holds matches the terms")
+}
+
+func visiblePart(t *testing.T, serial, who, status string) {
+	require.Eventually(t, func() bool {
+		code, _, out := call(t, who, "GET", "/v1/parts/"+serial, "")
+		return code == 200 && strings.Contains(string(out), `"status":"`+status+`"`)
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+// endorsers returns the MSP IDs that endorsed a committed transaction, read
+// from the ledger with qscc.
+func endorsers(t *testing.T, txID string) []string {
+	c := connect(t, "OemMSP", "finance")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := c.network.GetContract("qscc").EvaluateWithContext(ctx, "GetTransactionByID", client.WithArguments(netFile.Channel, txID))
+	require.NoError(t, err, fabclient.Describe(err))
+	var ptx peer.ProcessedTransaction
+	require.NoError(t, proto.Unmarshal(out, &ptx))
+	var payload common.Payload
+	require.NoError(t, proto.Unmarshal(ptx.GetTransactionEnvelope().GetPayload(), &payload))
+	var tx peer.Transaction
+	require.NoError(t, proto.Unmarshal(payload.GetData(), &tx))
+	var cap peer.ChaincodeActionPayload
+	require.NoError(t, proto.Unmarshal(tx.GetActions()[0].GetPayload(), &cap))
+	var orgs []string
+	for _, e := range cap.GetAction().GetEndorsements() {
+		var id msp.SerializedIdentity
+		require.NoError(t, proto.Unmarshal(e.GetEndorser(), &id))
+		orgs = append(orgs, id.GetMspid())
+	}
+	slicesSort(orgs)
+	return orgs
+}
