@@ -26,12 +26,22 @@ import (
 
 const cobaltAudit = "3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7"
 
-// post sends a write and requires the expected status.
+// post sends a write and requires the expected status. It retries a 503
+// for a while, as the API tells clients to (Retry-After): right after a
+// peer restart, discovery may not yet know every endorser.
 func post(t *testing.T, who, path, body string, want int) []byte {
 	t.Helper()
-	status, _, out := call(t, who, "POST", path, body)
-	require.Equal(t, want, status, "POST %s as %s: %s", path, who, out)
-	return out
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, h, out := call(t, who, "POST", path, body)
+		if status == 503 && want != 503 && time.Now().Before(deadline) {
+			require.NotEmpty(t, h.Get("Retry-After"))
+			time.Sleep(time.Second)
+			continue
+		}
+		require.Equal(t, want, status, "POST %s as %s: %s", path, who, out)
+		return out
+	}
 }
 
 func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
