@@ -47,21 +47,9 @@ func (s *Server) assemble(c *gin.Context) {
 		SuccessStatus: http.StatusCreated, Location: "/v1/parts/" + req.Serial})
 }
 
-// partAction handles the POSTs that act on one serial with a body of type T.
+// partAction handles the POSTs that act on one serial.
 func partAction[T interface{ Validate() error }](s *Server, function string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		serial, ok := pathCode(c, "serial")
-		if !ok {
-			return
-		}
-		var req T
-		body, ok := decode(c, &req)
-		if !ok || !check(c, req) {
-			return
-		}
-		arg, _ := json.Marshal(req)
-		s.submit(c, body, fabric.Request{Function: function, Args: []string{serial, string(arg)}, SuccessStatus: http.StatusCreated})
-	}
+	return keyedWrite[T](s, function, func(c *gin.Context) (string, bool) { return pathCode(c, "serial") })
 }
 
 func (s *Server) partQuery(function string) gin.HandlerFunc {

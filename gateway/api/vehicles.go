@@ -64,10 +64,12 @@ func (s *Server) transferOwnership(c *gin.Context) {
 		SuccessStatus: http.StatusCreated})
 }
 
-// appendEvent handles the POSTs that add one life event with a body of type T.
-func appendEvent[T interface{ Validate() error }](s *Server, function string) gin.HandlerFunc {
+// keyedWrite handles a POST that acts on the resource named in the path (a
+// VIN, a serial) with a JSON body of type T: decode, validate with the
+// chaincode's rules, submit function(key, body).
+func keyedWrite[T interface{ Validate() error }](s *Server, function string, key func(*gin.Context) (string, bool)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		v, ok := pathVIN(c)
+		k, ok := key(c)
 		if !ok {
 			return
 		}
@@ -77,8 +79,13 @@ func appendEvent[T interface{ Validate() error }](s *Server, function string) gi
 			return
 		}
 		arg, _ := json.Marshal(req)
-		s.submit(c, body, fabric.Request{Function: function, Args: []string{v, string(arg)}, SuccessStatus: http.StatusCreated})
+		s.submit(c, body, fabric.Request{Function: function, Args: []string{k, string(arg)}, SuccessStatus: http.StatusCreated})
 	}
+}
+
+// appendEvent handles the POSTs that add one life event to a vehicle.
+func appendEvent[T interface{ Validate() error }](s *Server, function string) gin.HandlerFunc {
+	return keyedWrite[T](s, function, pathVIN)
 }
 
 func (s *Server) recordOdometer(c *gin.Context) {
