@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -386,4 +387,52 @@ func TestOperations(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, r.status)
 	r = e.do("GET", "/v1/events", "erp", "", "Last-Event-ID", "garbage")
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+}
+
+func TestPartsInputIsCheckedBeforeFabric(t *testing.T) {
+	e := newEnv(t)
+	many := make([]string, 1001)
+	for i := range many {
+		many[i] = fmt.Sprintf("S%d", i)
+	}
+	body, _ := json.Marshal(map[string]any{"partNumber": "P", "batch": "B", "manufacturer": "M",
+		"manufacturedAt": "2026-01-01T00:00:00Z", "serials": many})
+	r := e.do("POST", "/v1/parts", "erp", string(body))
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	assert.Equal(t, "max_items", r.problem(t).Errors[0].Rule)
+
+	r = e.do("POST", "/v1/parts/bad%7Cserial/shipments", "erp", `{"to":"DealerMSP","shipmentRef":"S"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	assert.Equal(t, "serial", r.problem(t).Errors[0].Field)
+
+	r = e.do("POST", "/v1/parts/S1/installations", "erp", `{"vin":"1M8GDM9AXKP04278Q"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	assert.Equal(t, string(ccerr.VINInvalid), r.problem(t).Code)
+
+	r = e.do("POST", "/v1/parts/S1/terms", "erp", `{"unitPriceMinor":1,"currency":"euro","salt":"short"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	assert.Len(t, r.problem(t).Errors, 2)
+
+	r = e.do("POST", "/v1/recalls", "erp", `{"recallId":"R1","partNumber":"P","batchFrom":"B9","batchTo":"B1","reason":"x"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	assert.Equal(t, "batchTo", r.problem(t).Errors[0].Field)
+	assert.Empty(t, e.sub.reqs)
+	assert.Empty(t, e.ledger.calls)
+
+	r = e.do("POST", "/v1/parts/S1/shipments", "erp", `{"to":"DealerMSP","shipmentRef":"SH-1"}`)
+	assert.Equal(t, http.StatusCreated, r.status)
+	require.Len(t, e.sub.reqs, 1)
+	assert.Equal(t, []string{"S1", `{"to":"DealerMSP","shipmentRef":"SH-1"}`}, e.sub.reqs[0].Args)
+}
+
+func TestTermsGoToThePairOnly(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.evalOut = []byte(`{"serial":"S1","partNumber":"P7","batch":"B2","holder":"OemMSP","status":"held","materials":[],"custodyCount":1}`)
+	r := e.do("POST", "/v1/parts/S1/terms", "erp", `{"unitPriceMinor":100,"currency":"EUR","lotData":"x","salt":"0123456789abcdef"}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	req := e.sub.reqs[0]
+	assert.Equal(t, "part:PutTerms", req.Function)
+	assert.Equal(t, []string{"P7", "B2"}, req.Args)
+	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, req.Endorsers)
+	assert.JSONEq(t, `{"unitPriceMinor":100,"currency":"EUR","lotData":"x","salt":"0123456789abcdef"}`, string(req.Transient["terms"]))
 }
