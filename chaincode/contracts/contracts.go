@@ -10,6 +10,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part"
+	"github.com/autoledger/autoledger/chaincode/payment"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -28,7 +29,7 @@ var Collections = map[string][]string{
 
 // New returns the chaincode with every contract.
 func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {
-	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...))
+	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...), payment.NewContract(opts...))
 	if err != nil {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}
@@ -42,5 +43,6 @@ func Policy() access.Policy {
 	p := access.Policy{}
 	maps.Copy(p, vehicle.Policy)
 	maps.Copy(p, part.Policy)
+	maps.Copy(p, payment.Policy)
 	return p
 }

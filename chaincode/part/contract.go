@@ -115,6 +115,10 @@ func termsKey(partNumber, batch string) (string, error) {
 	return shim.CreateCompositeKey("terms", []string{partNumber, batch})
 }
 
+// Load returns the part registered under serial, or NOT_FOUND; other
+// contracts (payments) check shipments with it.
+func Load(stub shim.ChaincodeStubInterface, serial string) (*Part, error) { return load(stub, serial) }
+
 func load(stub shim.ChaincodeStubInterface, serial string) (*Part, error) {
 	key, err := partKey(serial)
 	if err != nil {

@@ -1,0 +1,580 @@
+// Package payment is the contract for supply-chain payment triggers:
+// orders whose payment falls due by itself when delivery is accepted, the
+// Chinese 2025 limits enforced rather than recorded, and receivables a
+// supplier can split and pass to its own suppliers.
+package payment
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/part"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Name is the contract's name.
+const Name = "payment"
+
+// AmountTransientKey is the transient field carrying Amount.
+const AmountTransientKey = "amount"
+
+// Event names.
+const (
+	EvPartyRegistered       = "PartyRegistered"
+	EvCalendarSet           = "CalendarSet"
+	EvOrderCreated          = "OrderCreated"
+	EvAmountRecorded        = "AmountRecorded"
+	EvOrderShipped          = "OrderShipped"
+	EvPaymentDue            = "PaymentDue"
+	EvOrderRejected         = "OrderRejected"
+	EvPaymentOverdue        = "PaymentOverdue"
+	EvPaymentRecorded       = "PaymentRecorded"
+	EvPaymentSettled        = "PaymentSettled"
+	EvDisputeOpened         = "DisputeOpened"
+	EvDisputeResolved       = "DisputeResolved"
+	EvReceivableIssued      = "ReceivableIssued"
+	EvReceivableSplit       = "ReceivableSplit"
+	EvReceivableTransferred = "ReceivableTransferred"
+)
+
+// pairCollections name the private collection of each buyer-seller pair.
+var pairCollections = map[[2]string]string{
+	{access.OemMSP, access.SupplierMSP}: "oemSupplier",
+	{access.OemMSP, access.DealerMSP}:   "oemDealer",
+}
+
+func allFinance() []access.Grant {
+	gs := make([]access.Grant, len(access.Members))
+	for i, m := range access.Members {
+		gs[i] = access.Allow(m, "finance")
+	}
+	return gs
+}
+
+func allAdmins() []access.Grant {
+	gs := make([]access.Grant, len(access.Members))
+	for i, m := range access.Members {
+		gs[i] = access.Allow(m, "admin")
+	}
+	return gs
+}
+
+// Policy says who may call each transaction; buyer and seller rules are
+// checked in the body.
+var Policy = access.Policy{
+	"payment:RegisterParty":   append(allFinance(), allAdmins()...),
+	"payment:SetCalendar":     allAdmins(),
+	"payment:CreateOrder":     allFinance(),
+	"payment:PutOrderAmount":  allFinance(),
+	"payment:Ship":            append(allFinance(), access.Allow(access.SupplierMSP, "logistics")),
+	"payment:Accept":          allFinance(),
+	"payment:Reject":          allFinance(),
+	"payment:ApplyDeadlines":  access.AnyMember(),
+	"payment:RecordPayment":   allFinance(),
+	"payment:ConfirmReceipt":  allFinance(),
+	"payment:Dispute":         allFinance(),
+	"payment:ResolveDispute":  allFinance(),
+	"payment:IssueReceivable": allFinance(),
+	"payment:Split":           allFinance(),
+	"payment:Transfer":        allFinance(),
+	"payment:GetOrder":        access.AnyMember(),
+	"payment:GetReceivable":   access.AnyMember(),
+	"payment:GetParty":        access.AnyMember(),
+}
+
+// Contract is the payment contract.
+type Contract struct {
+	contractapi.Contract
+	cfg kit.Config
+}
+
+// NewContract returns the contract.
+func NewContract(opts ...kit.Option) *Contract {
+	c := &Contract{cfg: kit.NewConfig(opts...)}
+	c.Name = Name
+	c.BeforeTransaction = kit.Before(Policy)
+	return c
+}
+
+// GetEvaluateTransactions marks the read-only transactions.
+func (c *Contract) GetEvaluateTransactions() []string {
+	return []string{"GetOrder", "GetReceivable", "GetParty"}
+}
+
+func key(object string, parts ...string) (string, error) {
+	return shim.CreateCompositeKey(object, parts)
+}
+
+func get[T any](stub shim.ChaincodeStubInterface, what, object string, parts ...string) (*T, error) {
+	k, err := key(object, parts...)
+	if err != nil {
+		return nil, ccerr.New(ccerr.InvalidArgument, "%s key: %v", what, err)
+	}
+	var v T
+	found, err := kit.GetJSON(stub, k, &v)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, ccerr.New(ccerr.NotFound, "%s %v does not exist", what, parts)
+	}
+	return &v, nil
+}
+
+func put(stub shim.ChaincodeStubInterface, v any, object string, parts ...string) error {
+	k, err := key(object, parts...)
+	if err != nil {
+		return err
+	}
+	return kit.PutJSON(stub, k, v)
+}
+
+// write starts a writing transaction: time, validation, caller.
+func (c *Contract) write(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }) (time.Time, access.Caller, error) {
+	ts, err := c.cfg.WriteTime(ctx.GetStub())
+	if err != nil {
+		return ts, access.Caller{}, err
+	}
+	if req != nil {
+		if err := req.Validate(); err != nil {
+			return ts, access.Caller{}, err
+		}
+	}
+	caller, err := kit.Caller(ctx)
+	return ts, caller, err
+}
+
+// RegisterParty registers a trading party: the caller's own org (ID = its
+// MSP ID) or a sub-supplier that is not a channel member.
+func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, req PartyRequest) (*Party, error) {
+	_, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	if slices.Contains(access.Members, req.ID) && req.ID != caller.MSP {
+		return nil, ccerr.Field(ccerr.Forbidden, "id", "own_org", "only %s registers itself as a party", req.ID)
+	}
+	if _, err := get[Party](stub, "party", "party", req.ID); err == nil {
+		return nil, ccerr.Field(ccerr.AlreadyExists, "id", "unique", "party %s already exists", req.ID)
+	}
+	p := &Party{SchemaVersion: kit.SchemaVersion, ID: req.ID, Name: req.Name, SME: req.SME,
+		Member: req.ID == caller.MSP, RegisteredBy: caller.MSP}
+	if err := put(stub, p, "party", req.ID); err != nil {
+		return nil, err
+	}
+	return p, kit.Emit(stub, EvPartyRegistered, map[string]any{"id": p.ID, "sme": p.SME, "member": p.Member})
+}
+
+// GetParty returns a party.
+func (c *Contract) GetParty(ctx contractapi.TransactionContextInterface, id string) (*Party, error) {
+	return get[Party](ctx.GetStub(), "party", "party", id)
+}
+
+// SetCalendar sets a year's holidays and make-up working days.
+func (c *Contract) SetCalendar(ctx contractapi.TransactionContextInterface, req CalendarRequest) (*Calendar, error) {
+	_, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	off, err := parseOffset(req.UTCOffset)
+	if err != nil {
+		return nil, err
+	}
+	holidays, makeUp := slices.Clone(req.Holidays), slices.Clone(req.MakeUpWorkdays)
+	slices.Sort(holidays)
+	slices.Sort(makeUp)
+	cal := &Calendar{SchemaVersion: kit.SchemaVersion, Year: req.Year, OffsetMinutes: off,
+		Holidays: orEmpty(holidays), MakeUpWorkdays: orEmpty(makeUp), MaintainedBy: caller.MSP}
+	stub := ctx.GetStub()
+	if err := put(stub, cal, "calendar", fmt.Sprint(req.Year)); err != nil {
+		return nil, err
+	}
+	return cal, kit.Emit(stub, EvCalendarSet, map[string]any{"year": req.Year, "by": caller.MSP})
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// loadCalendars reads the calendars of the years around t.
+func loadCalendars(stub shim.ChaincodeStubInterface, t time.Time) (calendars, error) {
+	cs := calendars{}
+	for _, y := range []int{t.Year(), t.Year() + 1} {
+		cal, err := get[Calendar](stub, "calendar", "calendar", fmt.Sprint(y))
+		if ccerr.CodeOf(err) == ccerr.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		cs[y] = *cal
+	}
+	return cs, nil
+}
+
+// smeLimit is the latest due date an SME seller may be given for a delivery at t.
+func smeLimit(delivered time.Time) time.Time { return delivered.AddDate(0, 0, SMEMaxDays) }
+
+// CreateOrder opens an order from the caller's org (the buyer) to a
+// registered seller. For an SME seller, terms that could put the due date
+// later than delivery + 60 days (acceptance taking the whole window after
+// the expected delivery) are refused.
+func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req OrderRequest) (*Order, error) {
+	ts, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	if _, err := get[Order](stub, "order", "order", req.OrderID); err == nil {
+		return nil, ccerr.Field(ccerr.AlreadyExists, "orderId", "unique", "order %s already exists", req.OrderID)
+	}
+	seller, err := get[Party](stub, "party", "party", req.Seller)
+	if err != nil {
+		return nil, err
+	}
+	if seller.ID == caller.MSP {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "seller", "not_self", "an org cannot order from itself")
+	}
+	if seller.SME {
+		cs, err := loadCalendars(stub, req.ExpectedDeliveryDate)
+		if err != nil {
+			return nil, err
+		}
+		worst := cs.windowEnd(req.ExpectedDeliveryDate, AcceptanceWorkingDays).AddDate(0, 0, req.PaymentTermsDays)
+		if limit := smeLimit(req.ExpectedDeliveryDate); worst.After(limit) {
+			return nil, ccerr.Field(ccerr.InvalidArgument, "paymentTermsDays", "sme_60_days",
+				"%s is an SME: with %d days after acceptance the payment could fall due on %s, later than delivery + %d days (%s)",
+				seller.ID, req.PaymentTermsDays, worst.Format(dateLayout), SMEMaxDays, limit.Format(dateLayout))
+		}
+	}
+	o := &Order{SchemaVersion: kit.SchemaVersion, OrderID: req.OrderID, Buyer: caller.MSP, Seller: seller.ID, SellerSME: seller.SME,
+		Lines: req.Lines, PaymentTermsDays: req.PaymentTermsDays, ExpectedDeliveryDate: req.ExpectedDeliveryDate.UTC(),
+		Status: Created, CreatedAt: ts}
+	if err := put(stub, o, "order", o.OrderID); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(stub, EvOrderCreated, map[string]any{"orderId": o.OrderID, "buyer": o.Buyer, "seller": o.Seller})
+}
+
+// PutOrderAmount records the order's amount, from transient data, in the
+// buyer-seller collection only: the transaction writes nothing else, so the
+// collection's pair policy endorses it.
+func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, orderID string) error {
+	stub := ctx.GetStub()
+	if _, err := c.cfg.WriteTime(stub); err != nil {
+		return err
+	}
+	o, err := get[Order](stub, "order", "order", orderID)
+	if err != nil {
+		return err
+	}
+	coll, ok := pairCollections[[2]string{o.Buyer, o.Seller}]
+	if !ok {
+		return ccerr.New(ccerr.FailedPrecondition, "no private collection for %s and %s: the amount of an order with a non-member stays off chain", o.Buyer, o.Seller)
+	}
+	t, err := stub.GetTransient()
+	if err != nil {
+		return err
+	}
+	raw, ok := t[AmountTransientKey]
+	if !ok {
+		return ccerr.Field(ccerr.MissingTransient, "amount", "required", "send the amount as transient data under %q", AmountTransientKey)
+	}
+	var a Amount
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return ccerr.Field(ccerr.InvalidArgument, "amount", "json", "not valid JSON: %v", err)
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	k, err := key("amount", orderID)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(a)
+	if err := stub.PutPrivateData(coll, k, b); err != nil {
+		return fmt.Errorf("write amount: %w", err)
+	}
+	return kit.Emit(stub, EvAmountRecorded, map[string]any{"orderId": orderID, "collection": coll})
+}
+
+// loadOwn loads an order and requires the caller's org to be its buyer or seller.
+func loadOwn(stub shim.ChaincodeStubInterface, orderID, msp, side string) (*Order, error) {
+	o, err := get[Order](stub, "order", "order", orderID)
+	if err != nil {
+		return nil, err
+	}
+	want := o.Buyer
+	if side == "seller" {
+		want = o.Seller
+	}
+	if side == "either" && (msp == o.Buyer || msp == o.Seller) {
+		return o, nil
+	}
+	if msp != want {
+		return nil, ccerr.New(ccerr.Forbidden, "%s is not the %s of order %s", msp, side, orderID)
+	}
+	return o, nil
+}
+
+func saveOrder(stub shim.ChaincodeStubInterface, o *Order) error {
+	return put(stub, o, "order", o.OrderID)
+}
+
+func status(o *Order, want ...string) error {
+	if !slices.Contains(want, o.Status) {
+		return ccerr.New(ccerr.FailedPrecondition, "order %s is %s; this needs %v", o.OrderID, o.Status, want)
+	}
+	return nil
+}
+
+// Ship records the seller's delivery; serials must have been shipped to
+// the buyer in the part contract (in transit to it, or received by it).
+func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID string, req DeliveryRequest) (*Order, error) {
+	ts, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "seller")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Created); err != nil {
+		return nil, err
+	}
+	var chk kit.Checker
+	chk.NotAfter("deliveryDate", req.DeliveryDate, ts)
+	if err := chk.Err(); err != nil {
+		return nil, err
+	}
+	for _, s := range req.Serials {
+		p, err := part.Load(stub, s)
+		if err != nil {
+			return nil, err
+		}
+		if p.InTransitTo != o.Buyer && p.Holder != o.Buyer {
+			return nil, ccerr.Field(ccerr.FailedPrecondition, "serials[]", "shipped_to_buyer", "part %s has not been shipped to %s", s, o.Buyer)
+		}
+	}
+	cs, err := loadCalendars(stub, req.DeliveryDate)
+	if err != nil {
+		return nil, err
+	}
+	o.Status, o.ShipmentRef, o.DeliveredAt = Shipped, req.ShipmentRef, req.DeliveryDate.UTC()
+	o.Serials = req.Serials
+	o.AcceptBy = cs.windowEnd(req.DeliveryDate, AcceptanceWorkingDays)
+	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(stub, EvOrderShipped, map[string]any{"orderId": o.OrderID, "deliveredAt": o.DeliveredAt, "acceptBy": o.AcceptBy})
+}
+
+// accept turns an order into a payment obligation at time at.
+func accept(stub shim.ChaincodeStubInterface, o *Order, at time.Time, auto bool) error {
+	o.Status, o.AcceptedAt, o.AutoAccepted = Accepted, at, auto
+	o.DueDate = at.AddDate(0, 0, o.PaymentTermsDays)
+	if o.SellerSME && o.DueDate.After(smeLimit(o.DeliveredAt)) {
+		o.DueDate = smeLimit(o.DeliveredAt) // the stricter reading: never later than delivery + 60 days
+	}
+	if err := saveOrder(stub, o); err != nil {
+		return err
+	}
+	return kit.Emit(stub, EvPaymentDue, map[string]any{"orderId": o.OrderID, "payer": o.Buyer, "payee": o.Seller,
+		"dueDate": o.DueDate, "autoAccepted": auto})
+}
+
+// Accept is the buyer's acceptance, within the window.
+func (c *Contract) Accept(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
+	ts, caller, err := c.write(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "buyer")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Shipped); err != nil {
+		return nil, err
+	}
+	if !ts.Before(o.AcceptBy) {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "the acceptance window of order %s closed at %s; ApplyDeadlines accepts it", orderID, o.AcceptBy.Format(time.RFC3339))
+	}
+	return o, accept(stub, o, ts, false)
+}
+
+// Reject is the buyer's rejection with a reason, within the window.
+func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
+	ts, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "buyer")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Shipped); err != nil {
+		return nil, err
+	}
+	if !ts.Before(o.AcceptBy) {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "the acceptance window of order %s closed at %s", orderID, o.AcceptBy.Format(time.RFC3339))
+	}
+	o.Status, o.RejectReason = Rejected, req.Reason
+	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(stub, EvOrderRejected, map[string]any{"orderId": orderID, "reason": req.Reason})
+}
+
+// ApplyDeadlines accepts an order whose window has passed (as of the window's
+// end) and marks an unpaid obligation past its due date overdue. Anyone may
+// call it, any number of times.
+func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
+	ts, _, err := c.write(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := get[Order](stub, "order", "order", orderID)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status == Shipped && !ts.Before(o.AcceptBy) {
+		return o, accept(stub, o, o.AcceptBy, true)
+	}
+	if o.Status == Accepted && !o.Overdue && ts.After(o.DueDate) {
+		o.Overdue = true
+		if err := saveOrder(stub, o); err != nil {
+			return nil, err
+		}
+		return o, kit.Emit(stub, EvPaymentOverdue, map[string]any{"orderId": orderID, "payer": o.Buyer, "dueDate": o.DueDate})
+	}
+	return o, nil
+}
+
+// RecordPayment is the buyer's payment with its bank reference.
+func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, orderID string, req PaymentRequest) (*Order, error) {
+	ts, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "buyer")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Accepted); err != nil {
+		return nil, err
+	}
+	if req.Instrument == "bank-acceptance-bill" && !o.Overdue && ts.After(o.DueDate) {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "instrument", "no_term_stretching", "a bill may not stretch terms past the due date")
+	}
+	o.Status, o.BankRef, o.Instrument, o.PaidAt = Paid, req.BankRef, req.Instrument, ts
+	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(stub, EvPaymentRecorded, map[string]any{"orderId": orderID, "bankRef": req.BankRef})
+}
+
+// Holder is one payee at settlement.
+type Holder struct {
+	Party string `json:"party"`
+	BP    int64  `json:"bp"`
+}
+
+// ConfirmReceipt is the seller's confirmation; it settles the obligation
+// and every current holder of the receivable is owed its share that day.
+func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
+	ts, caller, err := c.write(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "seller")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Paid); err != nil {
+		return nil, err
+	}
+	holders := []Holder{{Party: o.Seller, BP: WholeBP}}
+	if o.ReceivableID != "" {
+		r, err := get[Receivable](stub, "receivable", "receivable", o.ReceivableID)
+		if err != nil {
+			return nil, err
+		}
+		holders = holders[:0]
+		for _, s := range r.Shares {
+			holders = append(holders, Holder{Party: s.Holder, BP: s.BP})
+		}
+		r.Settled = true
+		if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
+			return nil, err
+		}
+	}
+	o.Status, o.SettledAt = Settled, ts
+	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(stub, EvPaymentSettled, map[string]any{"orderId": orderID, "payer": o.Buyer, "settledAt": ts,
+		"receivableId": o.ReceivableID, "holders": holders})
+}
+
+// Dispute holds an order (either side).
+func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
+	_, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "either")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Shipped, Accepted, Paid); err != nil {
+		return nil, err
+	}
+	o.StatusBeforeDispute, o.Status = o.Status, Disputed
+	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(stub, EvDisputeOpened, map[string]any{"orderId": orderID, "by": caller.MSP, "reason": req.Reason})
+}
+
+// ResolveDispute releases a held order (either side).
+func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
+	_, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "either")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Disputed); err != nil {
+		return nil, err
+	}
+	o.Status, o.StatusBeforeDispute = o.StatusBeforeDispute, ""
+	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(stub, EvDisputeResolved, map[string]any{"orderId": orderID, "by": caller.MSP, "reason": req.Reason})
+}
+
+// GetOrder returns an order's public state.
+func (c *Contract) GetOrder(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
+	return get[Order](ctx.GetStub(), "order", "order", orderID)
+}

@@ -1,0 +1,237 @@
+package payment_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/contracts"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/mockstub"
+	"github.com/autoledger/autoledger/chaincode/part"
+	"github.com/autoledger/autoledger/chaincode/payment"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+type fixture struct {
+	t      *testing.T
+	ledger *mockstub.Ledger
+	clock  *mockstub.Clock
+	ids    map[[2]string]*mockstub.Identity
+}
+
+func newFixture(t *testing.T, start time.Time) *fixture {
+	clock := mockstub.NewClock(start)
+	cc, err := contracts.New(kit.WithPeerClock(clock.Now))
+	require.NoError(t, err)
+	var colls []mockstub.Collection
+	for name, members := range contracts.Collections {
+		colls = append(colls, mockstub.Collection{Name: name, Members: members, MemberOnlyRead: true, MemberOnlyWrite: true})
+	}
+	return &fixture{t: t, ledger: mockstub.New(t, cc, mockstub.WithClock(clock), mockstub.WithCollections(colls...)),
+		clock: clock, ids: map[[2]string]*mockstub.Identity{}}
+}
+
+func (f *fixture) tx(msp, role, fn string, in ...any) *mockstub.Result {
+	f.t.Helper()
+	k := [2]string{msp, role}
+	if f.ids[k] == nil {
+		f.ids[k] = mockstub.NewIdentity(msp, mockstub.WithRole(role))
+	}
+	args := make([]string, len(in))
+	for i, a := range in {
+		if s, ok := a.(string); ok {
+			args[i] = s
+		} else {
+			args[i] = mockstub.JSON(a)
+		}
+	}
+	return f.ledger.Invoke(mockstub.Tx{Creator: f.ids[k], Function: fn, Args: args})
+}
+
+func ok[T any](t *testing.T, r *mockstub.Result) T {
+	t.Helper()
+	require.True(t, r.OK(), r.Message)
+	var v T
+	require.NoError(t, json.Unmarshal(r.Payload, &v))
+	return v
+}
+
+func failsWith(t *testing.T, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
+	t.Helper()
+	require.False(t, r.OK(), "expected %s", code)
+	e, found := ccerr.Decode(r.Message)
+	require.True(t, found, r.Message)
+	require.Equal(t, code, e.Code, e.Message)
+	return e
+}
+
+// setup registers the supplier as an SME party and returns a fixture
+// standing on Monday 2026-03-02 10:00 China time.
+func setup(t *testing.T) *fixture {
+	f := newFixture(t, time.Date(2026, 3, 2, 10, 0, 0, 0, cst).UTC())
+	ok[payment.Party](t, f.tx("SupplierMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "SupplierMSP", Name: "Tier-1 Co", SME: true}))
+	ok[payment.Party](t, f.tx("OemMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "OemMSP", Name: "OEM Co"}))
+	return f
+}
+
+func order(id string, terms int, delivery time.Time) payment.OrderRequest {
+	return payment.OrderRequest{OrderID: id, Seller: "SupplierMSP", Lines: []payment.Line{{PartNumber: "PACK-75", Quantity: 10}},
+		PaymentTermsDays: terms, ExpectedDeliveryDate: delivery}
+}
+
+func TestSMEDueDateNeverLaterThanDeliveryPlus60Days(t *testing.T) {
+	f := setup(t)
+	delivery := f.clock.Now() // Monday; the window closes at the end of Thursday
+	// 57 days after Friday 00:00 is past delivery + 60 days (the 61st day).
+	e := failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-57", 57, delivery)), ccerr.InvalidArgument)
+	assert.Equal(t, "sme_60_days", e.Fields[0].Rule)
+	o := ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-56", 56, delivery)))
+	assert.True(t, o.SellerSME)
+	assert.Equal(t, "OemMSP", o.Buyer)
+	// Terms are refused only for SMEs.
+	ok[payment.Party](t, f.tx("DealerMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "DealerMSP", Name: "Dealer Co"}))
+	big := order("O-D", 90, delivery)
+	big.Seller = "DealerMSP"
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", big))
+}
+
+// windowFor ships an order delivered on Thursday 2026-04-02 15:00 under the
+// given calendar and returns when its acceptance window closes.
+func windowFor(t *testing.T, cal *payment.CalendarRequest) time.Time {
+	f := setup(t)
+	if cal != nil {
+		ok[payment.Calendar](t, f.tx("OemMSP", "admin", "payment:SetCalendar", *cal))
+	}
+	f.clock.Set(time.Date(2026, 4, 2, 15, 0, 0, 0, cst).UTC())
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())))
+	o := ok[payment.Order](t, f.tx("SupplierMSP", "finance", "payment:Ship", "O-1", payment.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.clock.Now()}))
+	return o.AcceptBy
+}
+
+func TestWindowSkipsWeekendAndHolidayAndCountsMakeUpSaturday(t *testing.T) {
+	endOf := func(day int) time.Time { return time.Date(2026, 4, day+1, 0, 0, 0, 0, cst).UTC() }
+	// Plain week: Fri 3, Mon 6, Tue 7.
+	assert.Equal(t, endOf(7), windowFor(t, nil))
+	// Friday a holiday: the weekend and the holiday are skipped: Mon 6, Tue 7, Wed 8.
+	assert.Equal(t, endOf(8), windowFor(t, &payment.CalendarRequest{Year: 2026, Holidays: []string{"2026-04-03"}}))
+	// And Saturday a make-up working day: Sat 4, Mon 6, Tue 7.
+	assert.Equal(t, endOf(7), windowFor(t, &payment.CalendarRequest{Year: 2026, Holidays: []string{"2026-04-03"}, MakeUpWorkdays: []string{"2026-04-04"}}))
+}
+
+func TestAcceptanceAfterTheWindowOnlyThroughApplyDeadlines(t *testing.T) {
+	f := setup(t)
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())))
+	ok[payment.Order](t, f.tx("SupplierMSP", "finance", "payment:Ship", "O-1", payment.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.clock.Now()}))
+	f.clock.Set(time.Date(2026, 3, 6, 0, 0, 1, 0, cst).UTC()) // just after the end of Thursday
+	failsWith(t, f.tx("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
+	failsWith(t, f.tx("OemMSP", "finance", "payment:Reject", "O-1", payment.OrderNote{Reason: "late"}), ccerr.FailedPrecondition)
+	r := f.tx("InsurerMSP", "claims", "payment:ApplyDeadlines", "O-1")
+	o := ok[payment.Order](t, r)
+	assert.Equal(t, payment.Accepted, o.Status)
+	assert.True(t, o.AutoAccepted)
+	assert.Equal(t, time.Date(2026, 3, 6, 0, 0, 0, 0, cst).UTC(), o.AcceptedAt)
+	assert.Equal(t, payment.EvPaymentDue, r.Event.Name)
+	again := ok[payment.Order](t, f.tx("DealerMSP", "sales", "payment:ApplyDeadlines", "O-1"))
+	assert.Equal(t, o, again, "a duplicate call is harmless")
+
+	// Past the due date, ApplyDeadlines marks the obligation overdue.
+	f.clock.Set(o.DueDate.Add(time.Hour))
+	r = f.tx("OemMSP", "production", "payment:ApplyDeadlines", "O-1")
+	assert.True(t, ok[payment.Order](t, r).Overdue)
+	assert.Equal(t, payment.EvPaymentOverdue, r.Event.Name)
+}
+
+func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
+	f := setup(t)
+	ok[payment.Party](t, f.tx("SupplierMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "SUB-7", Name: "Cell maker", SME: true}))
+	failsWith(t, f.tx("OemMSP", "production", "payment:CreateOrder", order("O-1", 30, f.clock.Now())), ccerr.Forbidden)
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())))
+
+	// The amount goes to the pair's collection only.
+	before := f.ledger.Keys("", "\U0010FFFF")
+	amt := f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-1"},
+		Transient: map[string][]byte{payment.AmountTransientKey: []byte(`{"amountMinor":1250000,"currency":"CNY","salt":"0f1e2d3c4b5a69788796"}`)}})
+	require.True(t, amt.Committed, amt.Message)
+	assert.Equal(t, before, f.ledger.Keys("", "\U0010FFFF"))
+	assert.NotContains(t, string(amt.Event.Payload), "1250000")
+
+	// Serials on the order must have been shipped to the buyer.
+	ok[part.RegisterResult](t, f.tx("SupplierMSP", "production", "part:RegisterParts", part.RegisterPartsRequest{PartNumber: "PACK-75",
+		Batch: "B1", Manufacturer: "M", ManufacturedAt: f.clock.Now(), Serials: []string{"PK-1"}}))
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Ship", "O-1", payment.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.clock.Now(), Serials: []string{"PK-1"}}), ccerr.FailedPrecondition)
+	ok[part.Part](t, f.tx("SupplierMSP", "logistics", "part:Ship", "PK-1", part.ShipRequest{To: "OemMSP", ShipmentRef: "SH-1"}))
+	failsWith(t, f.tx("OemMSP", "finance", "payment:Ship", "O-1", payment.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.clock.Now()}), ccerr.Forbidden)
+	ok[payment.Order](t, f.tx("SupplierMSP", "finance", "payment:Ship", "O-1", payment.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.clock.Now(), Serials: []string{"PK-1"}}))
+
+	f.clock.Advance(24 * time.Hour)
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Accept", "O-1"), ccerr.Forbidden)
+	o := ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:Accept", "O-1"))
+	assert.Equal(t, f.clock.Now().AddDate(0, 0, 30), o.DueDate)
+
+	rec := ok[payment.Receivable](t, f.tx("SupplierMSP", "finance", "payment:IssueReceivable", "O-1"))
+	assert.Equal(t, o.DueDate, rec.MaturesAt)
+	rec = ok[payment.Receivable](t, f.tx("SupplierMSP", "finance", "payment:Split", rec.ReceivableID, "1", payment.ShareSplitRequest{BP: 4000}))
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Split", rec.ReceivableID, "2", payment.ShareSplitRequest{BP: 4000}), ccerr.FailedPrecondition)
+	failsWith(t, f.tx("OemMSP", "finance", "payment:Transfer", rec.ReceivableID, "2", payment.ShareTransferRequest{To: "OemMSP"}), ccerr.Forbidden)
+	// Share 3 (1,000 bp) goes to the dealer; the supplier cannot pass it on again.
+	ok[payment.Party](t, f.tx("DealerMSP", "admin", "payment:RegisterParty", payment.PartyRequest{ID: "DealerMSP", Name: "Dealer Co"}))
+	rec = ok[payment.Receivable](t, f.tx("SupplierMSP", "finance", "payment:Split", rec.ReceivableID, "1", payment.ShareSplitRequest{BP: 1000}))
+	rec = ok[payment.Receivable](t, f.tx("SupplierMSP", "finance", "payment:Transfer", rec.ReceivableID, "3", payment.ShareTransferRequest{To: "DealerMSP"}))
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Transfer", rec.ReceivableID, "3", payment.ShareTransferRequest{To: "SUB-7"}), ccerr.Forbidden)
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Transfer", rec.ReceivableID, "2", payment.ShareTransferRequest{To: "NOPE"}), ccerr.NotFound)
+	// Share 2 (4,000 bp) goes to the sub-supplier, which the supplier registered and acts for.
+	rec = ok[payment.Receivable](t, f.tx("SupplierMSP", "finance", "payment:Transfer", rec.ReceivableID, "2", payment.ShareTransferRequest{To: "SUB-7"}))
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Transfer", rec.ReceivableID, "2", payment.ShareTransferRequest{To: "SUB-7"}), ccerr.InvalidArgument)
+	var sum int64
+	for _, s := range rec.Shares {
+		sum += s.BP
+	}
+	assert.Equal(t, int64(payment.WholeBP), sum)
+	assert.Equal(t, "1", rec.Shares[1].Parent)
+
+	failsWith(t, f.tx("OemMSP", "finance", "payment:RecordPayment", "O-1", payment.PaymentRequest{BankRef: "BK-1", Instrument: "iou"}), ccerr.InvalidArgument)
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:RecordPayment", "O-1", payment.PaymentRequest{BankRef: "BK-1", Instrument: "cash"}))
+	r := f.tx("SupplierMSP", "finance", "payment:ConfirmReceipt", "O-1")
+	assert.Equal(t, payment.Settled, ok[payment.Order](t, r).Status)
+	require.Equal(t, payment.EvPaymentSettled, r.Event.Name)
+	var ev struct {
+		Holders []payment.Holder `json:"holders"`
+	}
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
+	assert.Equal(t, []payment.Holder{{Party: "SupplierMSP", BP: 5000}, {Party: "SUB-7", BP: 4000}, {Party: "DealerMSP", BP: 1000}}, ev.Holders)
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Split", rec.ReceivableID, "1", payment.ShareSplitRequest{BP: 10}), ccerr.FailedPrecondition)
+}
+
+func TestDisputeHoldsAndReleases(t *testing.T) {
+	f := setup(t)
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())))
+	ok[payment.Order](t, f.tx("SupplierMSP", "finance", "payment:Ship", "O-1", payment.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.clock.Now()}))
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:Accept", "O-1"))
+	failsWith(t, f.tx("DealerMSP", "finance", "payment:Dispute", "O-1", payment.OrderNote{Reason: "x"}), ccerr.Forbidden)
+	o := ok[payment.Order](t, f.tx("SupplierMSP", "finance", "payment:Dispute", "O-1", payment.OrderNote{Reason: "short delivery"}))
+	assert.Equal(t, payment.Disputed, o.Status)
+	failsWith(t, f.tx("OemMSP", "finance", "payment:RecordPayment", "O-1", payment.PaymentRequest{BankRef: "B", Instrument: "cash"}), ccerr.FailedPrecondition)
+	o = ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:ResolveDispute", "O-1", payment.OrderNote{Reason: "credited"}))
+	assert.Equal(t, payment.Accepted, o.Status)
+}
+
+func TestPartiesAndCalendarRules(t *testing.T) {
+	f := setup(t)
+	failsWith(t, f.tx("DealerMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "OemMSP", Name: "x"}), ccerr.Forbidden)
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "SupplierMSP", Name: "x"}), ccerr.AlreadyExists)
+	failsWith(t, f.tx("OemMSP", "finance", "payment:SetCalendar", payment.CalendarRequest{Year: 2026}), ccerr.Forbidden)
+	e := failsWith(t, f.tx("OemMSP", "admin", "payment:SetCalendar", payment.CalendarRequest{Year: 2026, UTCOffset: "+25:00",
+		Holidays: []string{"2027-01-01"}, MakeUpWorkdays: []string{"soon"}}), ccerr.InvalidArgument)
+	assert.Len(t, e.Fields, 3)
+	unknown := order("O-X", 30, f.clock.Now())
+	unknown.Seller = "NOPE"
+	failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", unknown), ccerr.NotFound)
+	self := order("O-Y", 30, f.clock.Now())
+	self.Seller = "OemMSP"
+	failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", self), ccerr.InvalidArgument)
+}

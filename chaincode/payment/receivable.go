@@ -1,0 +1,136 @@
+package payment
+
+import (
+	"fmt"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// IssueReceivable gives the seller of an accepted order an electronic
+// receivable maturing at the due date: at most 180 days after issue (365
+// is the hard ceiling of the rules; this consortium keeps the default).
+func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, orderID string) (*Receivable, error) {
+	ts, caller, err := c.write(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	o, err := loadOwn(stub, orderID, caller.MSP, "seller")
+	if err != nil {
+		return nil, err
+	}
+	if err := status(o, Accepted); err != nil {
+		return nil, err
+	}
+	if o.ReceivableID != "" {
+		return nil, ccerr.New(ccerr.AlreadyExists, "order %s already has receivable %s", orderID, o.ReceivableID)
+	}
+	if o.DueDate.After(ts.AddDate(0, 0, ReceivableDefaultMaxDays)) {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "the obligation falls due on %s, more than %d days after issue",
+			o.DueDate.Format(dateLayout), ReceivableDefaultMaxDays)
+	}
+	r := &Receivable{SchemaVersion: kit.SchemaVersion, ReceivableID: orderID + "-R", OrderID: orderID, Payer: o.Buyer,
+		IssuedAt: ts, MaturesAt: o.DueDate, Shares: []Share{{ShareID: "1", Holder: o.Seller, BP: WholeBP}}}
+	o.ReceivableID = r.ReceivableID
+	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
+		return nil, err
+	}
+	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	return r, kit.Emit(stub, EvReceivableIssued, map[string]any{"receivableId": r.ReceivableID, "holder": o.Seller, "maturesAt": r.MaturesAt})
+}
+
+// holderShare finds share id and checks that the caller's org may act for
+// its holder: the holder itself, or the org that registered the holder.
+func holderShare(ctx contractapi.TransactionContextInterface, r *Receivable, id, msp string) (int, error) {
+	if r.Settled {
+		return 0, ccerr.New(ccerr.FailedPrecondition, "receivable %s is settled", r.ReceivableID)
+	}
+	i := -1
+	for j, s := range r.Shares {
+		if s.ShareID == id {
+			i = j
+		}
+	}
+	if i < 0 {
+		return 0, ccerr.New(ccerr.NotFound, "receivable %s has no share %s", r.ReceivableID, id)
+	}
+	holder := r.Shares[i].Holder
+	if holder == msp {
+		return i, nil
+	}
+	p, err := get[Party](ctx.GetStub(), "party", "party", holder)
+	if err != nil {
+		return 0, err
+	}
+	if p.RegisteredBy != msp || p.Member {
+		return 0, ccerr.New(ccerr.Forbidden, "share %s of %s is held by %s; %s may not move it", id, r.ReceivableID, holder, msp)
+	}
+	return i, nil
+}
+
+// Split cuts bp basis points off a share into a new share with the same
+// holder. The shares always sum to the whole; a split beyond what the share
+// holds is refused.
+func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req ShareSplitRequest) (*Receivable, error) {
+	_, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	r, err := get[Receivable](stub, "receivable", "receivable", receivableID)
+	if err != nil {
+		return nil, err
+	}
+	i, err := holderShare(ctx, r, shareID, caller.MSP)
+	if err != nil {
+		return nil, err
+	}
+	if req.BP >= r.Shares[i].BP {
+		return nil, ccerr.Field(ccerr.FailedPrecondition, "bp", "within_share", "share %s holds %d bp; a split must leave some", shareID, r.Shares[i].BP)
+	}
+	r.Shares[i].BP -= req.BP
+	nid := fmt.Sprint(len(r.Shares) + 1)
+	r.Shares = append(r.Shares, Share{ShareID: nid, Parent: shareID, Holder: r.Shares[i].Holder, BP: req.BP})
+	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
+		return nil, err
+	}
+	return r, kit.Emit(stub, EvReceivableSplit, map[string]any{"receivableId": receivableID, "from": shareID, "newShare": nid, "bp": req.BP})
+}
+
+// Transfer passes a whole share to another registered party.
+func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req ShareTransferRequest) (*Receivable, error) {
+	_, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	r, err := get[Receivable](stub, "receivable", "receivable", receivableID)
+	if err != nil {
+		return nil, err
+	}
+	i, err := holderShare(ctx, r, shareID, caller.MSP)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := get[Party](stub, "party", "party", req.To); err != nil {
+		return nil, err
+	}
+	from := r.Shares[i].Holder
+	if from == req.To {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "to", "other_party", "share %s is already held by %s", shareID, req.To)
+	}
+	r.Shares[i].Holder = req.To
+	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
+		return nil, err
+	}
+	return r, kit.Emit(stub, EvReceivableTransferred, map[string]any{"receivableId": receivableID, "share": shareID, "from": from, "to": req.To, "bp": r.Shares[i].BP})
+}
+
+// GetReceivable returns a receivable with its split tree (each share names its parent).
+func (c *Contract) GetReceivable(ctx contractapi.TransactionContextInterface, receivableID string) (*Receivable, error) {
+	return get[Receivable](ctx.GetStub(), "receivable", "receivable", receivableID)
+}
