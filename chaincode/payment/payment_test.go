@@ -235,3 +235,39 @@ func TestPartiesAndCalendarRules(t *testing.T) {
 	self.Seller = "OemMSP"
 	failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", self), ccerr.InvalidArgument)
 }
+
+func (f *fixture) query(msp, fn string, args ...string) *mockstub.Result {
+	k := [2]string{msp, "reader"}
+	if f.ids[k] == nil {
+		f.ids[k] = mockstub.NewIdentity(msp, mockstub.WithRole("reader"))
+	}
+	return f.ledger.Evaluate(mockstub.Tx{Creator: f.ids[k], Function: fn, Args: args})
+}
+
+func TestRejectionQueriesAndAmountRules(t *testing.T) {
+	f := setup(t)
+	ok[payment.Party](t, f.tx("InsurerMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "InsurerMSP", Name: "Ins Co"}))
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())))
+	failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())), ccerr.AlreadyExists)
+	failsWith(t, f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-1"}}), ccerr.MissingTransient)
+	bad := f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-1"},
+		Transient: map[string][]byte{payment.AmountTransientKey: []byte(`{"amountMinor":0,"currency":"yuan","salt":"s"}`)}})
+	e := failsWith(t, bad, ccerr.InvalidArgument)
+	assert.Len(t, e.Fields, 3)
+	ins := order("O-2", 30, f.clock.Now())
+	ins.Seller = "InsurerMSP"
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", ins))
+	failsWith(t, f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-2"},
+		Transient: map[string][]byte{payment.AmountTransientKey: []byte(`{"amountMinor":1,"currency":"CNY","salt":"0123456789abcdef"}`)}}), ccerr.FailedPrecondition)
+
+	failsWith(t, f.tx("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
+	ok[payment.Order](t, f.tx("SupplierMSP", "finance", "payment:Ship", "O-1", payment.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.clock.Now()}))
+	failsWith(t, f.tx("SupplierMSP", "finance", "payment:IssueReceivable", "O-1"), ccerr.FailedPrecondition)
+	o := ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:Reject", "O-1", payment.OrderNote{Reason: "damaged"}))
+	assert.Equal(t, payment.Rejected, o.Status)
+
+	got := ok[payment.Order](t, f.query("DealerMSP", "payment:GetOrder", "O-1"))
+	assert.Equal(t, "damaged", got.RejectReason)
+	assert.True(t, ok[payment.Party](t, f.query("DealerMSP", "payment:GetParty", "SupplierMSP")).SME)
+	failsWith(t, f.query("DealerMSP", "payment:GetReceivable", "O-1-R"), ccerr.NotFound)
+}
