@@ -86,6 +86,7 @@ var Policy = access.Policy{
 	"payment:GetOrder":        access.AnyMember(),
 	"payment:GetReceivable":   access.AnyMember(),
 	"payment:GetParty":        access.AnyMember(),
+	"payment:GetAmount":       allFinance(),
 }
 
 // Contract is the payment contract.
@@ -104,7 +105,7 @@ func NewContract(opts ...kit.Option) *Contract {
 
 // GetEvaluateTransactions marks the read-only transactions.
 func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"GetOrder", "GetReceivable", "GetParty"}
+	return []string{"GetOrder", "GetReceivable", "GetParty", "GetAmount"}
 }
 
 func key(object string, parts ...string) (string, error) {
@@ -572,6 +573,33 @@ func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, o
 		return nil, err
 	}
 	return o, kit.Emit(stub, EvDisputeResolved, map[string]any{"orderId": orderID, "by": caller.MSP, "reason": req.Reason})
+}
+
+// GetAmount reads an order's amount from the pair's collection; only the
+// buyer's and the seller's peers hold it.
+func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderID string) (*Amount, error) {
+	stub := ctx.GetStub()
+	o, err := get[Order](stub, "order", "order", orderID)
+	if err != nil {
+		return nil, err
+	}
+	coll, ok := pairCollections[[2]string{o.Buyer, o.Seller}]
+	if !ok {
+		return nil, ccerr.New(ccerr.NotFound, "order %s has no amount on chain", orderID)
+	}
+	k, err := key("amount", orderID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := stub.GetPrivateData(coll, k)
+	if err != nil {
+		return nil, fmt.Errorf("read amount: %w", err)
+	}
+	if b == nil {
+		return nil, ccerr.New(ccerr.NotFound, "no amount recorded for order %s", orderID)
+	}
+	var a Amount
+	return &a, json.Unmarshal(b, &a)
 }
 
 // GetOrder returns an order's public state.

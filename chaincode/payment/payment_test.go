@@ -158,6 +158,11 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 		Transient: map[string][]byte{payment.AmountTransientKey: []byte(`{"amountMinor":1250000,"currency":"CNY","salt":"0f1e2d3c4b5a69788796"}`)}})
 	require.True(t, amt.Committed, amt.Message)
 	assert.Equal(t, before, f.ledger.Keys("", "\U0010FFFF"))
+	read := func(peer string) *mockstub.Result {
+		return f.ledger.Evaluate(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], PeerOrg: peer, Function: "payment:GetAmount", Args: []string{"O-1"}})
+	}
+	assert.Equal(t, int64(1250000), ok[payment.Amount](t, read("SupplierMSP")).AmountMinor)
+	assert.False(t, read("DealerMSP").OK(), "the dealer's peer holds only the hash")
 	assert.NotContains(t, string(amt.Event.Payload), "1250000")
 
 	// Serials on the order must have been shipped to the buyer.

@@ -103,6 +103,7 @@ func New(d Deps) *Server {
 	v1.POST("/recalls", s.issueRecall)
 	v1.GET("/recalls/:id", s.recallStatus)
 	v1.POST("/recalls/:id/applications", s.applyRecall)
+	s.paymentRoutes(v1)
 	v1.GET("/transactions/:txId", s.transaction)
 	v1.GET("/events", s.events)
 	return s
