@@ -1,0 +1,99 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/payment"
+	"github.com/autoledger/autoledger/gateway/api"
+	"github.com/autoledger/autoledger/network/fabclient"
+	"github.com/hyperledger/fabric-gateway/pkg/client"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// orderSeen waits until every org's peer shows the order in status: a
+// commit reaches the other orgs' peers a few milliseconds after the
+// submitter's, and the next step's endorsers must have it.
+func orderSeen(t *testing.T, id, status string) {
+	for _, who := range []string{"OEM_FINANCE", "SUPPLIER_FINANCE", "DEALER_FINANCE", "INSURER_CLAIMS"} {
+		require.Eventually(t, func() bool {
+			code, _, out := call(t, who, "GET", "/v1/orders/"+id, "")
+			return code == 200 && strings.Contains(string(out), `"status":"`+status+`"`)
+		}, 10*time.Second, 20*time.Millisecond, "%s never saw order %s %s", who, id, status)
+	}
+}
+
+// party registers a party, tolerating one left by an earlier run.
+func party(t *testing.T, who, body string) {
+	status, _, out := call(t, who, "POST", "/v1/parties", body)
+	require.Contains(t, []int{201, 409}, status, string(out))
+}
+
+func TestE2EPaymentsOrderToSettlement(t *testing.T) {
+	startGateway(t)
+	run := strings.ToLower(freshVIN()[9:])
+	party(t, "SUPPLIER_FINANCE", `{"id":"SupplierMSP","name":"Tier-1 Co","sme":true}`)
+	party(t, "OEM_FINANCE", `{"id":"OemMSP","name":"OEM Co"}`)
+	sub := "SUB-" + run
+	post(t, "SUPPLIER_FINANCE", "/v1/parties", `{"id":"`+sub+`","name":"Cell maker","sme":true}`, 201)
+
+	id := "PO-" + run
+	now := time.Now().UTC()
+	order := fmt.Sprintf(`{"orderId":%q,"seller":"SupplierMSP","lines":[{"partNumber":"PACK-75","quantity":10}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
+		id, now.Format(time.RFC3339))
+	post(t, "OEM_PRODUCTION", "/v1/orders", order, 403)
+	tooLong := strings.Replace(order, `"paymentTermsDays":30`, `"paymentTermsDays":90`, 1)
+	status, _, out := call(t, "OEM_FINANCE", "POST", "/v1/orders", tooLong)
+	require.Equal(t, 422, status, string(out))
+	assert.Contains(t, string(out), "sme_60_days")
+	post(t, "OEM_FINANCE", "/v1/orders", order, 201)
+
+	out = post(t, "OEM_FINANCE", "/v1/orders/"+id+"/amount", `{"amountMinor":12500000,"currency":"CNY","salt":"7d1c9e0a3b5f2468`+run+`"}`, 201)
+	var tx api.TxView
+	require.NoError(t, json.Unmarshal(out, &tx))
+	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, endorsers(t, tx.TransactionID), "the amount is endorsed by the pair only")
+
+	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/shipments", fmt.Sprintf(`{"shipmentRef":"SH-%s","deliveryDate":%q}`, run, now.Add(-time.Minute).Format(time.RFC3339)), 201)
+	orderSeen(t, id, "shipped")
+	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/acceptance", "", 403)
+	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/acceptance", "", 201)
+	orderSeen(t, id, "accepted")
+	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/receivables", "", 201)
+	rid := id + "-R"
+	post(t, "SUPPLIER_FINANCE", "/v1/receivables/"+rid+"/splits?share=1", `{"bp":4000}`, 201)
+	for _, who := range []string{"OEM_FINANCE", "SUPPLIER_FINANCE", "DEALER_FINANCE", "INSURER_CLAIMS"} {
+		require.Eventually(t, func() bool {
+			_, _, out := call(t, who, "GET", "/v1/receivables/"+rid, "")
+			return strings.Contains(string(out), `"shareId":"2"`)
+		}, 10*time.Second, 20*time.Millisecond)
+	}
+	post(t, "SUPPLIER_FINANCE", "/v1/receivables/"+rid+"/transfers?share=2", `{"to":"`+sub+`"}`, 201)
+	post(t, "SUPPLIER_FINANCE", "/v1/receivables/"+rid+"/splits?share=1", `{"bp":6000}`, 409)
+	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/payments", `{"bankRef":"BK-`+run+`","instrument":"cash"}`, 201)
+	orderSeen(t, id, "paid")
+	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/receipt-confirmations", "", 201)
+
+	var rec payment.Receivable
+	require.Eventually(t, func() bool {
+		_, _, out := call(t, "INSURER_CLAIMS", "GET", "/v1/receivables/"+rid, "")
+		return json.Unmarshal(out, &rec) == nil && rec.Settled
+	}, 10*time.Second, 50*time.Millisecond)
+	assert.Equal(t, []payment.Share{{ShareID: "1", Holder: "SupplierMSP", BP: 6000}, {ShareID: "2", Parent: "1", Holder: sub, BP: 4000}}, rec.Shares)
+
+	// The amount is on the pair's peers only.
+	oem := connect(t, "OemMSP", "finance")
+	a, err := oem.contract("autoledger").Evaluate("payment:GetAmount", client.WithArguments(id), client.WithEndorsingOrganizations("SupplierMSP"))
+	require.NoError(t, err, fabclient.Describe(err))
+	assert.Contains(t, string(a), "12500000")
+	for _, org := range []string{"DealerMSP", "InsurerMSP"} {
+		_, err := oem.contract("autoledger").Evaluate("payment:GetAmount", client.WithArguments(id), client.WithEndorsingOrganizations(org))
+		require.Error(t, err, "the amount is absent on %s's peer", org)
+		assert.NotContains(t, fabclient.Describe(err), "12500000")
+	}
+}
