@@ -15,6 +15,7 @@ import (
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/autoledger/autoledger/gateway/metrics"
 	"github.com/autoledger/autoledger/gateway/store"
+	"github.com/autoledger/autoledger/gateway/webhook"
 	"github.com/gin-gonic/gin"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -45,6 +46,8 @@ type Deps struct {
 	Store     *store.Store
 	Limits    config.Limits
 	SyncWait  time.Duration
+	// Hub delivers webhooks; nil disables the subscription routes (503).
+	Hub *webhook.Hub
 }
 
 // Server holds the handlers.
@@ -104,6 +107,10 @@ func New(d Deps) *Server {
 	v1.GET("/recalls/:id", s.recallStatus)
 	v1.POST("/recalls/:id/applications", s.applyRecall)
 	s.paymentRoutes(v1)
+	v1.POST("/subscriptions", s.subscribe)
+	v1.GET("/subscriptions", s.subscriptions)
+	v1.GET("/dead-letters", s.deadLetters)
+	v1.POST("/dead-letters/:id/replay", s.replayDeadLetter)
 	v1.GET("/transactions/:txId", s.transaction)
 	v1.GET("/events", s.events)
 	return s

@@ -208,3 +208,7 @@ func (s *Store) Expire(keys, receipts time.Duration) (int, error) {
 
 // SetClock replaces the store's clock (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// DB is the bbolt file, shared with the webhook hub so that both keep their
+// state in one embedded store.
+func (s *Store) DB() *bolt.DB { return s.db }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/autoledger/autoledger/gateway/store"
+	"github.com/autoledger/autoledger/gateway/webhook"
 	"github.com/autoledger/autoledger/network/connection"
 )
 
@@ -69,8 +71,12 @@ func run(log *slog.Logger, path string) error {
 	sub := fabric.NewSubmitter(pool, st, log, cfg.MVCCRetries)
 	sub.Resume()
 
+	hub, err := webhook.New(st.DB(), log)
+	if err != nil {
+		return err
+	}
 	srv := api.New(api.Deps{Log: log, Auth: authn, Ledger: pool, Submitter: sub, Store: st,
-		Limits: cfg.Limits, SyncWait: cfg.Timeouts.SyncWait})
+		Limits: cfg.Limits, SyncWait: cfg.Timeouts.SyncWait, Hub: hub})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -90,6 +96,9 @@ func run(log *slog.Logger, path string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go janitor(ctx, log, st, cfg.Retention)
+	if pr, ok := streamPrincipal(file, pool.Orgs()); ok {
+		go hub.Run(ctx, pool, pr)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	log.Info("gateway listening", "addr", ln.Addr().String(), "orgs", pool.Orgs(), "channel", pool.Channel(), "chaincode", pool.Chaincode())
@@ -109,6 +118,28 @@ func run(log *slog.Logger, path string) error {
 		log.Warn("commit wait", "err", err)
 	}
 	return nil
+}
+
+// streamPrincipal picks the identity the webhook dispatcher reads events
+// as: the first served org's first user, in a stable order.
+func streamPrincipal(file *connection.File, orgs []string) (auth.Principal, bool) {
+	for _, id := range orgs {
+		o, err := file.Org(id)
+		if err != nil {
+			continue
+		}
+		roles := make([]string, 0, len(o.Users))
+		for r := range o.Users {
+			roles = append(roles, r)
+		}
+		slices.Sort(roles)
+		for _, r := range roles {
+			if r != "orgadmin" {
+				return auth.Principal{Client: "webhook-dispatcher", Org: o.MSPID, Role: r}, true
+			}
+		}
+	}
+	return auth.Principal{}, false
 }
 
 // janitor drops idempotency keys and receipts past their retention.

@@ -1,0 +1,119 @@
+package webhook_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/gateway/webhook"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+const secret = "0123456789abcdef-secret"
+
+func hub(t *testing.T) *webhook.Hub {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "w.db"), 0o600, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	h, err := webhook.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	return h
+}
+
+type receiver struct {
+	mu     sync.Mutex
+	bodies []webhook.Body
+	fail   bool
+	bad    int
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	b, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail {
+		w.WriteHeader(500)
+		return
+	}
+	if !webhook.Verify(secret, req.Header.Get("X-AutoLedger-Signature"), b, time.Minute, time.Now()) {
+		r.bad++
+	}
+	var body webhook.Body
+	_ = json.Unmarshal(b, &body)
+	r.bodies = append(r.bodies, body)
+}
+
+func settled() webhook.Event {
+	return webhook.Event{ID: "7-tx1", Block: 7, TxID: "tx1", Name: "PaymentSettled",
+		Payload: json.RawMessage(`{"orderId":"O-1","holders":[{"party":"SupplierMSP","bp":6000},{"party":"SUB-7","bp":4000}]}`)}
+}
+
+func TestSettlementFansOutPerHolderOnceAndSigned(t *testing.T) {
+	h := hub(t)
+	rcv := &receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s1", Org: "SupplierMSP", URL: srv.URL, Events: []string{"PaymentSettled"}, Secret: secret}))
+	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s2", Org: "SupplierMSP", URL: srv.URL, Events: []string{"PaymentSettled"}, Secret: secret, Party: "SUB-7"}))
+	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s3", Org: "OemMSP", URL: srv.URL, Events: []string{"OrderCreated"}, Secret: secret}))
+
+	n, err := h.Accept(settled())
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "two holders for s1, one for s2, none for s3")
+	n, err = h.Accept(settled())
+	require.NoError(t, err)
+	assert.Equal(t, 0, n, "an event is enqueued once")
+	c, _ := h.Cursor()
+	assert.Equal(t, "7-tx1", c)
+
+	h.DeliverDue(context.Background())
+	h.DeliverDue(context.Background())
+	var ids []string
+	for _, b := range rcv.bodies {
+		ids = append(ids, b.NotificationID)
+	}
+	assert.ElementsMatch(t, []string{"7-tx1:s1:SupplierMSP", "7-tx1:s1:SUB-7", "7-tx1:s2:SUB-7"}, ids, "each delivered once")
+	assert.Zero(t, rcv.bad, "every signature verifies")
+	assert.False(t, webhook.Verify("wrong-secret-0000", webhook.Sign(secret, time.Now().Unix(), []byte("x")), []byte("x"), time.Minute, time.Now()))
+	assert.False(t, webhook.Verify(secret, webhook.Sign(secret, time.Now().Add(-time.Hour).Unix(), []byte("x")), []byte("x"), time.Minute, time.Now()), "stale timestamp")
+}
+
+func TestFailuresBackOffThenDeadLetterAndReplay(t *testing.T) {
+	h := hub(t)
+	h.SetMaxAttempts(2)
+	rcv := &receiver{fail: true}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s1", URL: srv.URL, Events: []string{"OrderCreated"}, Secret: secret}))
+	_, err := h.Accept(webhook.Event{ID: "3-tx9", Name: "OrderCreated", Payload: json.RawMessage(`{}`)})
+	require.NoError(t, err)
+	h.DeliverDue(context.Background())
+	h.DeliverDue(context.Background()) // backing off: not due yet
+	dead, _ := h.DeadLetters()
+	assert.Empty(t, dead)
+	time.Sleep(1100 * time.Millisecond)
+	h.DeliverDue(context.Background())
+	dead, _ = h.DeadLetters()
+	require.Len(t, dead, 1)
+	assert.Equal(t, 2, dead[0].Attempts)
+
+	rcv.mu.Lock()
+	rcv.fail = false
+	rcv.mu.Unlock()
+	require.NoError(t, h.Replay("3-tx9:s1"))
+	h.DeliverDue(context.Background())
+	assert.Len(t, rcv.bodies, 1)
+	dead, _ = h.DeadLetters()
+	assert.Empty(t, dead)
+	assert.Error(t, h.Replay("3-tx9:s1"), "only dead notifications replay")
+	assert.Error(t, webhook.Subscription{URL: "ftp://x", Events: []string{"A"}, Secret: secret}.Validate())
+}
