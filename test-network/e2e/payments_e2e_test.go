@@ -5,12 +5,17 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/payment"
 	"github.com/autoledger/autoledger/gateway/api"
+	"github.com/autoledger/autoledger/gateway/webhook"
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/stretchr/testify/assert"
@@ -43,13 +48,34 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	sub := "SUB-" + run
 	post(t, "SUPPLIER_FINANCE", "/v1/parties", `{"id":"`+sub+`","name":"Cell maker","sme":true}`, 201)
 
+	// A webhook receiver for settlement notices, started by the test.
+	const secret = "e2e-webhook-secret-0123"
+	var mu sync.Mutex
+	got := map[string]int{}
+	badSig := 0
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var body webhook.Body
+		_ = json.Unmarshal(b, &body)
+		mu.Lock()
+		defer mu.Unlock()
+		if !webhook.Verify(secret, r.Header.Get("X-AutoLedger-Signature"), b, time.Minute, time.Now()) {
+			badSig++
+		}
+		got[body.NotificationID]++
+	}))
+	defer rcv.Close()
+	status, _, out := call(t, "SUPPLIER_FINANCE", "POST", "/v1/subscriptions",
+		`{"url":"`+rcv.URL+`","events":["PaymentSettled"],"secret":"`+secret+`"}`)
+	require.Equal(t, 201, status, string(out))
+
 	id := "PO-" + run
 	now := time.Now().UTC()
 	order := fmt.Sprintf(`{"orderId":%q,"seller":"SupplierMSP","lines":[{"partNumber":"PACK-75","quantity":10}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
 		id, now.Format(time.RFC3339))
 	post(t, "OEM_PRODUCTION", "/v1/orders", order, 403)
 	tooLong := strings.Replace(order, `"paymentTermsDays":30`, `"paymentTermsDays":90`, 1)
-	status, _, out := call(t, "OEM_FINANCE", "POST", "/v1/orders", tooLong)
+	status, _, out = call(t, "OEM_FINANCE", "POST", "/v1/orders", tooLong)
 	require.Equal(t, 422, status, string(out))
 	assert.Contains(t, string(out), "sme_60_days")
 	post(t, "OEM_FINANCE", "/v1/orders", order, 201)
@@ -77,7 +103,28 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	post(t, "SUPPLIER_FINANCE", "/v1/receivables/"+rid+"/splits?share=1", `{"bp":6000}`, 409)
 	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/payments", `{"bankRef":"BK-`+run+`","instrument":"cash"}`, 201)
 	orderSeen(t, id, "paid")
+	// The gateway dies (SIGKILL) between payment and settlement.
+	gw.kill9(t)
+	gw.start(t)
 	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/receipt-confirmations", "", 201)
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) >= 2
+	}, 30*time.Second, 100*time.Millisecond, "one settlement notice per holder")
+	time.Sleep(time.Second) // a duplicate would arrive within the next delivery rounds
+	mu.Lock()
+	assert.Len(t, got, 2, "one notification per holder: %v", got)
+	for nid, n := range got {
+		assert.Equal(t, 1, n, "notification %s arrived %d times", nid, n)
+	}
+	var holders []string
+	for nid := range got {
+		holders = append(holders, nid[strings.LastIndex(nid, ":")+1:])
+	}
+	assert.ElementsMatch(t, []string{"SupplierMSP", sub}, holders)
+	assert.Zero(t, badSig)
+	mu.Unlock()
 
 	var rec payment.Receivable
 	require.Eventually(t, func() bool {
