@@ -15,9 +15,10 @@ import (
 )
 
 // Run follows the event stream as pr from the hub's cursor (or the current
-// height the first time), enqueues notifications, and delivers them until
+// height the first time), enqueues notifications, delivers them, and calls
+// apply for orders whose acceptance window or due date has passed, until
 // ctx ends. A broken stream is reopened from the cursor.
-func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal) {
+func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, apply ApplyFunc) {
 	go func() {
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
@@ -27,6 +28,9 @@ func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal) {
 				return
 			case <-t.C:
 				h.DeliverDue(ctx)
+				if apply != nil {
+					h.applyDue(ctx, apply)
+				}
 			}
 		}
 	}()

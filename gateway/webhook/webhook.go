@@ -218,6 +218,9 @@ func (h *Hub) Accept(e Event) (int, error) {
 		if err != nil {
 			return err
 		}
+		if err := noteDeadline(tx, e); err != nil {
+			return err
+		}
 		return tx.Bucket(cursorBucket).Put([]byte("events"), []byte(e.ID))
 	})
 	return n, err

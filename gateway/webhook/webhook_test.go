@@ -117,3 +117,28 @@ func TestFailuresBackOffThenDeadLetterAndReplay(t *testing.T) {
 	assert.Error(t, h.Replay("3-tx9:s1"), "only dead notifications replay")
 	assert.Error(t, webhook.Subscription{URL: "ftp://x", Events: []string{"A"}, Secret: secret}.Validate())
 }
+
+func TestDeadlinesAreAppliedWhenTheyPass(t *testing.T) {
+	h := hub(t)
+	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)
+	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
+	_, err := h.Accept(webhook.Event{ID: "1-a", Name: "OrderShipped", Payload: json.RawMessage(`{"orderId":"O-1","acceptBy":"` + past + `"}`)})
+	require.NoError(t, err)
+	_, err = h.Accept(webhook.Event{ID: "2-b", Name: "OrderShipped", Payload: json.RawMessage(`{"orderId":"O-2","acceptBy":"` + future + `"}`)})
+	require.NoError(t, err)
+	var applied []string
+	fail := true
+	apply := func(_ context.Context, id string) error {
+		applied = append(applied, id)
+		if fail {
+			return io.ErrUnexpectedEOF
+		}
+		return nil
+	}
+	webhook.ApplyDueForTest(h, apply)
+	assert.Equal(t, []string{"O-1"}, applied, "only the passed deadline")
+	fail = false
+	webhook.ApplyDueForTest(h, apply)
+	webhook.ApplyDueForTest(h, apply)
+	assert.Equal(t, []string{"O-1", "O-1"}, applied, "retried after a failure, then forgotten")
+}

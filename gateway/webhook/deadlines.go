@@ -1,0 +1,87 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var deadlinesBucket = []byte("deadlines")
+
+// A deadline is when an order's ApplyDeadlines has work to do: the end of
+// its acceptance window (from OrderShipped) or its due date (from
+// PaymentDue). The gateway calls ApplyDeadlines then, so that acceptance
+// and overdue marking happen without anyone having to remember.
+type deadline struct {
+	OrderID string    `json:"orderId"`
+	At      time.Time `json:"at"`
+}
+
+// noteDeadline records a deadline carried by e, in the transaction that
+// accepts e.
+func noteDeadline(tx *bolt.Tx, e Event) error {
+	var p struct {
+		OrderID  string    `json:"orderId"`
+		AcceptBy time.Time `json:"acceptBy"`
+		DueDate  time.Time `json:"dueDate"`
+	}
+	if json.Unmarshal(e.Payload, &p) != nil || p.OrderID == "" {
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists(deadlinesBucket)
+	if err != nil {
+		return err
+	}
+	var at time.Time
+	switch e.Name {
+	case "OrderShipped":
+		at = p.AcceptBy
+	case "PaymentDue":
+		at = p.DueDate.Add(time.Second) // overdue is strictly after the due date
+	case "PaymentSettled", "OrderRejected":
+		return b.Delete([]byte(p.OrderID))
+	default:
+		return nil
+	}
+	raw, _ := json.Marshal(deadline{OrderID: p.OrderID, At: at})
+	return b.Put([]byte(p.OrderID), raw)
+}
+
+// ApplyFunc submits payment:ApplyDeadlines for an order.
+type ApplyFunc func(ctx context.Context, orderID string) error
+
+// applyDue calls apply for every deadline that has passed, and forgets
+// those it applied; a failed call is tried again next round.
+func (h *Hub) applyDue(ctx context.Context, apply ApplyFunc) {
+	var due []deadline
+	_ = h.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(deadlinesBucket)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var d deadline
+			if json.Unmarshal(v, &d) == nil && !d.At.After(h.now()) {
+				due = append(due, d)
+			}
+			return nil
+		})
+	})
+	for _, d := range due {
+		if err := apply(ctx, d.OrderID); err != nil {
+			h.log.Warn("apply deadlines", "order", d.OrderID, "err", err)
+			continue
+		}
+		_ = h.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(deadlinesBucket)
+			v := b.Get([]byte(d.OrderID))
+			var cur deadline
+			if v != nil && json.Unmarshal(v, &cur) == nil && cur.At.Equal(d.At) {
+				return b.Delete([]byte(d.OrderID)) // unless a newer deadline replaced it meanwhile
+			}
+			return nil
+		})
+	}
+}
