@@ -99,6 +99,10 @@ down: ## stop the demo gateway and the network (data kept; make network-clean re
 gateway: ## build the gateway binary (static) into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger-gateway ./gateway/cmd/autoledger-gateway
 
+.PHONY: images-local
+images-local: fabric-bin ## stand-in Fabric images and our images, FROM scratch, for machines without a registry
+	test-network/scripts/images.sh
+
 .PHONY: clean
 clean: ## remove build output
 	rm -rf $(BIN)
