@@ -339,21 +339,38 @@ func status(o *Order, want ...string) error {
 	return nil
 }
 
+// step begins a transaction on an order: the transaction time, the input,
+// the caller (who must be the order's buyer, seller or either, as side
+// says), and the order, which must be in one of the wanted statuses.
+func (c *Contract) step(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, orderID, side string, want ...string) (time.Time, access.Caller, *Order, error) {
+	ts, caller, err := c.write(ctx, req)
+	if err != nil {
+		return ts, caller, nil, err
+	}
+	o, err := loadOwn(ctx.GetStub(), orderID, caller.MSP, side)
+	if err != nil {
+		return ts, caller, nil, err
+	}
+	return ts, caller, o, status(o, want...)
+}
+
+// inWindow refuses a buyer's decision after the acceptance window.
+func inWindow(o *Order, ts time.Time) error {
+	if !ts.Before(o.AcceptBy) {
+		return ccerr.New(ccerr.FailedPrecondition, "the acceptance window of order %s closed at %s; ApplyDeadlines accepts it",
+			o.OrderID, o.AcceptBy.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // Ship records the seller's delivery; serials must have been shipped to
 // the buyer in the part contract (in transit to it, or received by it).
 func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID string, req DeliveryRequest) (*Order, error) {
-	ts, caller, err := c.write(ctx, req)
+	ts, _, o, err := c.step(ctx, req, orderID, "seller", Created)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "seller")
-	if err != nil {
-		return nil, err
-	}
-	if err := status(o, Created); err != nil {
-		return nil, err
-	}
 	var chk kit.Checker
 	chk.NotAfter("deliveryDate", req.DeliveryDate, ts)
 	if err := chk.Err(); err != nil {
@@ -397,41 +414,26 @@ func accept(stub shim.ChaincodeStubInterface, o *Order, at time.Time, auto bool)
 
 // Accept is the buyer's acceptance, within the window.
 func (c *Contract) Accept(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	ts, caller, err := c.write(ctx, nil)
+	ts, _, o, err := c.step(ctx, nil, orderID, "buyer", Shipped)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "buyer")
-	if err != nil {
+	if err := inWindow(o, ts); err != nil {
 		return nil, err
 	}
-	if err := status(o, Shipped); err != nil {
-		return nil, err
-	}
-	if !ts.Before(o.AcceptBy) {
-		return nil, ccerr.New(ccerr.FailedPrecondition, "the acceptance window of order %s closed at %s; ApplyDeadlines accepts it", orderID, o.AcceptBy.Format(time.RFC3339))
-	}
-	return o, accept(stub, o, ts, false)
+	return o, accept(ctx.GetStub(), o, ts, false)
 }
 
 // Reject is the buyer's rejection with a reason, within the window.
 func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	ts, caller, err := c.write(ctx, req)
+	ts, _, o, err := c.step(ctx, req, orderID, "buyer", Shipped)
 	if err != nil {
+		return nil, err
+	}
+	if err := inWindow(o, ts); err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "buyer")
-	if err != nil {
-		return nil, err
-	}
-	if err := status(o, Shipped); err != nil {
-		return nil, err
-	}
-	if !ts.Before(o.AcceptBy) {
-		return nil, ccerr.New(ccerr.FailedPrecondition, "the acceptance window of order %s closed at %s", orderID, o.AcceptBy.Format(time.RFC3339))
-	}
 	o.Status, o.RejectReason = Rejected, req.Reason
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
@@ -467,18 +469,11 @@ func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, o
 
 // RecordPayment is the buyer's payment with its bank reference.
 func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, orderID string, req PaymentRequest) (*Order, error) {
-	ts, caller, err := c.write(ctx, req)
+	ts, _, o, err := c.step(ctx, req, orderID, "buyer", Accepted)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "buyer")
-	if err != nil {
-		return nil, err
-	}
-	if err := status(o, Accepted); err != nil {
-		return nil, err
-	}
 	if req.Instrument == "bank-acceptance-bill" && !o.Overdue && ts.After(o.DueDate) {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "instrument", "no_term_stretching", "a bill may not stretch terms past the due date")
 	}
@@ -498,18 +493,11 @@ type Holder struct {
 // ConfirmReceipt is the seller's confirmation; it settles the obligation
 // and every current holder of the receivable is owed its share that day.
 func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	ts, caller, err := c.write(ctx, nil)
+	ts, _, o, err := c.step(ctx, nil, orderID, "seller", Paid)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "seller")
-	if err != nil {
-		return nil, err
-	}
-	if err := status(o, Paid); err != nil {
-		return nil, err
-	}
 	holders := []Holder{{Party: o.Seller, BP: WholeBP}}
 	if o.ReceivableID != "" {
 		r, err := get[Receivable](stub, "receivable", "receivable", o.ReceivableID)
@@ -535,18 +523,11 @@ func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, o
 
 // Dispute holds an order (either side).
 func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	_, caller, err := c.write(ctx, req)
+	_, caller, o, err := c.step(ctx, req, orderID, "either", Shipped, Accepted, Paid)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "either")
-	if err != nil {
-		return nil, err
-	}
-	if err := status(o, Shipped, Accepted, Paid); err != nil {
-		return nil, err
-	}
 	o.StatusBeforeDispute, o.Status = o.Status, Disputed
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
@@ -556,18 +537,11 @@ func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID 
 
 // ResolveDispute releases a held order (either side).
 func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	_, caller, err := c.write(ctx, req)
+	_, caller, o, err := c.step(ctx, req, orderID, "either", Disputed)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "either")
-	if err != nil {
-		return nil, err
-	}
-	if err := status(o, Disputed); err != nil {
-		return nil, err
-	}
 	o.Status, o.StatusBeforeDispute = o.StatusBeforeDispute, ""
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err

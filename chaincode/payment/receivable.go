@@ -12,18 +12,11 @@ import (
 // receivable maturing at the due date: at most 180 days after issue (365
 // is the hard ceiling of the rules; this consortium keeps the default).
 func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, orderID string) (*Receivable, error) {
-	ts, caller, err := c.write(ctx, nil)
+	ts, _, o, err := c.step(ctx, nil, orderID, "seller", Accepted)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	o, err := loadOwn(stub, orderID, caller.MSP, "seller")
-	if err != nil {
-		return nil, err
-	}
-	if err := status(o, Accepted); err != nil {
-		return nil, err
-	}
 	if o.ReceivableID != "" {
 		return nil, ccerr.New(ccerr.AlreadyExists, "order %s already has receivable %s", orderID, o.ReceivableID)
 	}
