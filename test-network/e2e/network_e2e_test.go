@@ -48,8 +48,11 @@ func TestE2EVehicleLifecycleAcrossOrgs(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out, &reg))
 	assert.Equal(t, "OemMSP", reg.RegisteredBy)
 
-	out, err = insurer.contract("autoledger").Evaluate("vehicle:Get", client.WithArguments(v))
-	require.NoError(t, err, fabclient.Describe(err))
+	// The insurer's peer commits the block a moment after the OEM's.
+	require.Eventually(t, func() bool {
+		out, err = insurer.contract("autoledger").Evaluate("vehicle:Get", client.WithArguments(v))
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond, "insurer reads the vehicle: %v", err)
 	var got vehicle.Vehicle
 	require.NoError(t, json.Unmarshal(out, &got))
 	assert.Equal(t, v, got.VIN)

@@ -72,14 +72,18 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 	post(t, "OEM_PRODUCTION", "/v1/vehicles", registerBody(v, "BEV"), 201)
 	post(t, "OEM_PRODUCTION", "/v1/parts/"+pack+"/installations", `{"vin":"`+v+`"}`, 201)
 
-	_, _, out := call(t, "INSURER_CLAIMS", "GET", "/v1/parts/"+pack+"/verify", "")
 	var ver part.Verification
-	require.NoError(t, json.Unmarshal(out, &ver))
+	var out []byte
+	require.Eventually(t, func() bool { // other orgs' peers commit the installation a moment later
+		_, _, out = call(t, "INSURER_CLAIMS", "GET", "/v1/parts/"+pack+"/verify", "")
+		return json.Unmarshal(out, &ver) == nil && ver.VIN == v
+	}, 10*time.Second, 20*time.Millisecond)
 	assert.True(t, ver.Genuine)
-	assert.Equal(t, v, ver.VIN)
-	_, _, out = call(t, "DEALER_SALES", "GET", "/v1/parts/"+pack+"/provenance", "")
 	var prov part.Provenance
-	require.NoError(t, json.Unmarshal(out, &prov))
+	require.Eventually(t, func() bool {
+		_, _, out = call(t, "DEALER_SALES", "GET", "/v1/parts/"+pack+"/provenance", "")
+		return json.Unmarshal(out, &prov) == nil && len(prov.Custody) == 4
+	}, 10*time.Second, 20*time.Millisecond)
 	require.Len(t, prov.Components, 2)
 	assert.Equal(t, "cobalt", prov.Components[0].Part.Materials[0].Material)
 	var trail []string
@@ -100,8 +104,10 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 		return json.Unmarshal(out, &st) == nil && st.Affected == 1
 	}, 10*time.Second, 50*time.Millisecond, "recall status: %s", out)
 	assert.Equal(t, v, st.Cars[0].VIN)
-	_, _, out = call(t, "INSURER_CLAIMS", "GET", "/v1/vehicles/"+v+"/report", "")
-	assert.Contains(t, string(out), `"openRecalls":["`+recallID+`"]`)
+	require.Eventually(t, func() bool {
+		_, _, out = call(t, "INSURER_CLAIMS", "GET", "/v1/vehicles/"+v+"/report", "")
+		return strings.Contains(string(out), `"openRecalls":["`+recallID+`"]`)
+	}, 10*time.Second, 20*time.Millisecond)
 
 	post(t, "DEALER_SERVICE", "/v1/vehicles/"+v+"/service-records", `{"type":"recall-remedy","odometerKm":12,"documentHash":"`+cobaltAudit+
 		`","performedAt":"`+at+`","recallId":"`+recallID+`"}`, 201)
@@ -130,8 +136,11 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 	_, err := oem.contract("autoledger").Evaluate("part:GetTerms", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
 	require.Error(t, err, "evaluated on the dealer's peer the terms are absent")
 	assert.NotContains(t, fabclient.Describe(err), "412000")
-	hash, err := oem.contract("autoledger").Evaluate("part:TermsHash", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
-	require.NoError(t, err, fabclient.Describe(err))
+	var hash []byte
+	require.Eventually(t, func() bool { // the dealer's peer commits the terms block a moment later
+		hash, err = oem.contract("autoledger").Evaluate("part:TermsHash", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond, "terms hash on the dealer's peer: %v", err)
 	sum := sha256.Sum256(tb)
 	assert.Equal(t, hex.EncodeToString(sum[:]), string(hash), "the hash every peer holds matches the terms")
 }
