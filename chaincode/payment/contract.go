@@ -87,6 +87,7 @@ var Policy = access.Policy{
 	"payment:GetReceivable":   access.AnyMember(),
 	"payment:GetParty":        access.AnyMember(),
 	"payment:GetAmount":       allFinance(),
+	"payment:Positions":       access.AnyMember(),
 }
 
 // Contract is the payment contract.
@@ -105,7 +106,7 @@ func NewContract(opts ...kit.Option) *Contract {
 
 // GetEvaluateTransactions marks the read-only transactions.
 func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"GetOrder", "GetReceivable", "GetParty", "GetAmount"}
+	return []string{"GetOrder", "GetReceivable", "GetParty", "GetAmount", "Positions"}
 }
 
 func key(object string, parts ...string) (string, error) {
@@ -408,6 +409,9 @@ func accept(stub shim.ChaincodeStubInterface, o *Order, at time.Time, auto bool)
 	if err := saveOrder(stub, o); err != nil {
 		return err
 	}
+	if err := openObligation(stub, o); err != nil {
+		return err
+	}
 	return kit.Emit(stub, EvPaymentDue, map[string]any{"orderId": o.OrderID, "payer": o.Buyer, "payee": o.Seller,
 		"dueDate": o.DueDate, "autoAccepted": auto})
 }
@@ -499,11 +503,13 @@ func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, o
 	}
 	stub := ctx.GetStub()
 	holders := []Holder{{Party: o.Seller, BP: WholeBP}}
+	var voucher *Receivable
 	if o.ReceivableID != "" {
 		r, err := get[Receivable](stub, "receivable", "receivable", o.ReceivableID)
 		if err != nil {
 			return nil, err
 		}
+		voucher = r
 		holders = holders[:0]
 		for _, s := range r.Shares {
 			holders = append(holders, Holder{Party: s.Holder, BP: s.BP})
@@ -515,6 +521,9 @@ func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, o
 	}
 	o.Status, o.SettledAt = Settled, ts
 	if err := saveOrder(stub, o); err != nil {
+		return nil, err
+	}
+	if err := closeObligation(stub, o, voucher); err != nil {
 		return nil, err
 	}
 	return o, kit.Emit(stub, EvPaymentSettled, map[string]any{"orderId": orderID, "payer": o.Buyer, "settledAt": ts,

@@ -199,6 +199,16 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 	assert.Equal(t, int64(payment.WholeBP), sum)
 	assert.Equal(t, "1", rec.Shares[1].Parent)
 
+	pos := ok[payment.Positions](t, f.query("InsurerMSP", "payment:Positions", "SUB-7"))
+	require.Len(t, pos.Receivables, 1)
+	assert.Equal(t, payment.Position{OrderID: "O-1", Counterparty: "OemMSP", DueDate: o.DueDate, ReceivableID: rec.ReceivableID, ShareID: "2", BP: 4000}, pos.Receivables[0])
+	pos = ok[payment.Positions](t, f.query("InsurerMSP", "payment:Positions", "OemMSP"))
+	require.Len(t, pos.Payables, 1)
+	assert.Equal(t, "SupplierMSP", pos.Payables[0].Counterparty)
+	pos = ok[payment.Positions](t, f.query("InsurerMSP", "payment:Positions", "SupplierMSP"))
+	assert.Len(t, pos.Receivables, 1, "share 1 only: the obligation itself is now a voucher")
+	failsWith(t, f.query("InsurerMSP", "payment:Positions", "NOPE"), ccerr.NotFound)
+
 	failsWith(t, f.tx("OemMSP", "finance", "payment:RecordPayment", "O-1", payment.PaymentRequest{BankRef: "BK-1", Instrument: "iou"}), ccerr.InvalidArgument)
 	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:RecordPayment", "O-1", payment.PaymentRequest{BankRef: "BK-1", Instrument: "cash"}))
 	r := f.tx("SupplierMSP", "finance", "payment:ConfirmReceipt", "O-1")
@@ -210,6 +220,11 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
 	assert.Equal(t, []payment.Holder{{Party: "SupplierMSP", BP: 5000}, {Party: "SUB-7", BP: 4000}, {Party: "DealerMSP", BP: 1000}}, ev.Holders)
 	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Split", rec.ReceivableID, "1", payment.ShareSplitRequest{BP: 10}), ccerr.FailedPrecondition)
+	for _, p := range []string{"SUB-7", "OemMSP", "SupplierMSP", "DealerMSP"} {
+		pos := ok[payment.Positions](t, f.query("InsurerMSP", "payment:Positions", p))
+		assert.Empty(t, pos.Payables, p)
+		assert.Empty(t, pos.Receivables, "%s: settled positions are closed", p)
+	}
 }
 
 func TestDisputeHoldsAndReleases(t *testing.T) {

@@ -30,6 +30,13 @@ func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, 
 	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
 		return nil, err
 	}
+	// The obligation is now held as a voucher share.
+	if err := setIndex(stub, false, dueToObject, o.Seller, orderID); err != nil {
+		return nil, err
+	}
+	if err := setIndex(stub, true, holdingObject, o.Seller, r.ReceivableID, "1"); err != nil {
+		return nil, err
+	}
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
@@ -91,6 +98,9 @@ func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivable
 	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
 		return nil, err
 	}
+	if err := setIndex(stub, true, holdingObject, r.Shares[i].Holder, r.ReceivableID, nid); err != nil {
+		return nil, err
+	}
 	return r, kit.Emit(stub, EvReceivableSplit, map[string]any{"receivableId": receivableID, "from": shareID, "newShare": nid, "bp": req.BP})
 }
 
@@ -118,6 +128,12 @@ func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receiva
 	}
 	r.Shares[i].Holder = req.To
 	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
+		return nil, err
+	}
+	if err := setIndex(stub, false, holdingObject, from, r.ReceivableID, shareID); err != nil {
+		return nil, err
+	}
+	if err := setIndex(stub, true, holdingObject, req.To, r.ReceivableID, shareID); err != nil {
 		return nil, err
 	}
 	return r, kit.Emit(stub, EvReceivableTransferred, map[string]any{"receivableId": receivableID, "share": shareID, "from": from, "to": req.To, "bp": r.Shares[i].BP})

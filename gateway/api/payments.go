@@ -109,6 +109,7 @@ func (s *Server) paymentRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/orders/:id/dispute-resolutions", keyedWrite[payment.OrderNote](s, "payment:ResolveDispute", orderID))
 	v1.POST("/orders/:id/receivables", s.orderStep("payment:IssueReceivable"))
 	v1.GET("/receivables/:id", s.paymentQuery("payment:GetReceivable"))
+	v1.GET("/parties/:id/positions", s.paymentQuery("payment:Positions"))
 	v1.POST("/receivables/:id/splits", shareAction[payment.ShareSplitRequest](s, "payment:Split"))
 	v1.POST("/receivables/:id/transfers", shareAction[payment.ShareTransferRequest](s, "payment:Transfer"))
 }
