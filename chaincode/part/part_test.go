@@ -364,3 +364,13 @@ func BenchmarkProvenance100Hops(b *testing.B) {
 	}
 	require.Len(b, prov.Custody, 101)
 }
+
+func TestValidateSerial(t *testing.T) {
+	assert.NoError(t, part.ValidateSerial("serial", "PK-1_a.b:c"))
+	for _, bad := range []string{"", "has space", "pipe|d", string(make([]byte, 65))} {
+		err := part.ValidateSerial("serial", bad)
+		e, found := ccerr.From(err)
+		require.True(t, found, bad)
+		assert.Equal(t, "serial", e.Fields[0].Field)
+	}
+}

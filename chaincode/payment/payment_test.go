@@ -291,3 +291,22 @@ func TestRejectionQueriesAndAmountRules(t *testing.T) {
 	assert.True(t, ok[payment.Party](t, f.query("DealerMSP", "payment:GetParty", "SupplierMSP")).SME)
 	failsWith(t, f.query("DealerMSP", "payment:GetReceivable", "O-1-R"), ccerr.NotFound)
 }
+
+func TestReceivableTenorAndCalendarOffset(t *testing.T) {
+	f := setup(t)
+	ok[payment.Party](t, f.tx("DealerMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "DealerMSP", Name: "Dealer Co"}))
+	long := order("O-L", 200, f.clock.Now())
+	long.Seller = "DealerMSP"
+	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", long))
+	ok[payment.Order](t, f.tx("DealerMSP", "finance", "payment:Ship", "O-L", payment.DeliveryRequest{ShipmentRef: "SH", DeliveryDate: f.clock.Now()}))
+	o := ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:Accept", "O-L"))
+	assert.Equal(t, f.clock.Now().AddDate(0, 0, 200), o.DueDate, "no SME cap for a non-SME seller")
+	e := failsWith(t, f.tx("DealerMSP", "finance", "payment:IssueReceivable", "O-L"), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "180 days")
+
+	// A calendar with its own offset: +05:30 moves the local day boundary.
+	cal := ok[payment.Calendar](t, f.tx("OemMSP", "admin", "payment:SetCalendar", payment.CalendarRequest{Year: 2027, UTCOffset: "+05:30"}))
+	assert.Equal(t, 330, cal.OffsetMinutes)
+	e = failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", payment.OrderRequest{OrderID: "bad id!", Seller: "x|y", Lines: []payment.Line{}, PaymentTermsDays: -1}), ccerr.InvalidArgument)
+	assert.GreaterOrEqual(t, len(e.Fields), 4)
+}
