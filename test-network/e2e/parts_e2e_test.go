@@ -140,7 +140,7 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 	require.Eventually(t, func() bool { // the dealer's peer commits the terms block a moment later
 		hash, err = oem.contract("autoledger").Evaluate("part:TermsHash", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
 		return err == nil
-	}, 10*time.Second, 20*time.Millisecond, "terms hash on the dealer's peer: %v", err)
+	}, 60*time.Second, 50*time.Millisecond, "terms hash on the dealer's peer: %v", err)
 	sum := sha256.Sum256(tb)
 	assert.Equal(t, hex.EncodeToString(sum[:]), string(hash), "the hash every peer holds matches the terms")
 }
