@@ -57,6 +57,10 @@ func startGateway(t testing.TB) {
 		var err error
 		contract, err = api.NewContract()
 		require.NoError(t, err)
+		if urls := os.Getenv("AUTOLEDGER_GATEWAY_URLS"); urls != "" {
+			externalGateways(t, urls, os.Getenv("AUTOLEDGER_GATEWAY_KEYS"))
+			return
+		}
 		dir, err := os.MkdirTemp("", "autoledger-gw-e2e")
 		require.NoError(t, err)
 		bin := filepath.Join(dir, "autoledger-gateway")
@@ -80,7 +84,37 @@ func startGateway(t testing.TB) {
 		gw = &gatewayProc{bin: bin, cfg: filepath.Join(dir, "gateway.yaml"), logPath: filepath.Join(dir, "gateway.log"), url: "http://" + addr}
 		gw.start(t)
 	})
-	require.NotNil(t, gw, "gateway did not start")
+	require.NotEmpty(t, gwURLs, "gateway did not start")
+}
+
+// externalGateways points the suite at gateways it did not start (one per
+// org, as in the compose layout): urls is "OemMSP=http://...,DealerMSP=...",
+// keysFile an env file of AUTOLEDGER_KEY_<ORG>_<ROLE>=<key> lines.
+func externalGateways(t testing.TB, urls, keysFile string) {
+	gwURLs, gwKeys = map[string]string{}, map[string]string{}
+	for _, kv := range strings.Split(urls, ",") {
+		org, u, ok := strings.Cut(kv, "=")
+		require.True(t, ok, "AUTOLEDGER_GATEWAY_URLS entry %q is not ORG=URL", kv)
+		gwURLs[org] = u
+	}
+	b, err := os.ReadFile(keysFile)
+	require.NoError(t, err, "AUTOLEDGER_GATEWAY_KEYS must name the env file of the gateways' keys")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "AUTOLEDGER_KEY_") {
+			gwKeys[strings.TrimPrefix(k, "AUTOLEDGER_KEY_")] = v
+		}
+	}
+}
+
+// restartGateway kills the gateway this run started (SIGKILL) and starts it
+// again on the same store; with external gateways it only logs.
+func restartGateway(t *testing.T) {
+	if gw == nil {
+		t.Log("external gateways: the SIGKILL restart step is not exercised")
+		return
+	}
+	gw.kill9(t)
+	gw.start(t)
 }
 
 func (g *gatewayProc) start(t testing.TB) {
@@ -299,7 +333,7 @@ func TestE2EGatewayRollbackInvalidAndUnknown(t *testing.T) {
 
 // endorseCount reads how many endorsements the gateway has made.
 func endorseCount(t *testing.T) string {
-	res, err := http.Get(gw.url + "/metrics")
+	res, err := http.Get(gwURLs["OemMSP"] + "/metrics")
 	require.NoError(t, err)
 	defer res.Body.Close()
 	sc := bufio.NewScanner(res.Body)
@@ -336,8 +370,7 @@ func TestE2EGatewayIdempotencyAndAsyncAcrossKill(t *testing.T) {
 	require.Equal(t, 202, status, string(body))
 	loc := h.Get("Location")
 	require.NotEmpty(t, loc)
-	gw.kill9(t)
-	gw.start(t)
+	restartGateway(t)
 	require.Eventually(t, func() bool {
 		status, _, body := call(t, "OEM_PRODUCTION", "GET", loc, "")
 		var tx api.TxView

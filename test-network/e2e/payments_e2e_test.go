@@ -108,8 +108,7 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/payments", `{"bankRef":"BK-`+run+`","instrument":"cash"}`, 201)
 	orderSeen(t, id, "paid")
 	// The gateway dies (SIGKILL) between payment and settlement.
-	gw.kill9(t)
-	gw.start(t)
+	restartGateway(t)
 	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/receipt-confirmations", "", 201)
 	require.Eventually(t, func() bool {
 		mu.Lock()
