@@ -117,3 +117,11 @@ func (c *Checker) Err() error {
 	}
 	return &ccerr.Error{Code: code, Message: msg, Fields: c.fields}
 }
+
+// NotAfterTx refuses an observed time (a sale, a delivery) later than the
+// transaction time ts: a one-field check every write that takes one needs.
+func NotAfterTx(field string, t, ts time.Time) error {
+	var c Checker
+	c.NotAfter(field, t, ts)
+	return c.Err()
+}

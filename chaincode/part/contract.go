@@ -189,9 +189,7 @@ func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, re
 	if err != nil {
 		return nil, err
 	}
-	var chk kit.Checker
-	chk.NotAfter("manufacturedAt", req.ManufacturedAt, ts)
-	if err := chk.Err(); err != nil {
+	if err := kit.NotAfterTx("manufacturedAt", req.ManufacturedAt, ts); err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
@@ -276,9 +274,7 @@ func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req Ass
 	if err != nil {
 		return nil, err
 	}
-	var chk kit.Checker
-	chk.NotAfter("assembledAt", req.AssembledAt, ts)
-	if err := chk.Err(); err != nil {
+	if err := kit.NotAfterTx("assembledAt", req.AssembledAt, ts); err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()

@@ -372,9 +372,7 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID str
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	var chk kit.Checker
-	chk.NotAfter("deliveryDate", req.DeliveryDate, ts)
-	if err := chk.Err(); err != nil {
+	if err := kit.NotAfterTx("deliveryDate", req.DeliveryDate, ts); err != nil {
 		return nil, err
 	}
 	for _, s := range req.Serials {

@@ -72,23 +72,31 @@ func holderShare(ctx contractapi.TransactionContextInterface, r *Receivable, id,
 	return i, nil
 }
 
+// share begins a transaction on one share of a receivable: time, input,
+// the receivable, and the index of the share, which the caller's org must
+// be able to move.
+func (c *Contract) share(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, receivableID, shareID string) (*Receivable, int, error) {
+	_, caller, err := c.write(ctx, req)
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := get[Receivable](ctx.GetStub(), "receivable", "receivable", receivableID)
+	if err != nil {
+		return nil, 0, err
+	}
+	i, err := holderShare(ctx, r, shareID, caller.MSP)
+	return r, i, err
+}
+
 // Split cuts bp basis points off a share into a new share with the same
 // holder. The shares always sum to the whole; a split beyond what the share
 // holds is refused.
 func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req ShareSplitRequest) (*Receivable, error) {
-	_, caller, err := c.write(ctx, req)
+	r, i, err := c.share(ctx, req, receivableID, shareID)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	r, err := get[Receivable](stub, "receivable", "receivable", receivableID)
-	if err != nil {
-		return nil, err
-	}
-	i, err := holderShare(ctx, r, shareID, caller.MSP)
-	if err != nil {
-		return nil, err
-	}
 	if req.BP >= r.Shares[i].BP {
 		return nil, ccerr.Field(ccerr.FailedPrecondition, "bp", "within_share", "share %s holds %d bp; a split must leave some", shareID, r.Shares[i].BP)
 	}
@@ -106,19 +114,11 @@ func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivable
 
 // Transfer passes a whole share to another registered party.
 func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req ShareTransferRequest) (*Receivable, error) {
-	_, caller, err := c.write(ctx, req)
+	r, i, err := c.share(ctx, req, receivableID, shareID)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	r, err := get[Receivable](stub, "receivable", "receivable", receivableID)
-	if err != nil {
-		return nil, err
-	}
-	i, err := holderShare(ctx, r, shareID, caller.MSP)
-	if err != nil {
-		return nil, err
-	}
 	if _, err := get[Party](stub, "party", "party", req.To); err != nil {
 		return nil, err
 	}

@@ -106,9 +106,7 @@ func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode st
 	if err := req.Validate(); err != nil {
 		return nil, ts, err
 	}
-	var chk kit.Checker
-	chk.NotAfter(observedField, observed(), ts)
-	if err := chk.Err(); err != nil {
+	if err := kit.NotAfterTx(observedField, observed(), ts); err != nil {
 		return nil, ts, err
 	}
 	v, err := load(ctx, vinCode)
@@ -125,9 +123,7 @@ func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req Reg
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	var chk kit.Checker
-	chk.NotAfter("birth.productionDate", req.Birth.ProductionDate, ts)
-	if err := chk.Err(); err != nil {
+	if err := kit.NotAfterTx("birth.productionDate", req.Birth.ProductionDate, ts); err != nil {
 		return nil, err
 	}
 	verified, _ := vin.Validate(req.VIN)
