@@ -6,6 +6,7 @@ GO        ?= go
 BIN       ?= $(CURDIR)/bin
 COVER_MIN ?= 85
 RUN_DIR   ?= $(or $(AUTOLEDGER_RUN_DIR),$(CURDIR)/test-network/run)
+COMPOSE_RUN_DIR ?= $(or $(AUTOLEDGER_RUN_DIR),$(CURDIR)/test-network/compose-run)
 SCRIPTS   := $(shell git ls-files '*.sh' .ci/run 2>/dev/null)
 
 .PHONY: help
@@ -99,9 +100,35 @@ down: ## stop the demo gateway and the network (data kept; make network-clean re
 gateway: ## build the gateway binary (static) into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger-gateway ./gateway/cmd/autoledger-gateway
 
+.PHONY: images
+images: ## our images, autoledger-chaincode and autoledger-gateway, FROM scratch
+	test-network/scripts/images.sh ours
+
 .PHONY: images-local
-images-local: fabric-bin ## stand-in Fabric images and our images, FROM scratch, for machines without a registry
-	test-network/scripts/images.sh
+images-local: fabric-bin ## our images plus stand-in Fabric images, FROM scratch, for machines without a registry
+	test-network/scripts/images.sh all
+
+.PHONY: compose-up
+compose-up: fabric-bin ## the network as containers (docker-compose.yaml) with the chaincode and one gateway per org
+	test-network/network.sh --compose up
+	@test -f $(COMPOSE_RUN_DIR)/chaincode/autoledger/oem.pkgid || test-network/network.sh --compose deploy
+	@echo "gateway URLs and API keys: $(COMPOSE_RUN_DIR)/gateways.env"
+
+.PHONY: compose-down
+compose-down: ## remove the compose network's containers; volumes and keys are kept
+	test-network/network.sh --compose down
+
+.PHONY: compose-clean
+compose-clean: ## remove the compose network's containers, volumes and run directory
+	test-network/network.sh --compose clean
+
+.PHONY: compose-status
+compose-status: ## each container of the compose network and its health
+	test-network/network.sh --compose status
+
+.PHONY: compose-e2e
+compose-e2e: images-local ## the end-to-end tests against the compose network and its per-org gateways
+	AUTOLEDGER_NETWORK=compose $(GO) test -tags e2e -count=1 -timeout 30m -run 'E2E' ./test-network/e2e/
 
 .PHONY: clean
 clean: ## remove build output

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# The AutoLedger test network: a real four-org Fabric network on 127.0.0.1, without Docker.
+# The AutoLedger test network: a real four-org Fabric network on 127.0.0.1, as processes
+# (default) or as containers of docker-compose.yaml (--compose, before the command).
 #
-#   network.sh up            start CAs, orderers and peers; create the channel (idempotent)
-#   network.sh deploy [CC]   deploy or upgrade chaincode CC (default autoledger; also: conformance)
-#   network.sh status        each node and its health; exits non-zero when one is down
+#   network.sh up              start CAs, orderers and peers (and gateways with --compose);
+#                              create the channel (idempotent)
+#   network.sh deploy [CC]     deploy or upgrade chaincode CC (default autoledger; natively also:
+#                              conformance)
+#   network.sh status          each node and its health; exits non-zero when one is down
 #   network.sh env ORG [ROLE]  exports for the peer CLI or a client as ORG's admin or ROLE user
 #   network.sh logs NODE [-f]  a node's log (NODE as status names it)
-#   network.sh down          stop every process of the network, keep its data
-#   network.sh clean         down, then remove all data
+#   network.sh down            stop every node of the network, keep its data
+#   network.sh clean           down, then remove all data (with --compose: volumes too)
 #
-# All state lives in one run directory: $AUTOLEDGER_RUN_DIR (default test-network/run).
+# All state lives in one run directory: $AUTOLEDGER_RUN_DIR (default test-network/run, or
+# test-network/compose-run with --compose, whose ledgers are Docker volumes).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ ${1:-} == --compose ]]; then
+	export AUTOLEDGER_MODE=compose
+	shift
+fi
 # shellcheck source=scripts/common.sh
 source "$here/scripts/common.sh"
 # shellcheck source=scripts/crypto.sh
@@ -22,6 +30,8 @@ source "$here/scripts/crypto.sh"
 source "$here/scripts/nodes.sh"
 # shellcheck source=scripts/deploy.sh
 source "$here/scripts/deploy.sh"
+# shellcheck source=scripts/compose.sh
+source "$here/scripts/compose.sh"
 
 all_orgs=(orderer "${ORGS[@]}")
 
@@ -41,10 +51,15 @@ write_connection_file() {
 }
 
 # preflight: every port a stopped node needs is free, checked before anything starts.
+# In compose only what the containers publish is checked.
 preflight() {
 	local org line name port admin ops cc
 	for org in "${all_orgs[@]}"; do
-		running "ca-$org" || check_free "ca-$org" "${CA_PORT[$org]}" $((CA_PORT[$org] + 10000))
+		if [[ $MODE == compose ]]; then
+			running "ca-$org" || check_free "ca-$org" "${CA_PORT[$org]}"
+		else
+			running "ca-$org" || check_free "ca-$org" "${CA_PORT[$org]}" $((CA_PORT[$org] + 10000))
+		fi
 	done
 	for line in "${ORDERERS[@]}"; do
 		read -r name port admin ops <<<"$line"
@@ -52,8 +67,18 @@ preflight() {
 	done
 	for line in "${PEERS[@]}"; do
 		read -r org name port cc ops <<<"$line"
-		running "$name.$org" || check_free "$name.$org" "$port" "$cc" "$ops"
+		if [[ $MODE == compose ]]; then
+			running "$name.$org" || check_free "$name.$org" "$port" "$ops"
+		else
+			running "$name.$org" || check_free "$name.$org" "$port" "$cc" "$ops"
+		fi
 	done
+	if [[ $MODE == compose ]]; then
+		for org in "${ORGS[@]}"; do
+			running "gateway-$org" || check_free "gateway-$org" "${GATEWAY_PORT[$org]}"
+		done
+		return 0
+	fi
 	for line in "${CC_SERVERS[@]}"; do
 		read -r cc org port <<<"$line"
 		[[ -f $RUN/chaincode/$cc/$org.pkgid ]] || continue
@@ -66,9 +91,15 @@ cmd_up() {
 	preflight
 	fabric_bin
 	mkdir -p "$RUN/logs" "$RUN/pids"
-	build_builder
+	# The peer CLI's configuration; natively also the peers'.
 	render "$ROOT/network/peer/core.yaml" "$RUN/config/peer/core.yaml"
-	for org in "${all_orgs[@]}"; do start_ca "$org"; done
+	if [[ $MODE == compose ]]; then
+		compose_prepare
+		compose_start ca
+	else
+		build_builder
+		for org in "${all_orgs[@]}"; do start_ca "$org"; done
+	fi
 	for org in "${all_orgs[@]}"; do wait_ca "$org"; done
 	log "CAs ready; enrolling identities"
 	for org in "${all_orgs[@]}"; do
@@ -76,14 +107,20 @@ cmd_up() {
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p" || die "enrolment failed (see $RUN/logs/enroll-*.log)"; done
-	for line in "${ORDERERS[@]}"; do
-		read -r name port admin ops <<<"$line"
-		start_orderer "$name" "$port" "$admin" "$ops"
-	done
-	for line in "${PEERS[@]}"; do
-		read -r org name port cc ops <<<"$line"
-		start_peer "$org" "$name" "$port" "$cc" "$ops"
-	done
+	if [[ $MODE == compose ]]; then
+		gateway_configs
+		share_with_containers
+		compose_start orderer peer
+	else
+		for line in "${ORDERERS[@]}"; do
+			read -r name port admin ops <<<"$line"
+			start_orderer "$name" "$port" "$admin" "$ops"
+		done
+		for line in "${PEERS[@]}"; do
+			read -r org name port cc ops <<<"$line"
+			start_peer "$org" "$name" "$port" "$cc" "$ops"
+		done
+	fi
 	for line in "${ORDERERS[@]}"; do
 		read -r name _ _ ops <<<"$line"
 		wait_for "$name" "health on :$ops" healthz "https://127.0.0.1:$ops/healthz" orderer
@@ -96,6 +133,12 @@ cmd_up() {
 	join_peers
 	set_anchor_peers
 	write_connection_file
+	if [[ $MODE == compose ]]; then
+		[[ -f $RUN/chaincode/$CHAINCODE/oem.pkgid ]] && compose_start chaincode
+		compose_start gateway
+		log "network up in $((SECONDS - t0))s: channel $CHANNEL, gateways and their keys in $RUN/gateways.env"
+		return 0
+	fi
 	restart_cc_servers
 	log "network up in $((SECONDS - t0))s: channel $CHANNEL, connection file $RUN/connection.json"
 }
@@ -103,13 +146,25 @@ cmd_up() {
 cmd_deploy() {
 	fabric_bin
 	local cc=${1:-$CHAINCODE}
+	[[ $MODE == native || $cc == "$CHAINCODE" ]] || die "the compose network runs chaincode $CHAINCODE only (one chaincode container per org)"
 	[[ -x $here/../chaincode/cmd/$cc-cc || -d $ROOT/chaincode/cmd/$cc-cc ]] || die "unknown chaincode $cc (no chaincode/cmd/$cc-cc)"
 	deploy_chaincode "$cc"
 }
 
 # nodes prints every node: NAME KIND CHECK-ARGS.
 cmd_status() {
-	local bad=0 org line name ops cc port state
+	local bad=0 org line name ops cc port state nodes=()
+	if [[ $MODE == compose ]]; then
+		for org in "${all_orgs[@]}"; do nodes+=("ca-$org"); done
+		for line in "${ORDERERS[@]}"; do read -r name _ <<<"$line" && nodes+=("$name"); done
+		for line in "${PEERS[@]}"; do read -r org name _ <<<"$line" && nodes+=("$name.$org"); done
+		for org in "${ORGS[@]}"; do
+			[[ -f $RUN/chaincode/$CHAINCODE/$org.pkgid ]] && nodes+=("cc-$CHAINCODE-$org")
+		done
+		for org in "${ORGS[@]}"; do nodes+=("gateway-$org"); done
+		compose_status "${nodes[@]}"
+		return
+	fi
 	check() { # check NAME ENDPOINT COMMAND...
 		local n=$1 ep=$2
 		shift 2
@@ -166,6 +221,10 @@ cmd_env() {
 cmd_logs() {
 	local node=${1:-} f
 	[[ -n $node ]] || die "usage: network.sh logs NODE [-f]; nodes are listed by network.sh status"
+	if [[ $MODE == compose ]]; then
+		if [[ ${2:-} == -f ]]; then docker logs -n 100 -f "$(container_of "$node")"; else docker logs -n 200 "$(container_of "$node")"; fi
+		return
+	fi
 	f=$(logfile "$node")
 	[[ -f $f ]] || die "no log for $node at $f"
 	if [[ ${2:-} == -f ]]; then tail -n 100 -f "$f"; else tail -n 200 "$f"; fi
@@ -173,6 +232,12 @@ cmd_logs() {
 
 cmd_down() {
 	local line cc org name
+	if [[ $MODE == compose ]]; then
+		[[ -f $RUN/compose.env ]] || return 0
+		compose down >>"$RUN/logs/compose.log" 2>&1 || die "docker compose down failed; log: $RUN/logs/compose.log"
+		log "containers removed; ledgers kept in Docker volumes, key material in $RUN"
+		return 0
+	fi
 	for line in "${CC_SERVERS[@]}"; do
 		read -r cc org _ <<<"$line"
 		stop "cc-$cc-$org"
@@ -190,6 +255,10 @@ cmd_down() {
 }
 
 cmd_clean() {
+	if [[ $MODE == compose && -f $RUN/compose.env ]]; then
+		compose down -v >>"$RUN/logs/compose.log" 2>&1 || die "docker compose down -v failed; log: $RUN/logs/compose.log"
+		log "containers and volumes removed"
+	fi
 	cmd_down
 	rm -rf "$RUN"
 	log "removed $RUN"
@@ -207,7 +276,7 @@ main() {
 	down) cmd_down ;;
 	clean) cmd_clean ;;
 	*)
-		sed -n '3,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		[[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2
 		;;
 	esac

@@ -4,7 +4,17 @@
 # The topology lives here and only here: adding a peer is one line in PEERS.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-RUN=${AUTOLEDGER_RUN_DIR:-$ROOT/test-network/run}
+# MODE is native (processes on 127.0.0.1) or compose (containers, network.sh --compose). Both
+# publish the same ports on 127.0.0.1, so every step run from the host (enrolment, channel,
+# deploy, status) is the same code for both; only starting, stopping and the names nodes give
+# each other differ.
+MODE=${AUTOLEDGER_MODE:-native}
+if [[ $MODE == compose ]]; then
+	RUN=${AUTOLEDGER_RUN_DIR:-$ROOT/test-network/compose-run}
+else
+	RUN=${AUTOLEDGER_RUN_DIR:-$ROOT/test-network/run}
+fi
+RUN=$(realpath -m "$RUN") # containers mount from it by absolute path
 CHANNEL=autoledger
 CHAINCODE=autoledger
 
@@ -42,6 +52,26 @@ BATCH_TIMEOUT=${AUTOLEDGER_BATCH_TIMEOUT:-20ms}
 BATCH_MAX_COUNT=${AUTOLEDGER_BATCH_MAX_COUNT:-100}
 START_TIMEOUT=${AUTOLEDGER_START_TIMEOUT:-60}
 
+# DOMAIN names the containers on the compose network; node certificates carry these names too.
+DOMAIN=autoledger
+
+# node_host KIND NAME ORG: the host name of a node's container (and a SAN of its TLS certificate).
+node_host() {
+	case $1 in
+	ca) echo "ca.$3.$DOMAIN" ;;
+	orderer) echo "$2.$DOMAIN" ;;
+	peer) echo "$2.$3.$DOMAIN" ;;
+	chaincode) echo "$2-cc.$3.$DOMAIN" ;;
+	gateway) echo "gateway.$3.$DOMAIN" ;;
+	*) die "node_host: unknown kind $1" ;;
+	esac
+}
+
+# advertised KIND NAME ORG: the host other nodes dial: 127.0.0.1 natively, the container's name in compose.
+advertised() {
+	if [[ $MODE == compose ]]; then node_host "$@"; else echo 127.0.0.1; fi
+}
+
 log() { printf '[network] %s\n' "$*" >&2; }
 die() {
 	printf '[network] error: %s\n' "$*" >&2
@@ -63,10 +93,42 @@ fabric_bin() {
 	export FABRIC_CFG_PATH=$RUN/config/peer
 }
 
-running() { # running NODE: its recorded process is alive
+running() { # running NODE: its recorded process (natively) or its container (compose) is running
+	if [[ $MODE == compose ]]; then
+		[[ $(docker inspect -f '{{.State.Running}}' "$(container_of "$1")" 2>/dev/null) == true ]]
+		return
+	fi
 	local pf
 	pf=$(pidfile "$1")
 	[[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null
+}
+
+# container_of NODE: the container of a node as status names it (ca-oem, orderer1, peer0.oem, cc-autoledger-oem).
+container_of() {
+	local n=$1
+	case $n in
+	ca-*) node_host ca "" "${n#ca-}" ;;
+	cc-*)
+		n=${n#cc-}
+		node_host chaincode "${n%-*}" "${n##*-}"
+		;;
+	gateway-*) node_host gateway "" "${n#gateway-}" ;;
+	*.*) node_host peer "${n%%.*}" "${n#*.}" ;;
+	*) node_host orderer "$n" ;;
+	esac
+}
+
+# node_log_tail NODE: the end of a node's log, for error messages.
+node_log_tail() {
+	if [[ $MODE == compose ]]; then
+		docker logs --tail 20 "$(container_of "$1")" 2>&1 || true
+	else
+		tail -n 20 "$(logfile "$1")" 2>/dev/null || true
+	fi
+}
+
+node_log_name() { # where to read a node's log
+	if [[ $MODE == compose ]]; then echo "docker logs $(container_of "$1")"; else logfile "$1"; fi
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -125,12 +187,12 @@ wait_for() {
 	local deadline=$((SECONDS + START_TIMEOUT))
 	until "$@" >/dev/null 2>&1; do
 		if ! running "$node"; then
-			tail -n 20 "$(logfile "$node")" >&2 || true
-			die "$node exited while waiting for $what; log: $(logfile "$node")"
+			node_log_tail "$node" >&2
+			die "$node exited while waiting for $what; log: $(node_log_name "$node")"
 		fi
 		if ((SECONDS >= deadline)); then
-			tail -n 20 "$(logfile "$node")" >&2 || true
-			die "$node: no $what after ${START_TIMEOUT}s; log: $(logfile "$node")"
+			node_log_tail "$node" >&2
+			die "$node: no $what after ${START_TIMEOUT}s; log: $(node_log_name "$node")"
 		fi
 		sleep 0.2
 	done

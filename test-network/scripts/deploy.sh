@@ -47,7 +47,7 @@ package_for() { # package_for CHAINCODE ORG LABEL OUT: a ccaas package naming th
 	local cc=$1 org=$2 label=$3 out=$4 dir work
 	dir=$(orgdir "$org")
 	work=$(mktemp -d)
-	jq -n --arg addr "127.0.0.1:$(cc_port "$cc" "$org")" \
+	jq -n --arg addr "$(advertised chaincode "$cc" "$org"):$(cc_port "$cc" "$org")" \
 		--rawfile key "$dir/chaincode/client/client.key" --rawfile cert "$dir/chaincode/client/client.crt" \
 		--rawfile root "$dir/ca.pem" \
 		'{address: $addr, dial_timeout: "10s", tls_required: true, client_auth_required: true,
@@ -68,8 +68,11 @@ committed_sequence() { # committed_sequence CHAINCODE: 0 when not yet defined
 deploy_chaincode() {
 	local cc=$1 seq label line org o name port first_peer commit_args=() pkg pkgid
 	mkdir -p "$RUN/chaincode/bin" "$RUN/chaincode/$cc"
-	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$RUN/chaincode/bin/$cc-cc" "./chaincode/cmd/$cc-cc") ||
-		die "building chaincode $cc failed"
+	# In compose the chaincode is the autoledger-chaincode image (make images).
+	if [[ $MODE == native ]]; then
+		(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$RUN/chaincode/bin/$cc-cc" "./chaincode/cmd/$cc-cc") ||
+			die "building chaincode $cc failed"
+	fi
 	seq=$(($(committed_sequence "$cc") + 1))
 	label=${cc}_$seq
 	log "deploying $cc as sequence $seq"
@@ -106,9 +109,15 @@ deploy_chaincode() {
 	)
 	for org in "${ORGS[@]}"; do
 		mv "$RUN/chaincode/$cc/$org.pkgid.next" "$RUN/chaincode/$cc/$org.pkgid"
-		stop "cc-$cc-$org"
-		start_cc_server "$cc" "$org"
+		if [[ $MODE == native ]]; then
+			stop "cc-$cc-$org"
+			start_cc_server "$cc" "$org"
+		fi
 	done
+	if [[ $MODE == compose ]]; then
+		write_compose_env # the new package IDs
+		compose_start chaincode
+	fi
 	for line in "${PEERS[@]}"; do
 		read -r org name port _ <<<"$line"
 		wait_for "cc-$cc-$org" "an answer from $cc through $name.$org" cc_answers "$cc" "$org" "$port"

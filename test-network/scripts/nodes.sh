@@ -1,12 +1,18 @@
 # shellcheck shell=bash
 # Orderers, peers and the channel.
 
-render() { # render TEMPLATE OUT: substitute the run-time values into a network/ template
+render() { # render TEMPLATE OUT [BUILDER_DIR]: substitute the run-time values into a network/ template
 	mkdir -p "$(dirname "$2")"
 	(
-		export RUN BATCH_TIMEOUT BATCH_MAX_COUNT BUILDER_DIR=$RUN/builder
+		export RUN BATCH_TIMEOUT BATCH_MAX_COUNT BUILDER_DIR=${3:-$RUN/builder}
 		# shellcheck disable=SC2016 # the names envsubst may replace, not expansions
-		envsubst '${RUN} ${BUILDER_DIR} ${BATCH_TIMEOUT} ${BATCH_MAX_COUNT}' <"$1" >"$2"
+		local line name names='${RUN} ${BUILDER_DIR} ${BATCH_TIMEOUT} ${BATCH_MAX_COUNT}'
+		for line in "${ORDERERS[@]}"; do
+			read -r name _ <<<"$line"
+			export "${name^^}_HOST=$(advertised orderer "$name")"
+			names+=" \${${name^^}_HOST}"
+		done
+		envsubst "$names" <"$1" >"$2"
 	)
 }
 
@@ -139,11 +145,11 @@ join_peers() {
 # These are the channel's first blocks after genesis; see SnapshotIntervalSize in configtx.yaml for
 # why they must exist before the orderers can be restarted safely.
 set_anchor_peers() {
-	local org line o port work msp
+	local org line o name port work msp
 	for org in "${ORGS[@]}"; do
 		msp=${MSP[$org]}
 		for line in "${PEERS[@]}"; do
-			read -r o _ port _ <<<"$line"
+			read -r o name port _ <<<"$line"
 			[[ $o == "$org" ]] && break
 		done
 		work=$(mktemp -d)
@@ -160,8 +166,8 @@ set_anchor_peers() {
 			if jq -e --arg m "$msp" '.channel_group.groups.Application.groups[$m].values.AnchorPeers' "$work/config.json" >/dev/null; then
 				exit 0
 			fi
-			jq --arg m "$msp" --argjson p "$port" '.channel_group.groups.Application.groups[$m].values.AnchorPeers =
-				{"mod_policy": "Admins", "value": {"anchor_peers": [{"host": "127.0.0.1", "port": $p}]}, "version": "0"}' \
+			jq --arg m "$msp" --argjson p "$port" --arg h "$(advertised peer "$name" "$org")" '.channel_group.groups.Application.groups[$m].values.AnchorPeers =
+				{"mod_policy": "Admins", "value": {"anchor_peers": [{"host": $h, "port": $p}]}, "version": "0"}' \
 				"$work/config.json" >"$work/modified.json"
 			configtxlator proto_encode --input "$work/config.json" --type common.Config --output "$work/config.pb"
 			configtxlator proto_encode --input "$work/modified.json" --type common.Config --output "$work/modified.pb"

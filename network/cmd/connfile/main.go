@@ -3,6 +3,9 @@
 // layout (documented in docs/operations.md) and takes endpoints as flags:
 //
 //	connfile -run DIR -out FILE -org "oem OemMSP 127.0.0.1:7154 peer0=127.0.0.1:7051" ...
+//
+// With -as PATH the file names key material as a reader sees it when the run
+// directory's orgs/ tree is mounted at PATH/orgs (a gateway in a container).
 package main
 
 import (
@@ -26,9 +29,13 @@ func main() {
 	out := flag.String("out", "", "connection file to write")
 	channel := flag.String("channel", "autoledger", "channel name")
 	chaincode := flag.String("chaincode", "autoledger", "chaincode name")
+	as := flag.String("as", "", "where the file's reader finds the run directory (default: -run)")
 	flag.Var(&orgs, "org", `"NAME MSPID CA_ENDPOINT PEER=ENDPOINT[,PEER=ENDPOINT...]", repeated`)
 	flag.Parse()
 	f, err := build(*run, *channel, *chaincode, orgs)
+	if err == nil && *as != "" {
+		err = relocate(f, *run, *as)
+	}
 	if err == nil {
 		err = f.Write(*out)
 	}
@@ -80,4 +87,30 @@ func build(run, channel, chaincode string, orgs []string) (*connection.File, err
 		f.Orgs = append(f.Orgs, o)
 	}
 	return f, nil
+}
+
+// relocate rewrites every file path of f from under run to under as.
+func relocate(f *connection.File, run, as string) error {
+	var bad error
+	move := func(p *string) {
+		rel, err := filepath.Rel(run, *p)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			bad = fmt.Errorf("%s is not under %s", *p, run)
+			return
+		}
+		*p = filepath.Join(as, rel)
+	}
+	for i := range f.Orgs {
+		o := &f.Orgs[i]
+		move(&o.TLSRootCert)
+		move(&o.ClientTLS.Cert)
+		move(&o.ClientTLS.Key)
+		move(&o.CA.TLSRootCert)
+		for r, kp := range o.Users {
+			move(&kp.Cert)
+			move(&kp.Key)
+			o.Users[r] = kp
+		}
+	}
+	return bad
 }

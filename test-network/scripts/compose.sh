@@ -1,0 +1,172 @@
+# shellcheck shell=bash
+# The compose network (network.sh --compose): the native network's nodes as containers of
+# docker-compose.yaml, plus one REST gateway per org. The containers publish the native ports on
+# 127.0.0.1, so enrolment, channel creation, deployment and health checks are the native steps,
+# run from the host; this file only starts, stops and feeds the containers.
+
+FABRIC_VERSION=${FABRIC_VERSION:-2.5}
+FABRIC_CA_VERSION=${FABRIC_CA_VERSION:-1.5}
+# Our images run as this user; the key material they mount is made readable to it.
+CONTAINER_UID=10001
+# Each org's gateway, published on 127.0.0.1 (the container listens on 8080).
+declare -A GATEWAY_PORT=([oem]=8081 [supplier]=8082 [dealer]=8083 [insurer]=8084)
+
+# compose ARGS...: docker compose (or the older docker-compose) on our file and env file.
+compose() {
+	if [[ -z ${COMPOSE_CMD:-} ]]; then
+		if docker compose version >/dev/null 2>&1; then COMPOSE_CMD="docker compose"; else COMPOSE_CMD=docker-compose; fi
+	fi
+	# shellcheck disable=SC2086 # COMPOSE_CMD is one or two words
+	$COMPOSE_CMD -p autoledger -f "$ROOT/docker-compose.yaml" --env-file "$RUN/compose.env" "$@"
+}
+
+compose_images() {
+	echo "hyperledger/fabric-ca:$FABRIC_CA_VERSION"
+	echo "hyperledger/fabric-orderer:$FABRIC_VERSION"
+	echo "hyperledger/fabric-peer:$FABRIC_VERSION"
+	echo autoledger-chaincode:latest
+	echo autoledger-gateway:latest
+}
+
+# compose_check: a Docker engine answers and every image is here or can be pulled.
+compose_check() {
+	docker info >/dev/null 2>&1 || die "no Docker engine answers (docker info failed)"
+	if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
+		die "neither 'docker compose' nor 'docker-compose' is installed"
+	fi
+	local img
+	for img in $(compose_images); do
+		docker image inspect "$img" >/dev/null 2>&1 && continue
+		log "pulling $img"
+		docker pull -q "$img" >/dev/null 2>&1 ||
+			die "image $img is missing and cannot be pulled: 'make images' builds ours, 'make images-local' also builds stand-in Fabric images (FABRIC_VERSION=$FABRIC_VERSION, FABRIC_CA_VERSION=$FABRIC_CA_VERSION)"
+	done
+}
+
+# write_compose_env: the values docker-compose.yaml reads; rewritten after each deploy.
+write_compose_env() {
+	local org user="$CONTAINER_UID:$CONTAINER_UID"
+	((EUID == 0)) || user="$CONTAINER_UID:$(id -g)"
+	(
+		umask 077
+		{
+			echo "AUTOLEDGER_RUN_DIR=$RUN"
+			echo "FABRIC_VERSION=$FABRIC_VERSION"
+			echo "FABRIC_CA_VERSION=$FABRIC_CA_VERSION"
+			echo "AUTOLEDGER_CONTAINER_USER=$user"
+			for org in orderer "${ORGS[@]}"; do echo "CA_PW_${org^^}=$(bootstrap_pw "$org")"; done
+			for org in "${ORGS[@]}"; do
+				if [[ -f $RUN/chaincode/$CHAINCODE/$org.pkgid ]]; then
+					echo "CC_ID_${org^^}=$(cat "$RUN/chaincode/$CHAINCODE/$org.pkgid")"
+				fi
+			done
+		} >"$RUN/compose.env"
+	)
+}
+
+# compose_prepare: what the containers mount besides key material: the probe and the peers' core.yaml.
+compose_prepare() {
+	compose_check
+	mkdir -p "$RUN/compose/bin"
+	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$RUN/compose/bin/probe" ./network/probe/cmd/probe) ||
+		die "building the probe failed"
+	# The official images keep their chaincode-as-a-service builder there; our stand-ins keep ours.
+	render "$ROOT/network/peer/core.yaml" "$RUN/config/peer-node/core.yaml" /opt/hyperledger/ccaas_builder
+	write_compose_env
+}
+
+# gateway_configs: per org a connection file naming only that org (paths as the container sees
+# them) and a gateway configuration with fresh API keys; kept across down and up.
+gateway_configs() {
+	local org dir line o name port peer_list
+	mkdir -p "$RUN/bin"
+	(cd "$ROOT" && go build -o "$RUN/bin/" ./network/cmd/connfile ./gateway/cmd/gateway-keys) || die "building connfile and gateway-keys failed"
+	for org in "${ORGS[@]}"; do
+		dir=$RUN/compose/gateways/$org
+		[[ -f $dir/gateway.yaml ]] && continue
+		mkdir -p "$dir"
+		peer_list=""
+		for line in "${PEERS[@]}"; do
+			read -r o name port _ <<<"$line"
+			[[ $o == "$org" ]] && peer_list+="${peer_list:+,}$name=$(node_host peer "$name" "$org"):$port"
+		done
+		"$RUN/bin/connfile" -run "$RUN" -as /etc/autoledger -out "$dir/connection.json" -channel "$CHANNEL" \
+			-chaincode "$CHAINCODE" -org "$org ${MSP[$org]} $(node_host ca "" "$org"):${CA_PORT[$org]} $peer_list"
+		"$RUN/bin/gateway-keys" -connection "$dir/connection.json" -config "$dir/gateway.yaml" -env "$dir/keys.env" \
+			-listen 0.0.0.0:8080 -store /data/gateway.db >/dev/null
+	done
+	# One env file for clients and the e2e tests: every gateway's URL and every key.
+	(
+		umask 077
+		{
+			printf 'AUTOLEDGER_GATEWAY_URLS='
+			for org in "${ORGS[@]}"; do printf '%s=http://127.0.0.1:%s,' "${MSP[$org]}" "${GATEWAY_PORT[$org]}"; done | sed 's/,$//'
+			echo
+			for org in "${ORGS[@]}"; do grep '^AUTOLEDGER_KEY_' "$RUN/compose/gateways/$org/keys.env"; done
+		} >"$RUN/gateways.env"
+	)
+}
+
+# share_with_containers: our images run as a non-root user; give it the files it mounts, and
+# nothing else of the org.
+share_with_containers() {
+	local org paths
+	for org in "${ORGS[@]}"; do
+		paths=("$RUN/orgs/$org/chaincode/server" "$RUN/orgs/$org/users" "$RUN/orgs/$org/clients"
+			"$RUN/orgs/$org/ca.pem" "$RUN/compose/gateways/$org")
+		if ((EUID == 0)); then
+			chown -R "$CONTAINER_UID:$CONTAINER_UID" "${paths[@]}"
+		else
+			chmod -R g+rX "${paths[@]}"
+		fi
+	done
+}
+
+# services KIND: the compose services of a kind (ca, orderer, peer, chaincode, gateway).
+services() {
+	local line org name
+	case $1 in
+	ca) for org in orderer "${ORGS[@]}"; do node_host ca "" "$org"; done ;;
+	orderer) for line in "${ORDERERS[@]}"; do
+		read -r name _ <<<"$line"
+		node_host orderer "$name"
+	done ;;
+	peer) for line in "${PEERS[@]}"; do
+		read -r org name _ <<<"$line"
+		node_host peer "$name" "$org"
+	done ;;
+	chaincode) for org in "${ORGS[@]}"; do node_host chaincode "$CHAINCODE" "$org"; done ;;
+	gateway) for org in "${ORGS[@]}"; do node_host gateway "" "$org"; done ;;
+	esac
+}
+
+# compose_start KIND...: create or update (after a deploy, say) the containers of those kinds.
+compose_start() {
+	local kind list=()
+	for kind in "$@"; do mapfile -t -O "${#list[@]}" list < <(services "$kind"); done
+	compose up -d "${list[@]}" >>"$RUN/logs/compose.log" 2>&1 || {
+		tail -n 20 "$RUN/logs/compose.log" >&2
+		die "docker compose up failed; log: $RUN/logs/compose.log"
+	}
+}
+
+# container_health NODE: "healthy" when the container's health check passes.
+container_health() {
+	docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(container_of "$1")" 2>/dev/null || echo missing
+}
+
+# compose_status NODE...: like the native status, from the containers' health checks.
+compose_status() {
+	local bad=0 n health state
+	printf '%-26s %-5s %-10s %s\n' NODE STATE HEALTH CONTAINER
+	for n in "$@"; do
+		health=$(container_health "$n")
+		state=up
+		if [[ $health != healthy ]]; then
+			state=DOWN
+			bad=1
+		fi
+		printf '%-26s %-5s %-10s %s\n' "$n" "$state" "$health" "$(container_of "$n")"
+	done
+	return "$bad"
+}
