@@ -72,8 +72,10 @@ lint: ## shellcheck every tracked shell script
 
 .PHONY: tools
 tools: ## install the host tools the scripts and CI need, from Debian packages
-	@missing=""; for t in shellcheck:shellcheck jq:jq curl:curl envsubst:gettext-base; do \
+	@missing=""; for t in shellcheck:shellcheck jq:jq curl:curl envsubst:gettext-base file:file; do \
 		command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if docker info >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1; then \
+		command -v docker-compose >/dev/null || missing="$$missing docker-compose"; fi; \
 	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 
 .PHONY: bench

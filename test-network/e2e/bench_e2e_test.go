@@ -59,7 +59,7 @@ func BenchmarkE2EProvenance100HopsREST(b *testing.B) {
 	startGateway(b)
 	serial := "HOP-" + strings.ToLower(benchVIN()[9:])
 	send := func(who, method, path, body string) int {
-		req, _ := http.NewRequest(method, gw.url+path, strings.NewReader(body))
+		req, _ := http.NewRequest(method, urlOf(b, who)+path, strings.NewReader(body))
 		req.Header.Set("X-API-Key", gwKeys[who])
 		res, err := http.DefaultClient.Do(req)
 		require.NoError(b, err)

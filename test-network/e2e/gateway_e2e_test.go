@@ -106,9 +106,24 @@ func externalGateways(t testing.TB, urls, keysFile string) {
 	}
 }
 
-// restartGateway kills the gateway this run started (SIGKILL) and starts it
-// again on the same store; with external gateways it only logs.
+// restartGateway kills the OEM's gateway (SIGKILL) and starts it again on the
+// same store: the process this run started, or the OEM's gateway container
+// (docker kill sends SIGKILL). With other external gateways it only logs.
 func restartGateway(t *testing.T) {
+	if gw == nil && composed {
+		c := container("gateway", "oem")
+		docker(t, "kill", c)
+		docker(t, "start", c)
+		require.Eventually(t, func() bool {
+			res, err := http.Get(gwURLs["OemMSP"] + "/healthz")
+			if err != nil {
+				return false
+			}
+			res.Body.Close()
+			return res.StatusCode == 200
+		}, 30*time.Second, 100*time.Millisecond, "the OEM's gateway container did not come back")
+		return
+	}
 	if gw == nil {
 		t.Log("external gateways: the SIGKILL restart step is not exercised")
 		return
@@ -154,21 +169,15 @@ func (g *gatewayProc) kill9(t testing.TB) {
 	_ = g.cmd.Wait()
 }
 
-// call sends a request as ORG_ROLE ("" for none) to that org's gateway and
-// checks the answer against the OpenAPI document.
+// call sends a request as ORG_ROLE to that org's gateway, or without a key
+// to ORG's gateway ("INSURER") or the OEM's (""), and checks the answer
+// against the OpenAPI document.
 func call(t *testing.T, who, method, path, body string, headers ...string) (int, http.Header, []byte) {
 	t.Helper()
-	org := "OemMSP"
-	if who != "" {
-		short := strings.ToLower(strings.SplitN(who, "_", 2)[0])
-		o, err := netFile.Org(short)
-		require.NoError(t, err)
-		org = o.MSPID
-	}
-	req, err := http.NewRequest(method, gwURLs[org]+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, urlOf(t, who)+path, strings.NewReader(body))
 	require.NoError(t, err)
-	if who != "" {
-		req.Header.Set("X-API-Key", gwKeys[who])
+	if key, ok := gwKeys[who]; ok {
+		req.Header.Set("X-API-Key", key)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -182,6 +191,16 @@ func call(t *testing.T, who, method, path, body string, headers ...string) (int,
 	check, _ := http.NewRequest(method, path, nil)
 	assert.NoError(t, contract.Check(check, res.StatusCode, res.Header, b))
 	return res.StatusCode, res.Header, b
+}
+
+// urlOf is the base URL of the gateway of who's org (ORG_ROLE or ORG; "" is the OEM).
+func urlOf(t testing.TB, who string) string {
+	if who == "" {
+		return gwURLs["OemMSP"]
+	}
+	o, err := netFile.Org(strings.ToLower(strings.SplitN(who, "_", 2)[0]))
+	require.NoError(t, err)
+	return gwURLs[o.MSPID]
 }
 
 func codeOf(t *testing.T, b []byte) string {
@@ -388,7 +407,7 @@ type sse struct {
 }
 
 func openEvents(t *testing.T, who, query, lastID string) *sse {
-	req, err := http.NewRequest("GET", gwURLs["OemMSP"]+"/v1/events?"+query, nil)
+	req, err := http.NewRequest("GET", urlOf(t, who)+"/v1/events?"+query, nil)
 	require.NoError(t, err)
 	req.Header.Set("X-API-Key", gwKeys[who])
 	if lastID != "" {
@@ -479,8 +498,8 @@ func TestE2EGatewayOwnerReferenceNeverReachesSupplier(t *testing.T) {
 	require.Equal(t, 201, status, string(body))
 	// Give gossip time to disseminate, had the data been meant for the supplier.
 	time.Sleep(2 * time.Second)
-	assert.True(t, dirContains(t, filepath.Join(runDir, "data", "peer0.dealer"), ref), "control: the dealer's peer holds it")
-	assert.False(t, dirContains(t, filepath.Join(runDir, "data", "peer0.supplier"), ref), "the supplier's peer must never hold an owner reference")
+	assert.True(t, peerDataContains(t, "dealer", ref), "control: the dealer's peer holds it")
+	assert.False(t, peerDataContains(t, "supplier", ref), "the supplier's peer must never hold an owner reference")
 }
 
 func dirContains(t *testing.T, dir, needle string) bool {

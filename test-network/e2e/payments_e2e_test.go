@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -40,6 +41,22 @@ func party(t *testing.T, who, body string) {
 	require.Contains(t, []int{201, 409}, status, string(out))
 }
 
+// webhookReceiver starts a receiver the gateways can reach: on loopback
+// natively; in compose on the host's address on the compose network's bridge,
+// since a container's loopback is its own.
+func webhookReceiver(t *testing.T, h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	if composed {
+		ip := strings.TrimSpace(docker(t, "network", "inspect", "autoledger_default", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}"))
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+		require.NoError(t, err)
+		srv.Listener.Close()
+		srv.Listener = l
+	}
+	srv.Start()
+	return srv
+}
+
 func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	startGateway(t)
 	run := strings.ToLower(freshVIN()[9:])
@@ -53,7 +70,7 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]int{}
 	badSig := 0
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rcv := webhookReceiver(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		var body webhook.Body
 		_ = json.Unmarshal(b, &body)

@@ -8,11 +8,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,44 +18,58 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// One org's peer stops: that org's gateway reports not ready and refuses
+// writes with 503 + Retry-After, while the other orgs keep writing (MAJORITY
+// of four still holds). When the peer starts again it catches up on the
+// blocks it missed and the gateway recovers without a restart.
 func TestE2EGatewayStoppedPeer(t *testing.T) {
 	startGateway(t)
-	status, _, _ := call(t, "", "GET", "/readyz", "")
+	status, _, _ := call(t, "INSURER", "GET", "/readyz", "")
 	require.Equal(t, 200, status)
-	pidFile := filepath.Join(runDir, "pids", "peer0.oem.pid")
-	b, err := os.ReadFile(pidFile)
-	require.NoError(t, err)
-	var pid int
-	_, err = fmt.Sscan(string(b), &pid)
-	require.NoError(t, err)
-	require.NoError(t, syscall.Kill(pid, syscall.SIGTERM))
+	stopPeer(t, "insurer")
 	t.Cleanup(func() {
-		out, err := networkScript("up")
-		assert.NoError(t, err, string(out))
+		if status, _, _ := call(t, "INSURER", "GET", "/readyz", ""); status != 200 {
+			startPeer(t, "insurer")
+		}
 	})
-	require.Eventually(t, func() bool { return syscall.Kill(pid, 0) != nil }, 20*time.Second, 100*time.Millisecond)
 
-	status, h, body := call(t, "", "GET", "/readyz", "")
+	status, h, body := call(t, "INSURER", "GET", "/readyz", "")
 	assert.Equal(t, 503, status, string(body))
 	assert.NotEmpty(t, h.Get("Retry-After"))
-	status, h, body = call(t, "OEM_PRODUCTION", "POST", "/v1/vehicles", registerBody(freshVIN(), "ICE"))
+	v := freshVIN()
+	status, h, body = call(t, "INSURER_CLAIMS", "POST", "/v1/vehicles/"+v+"/incidents", incidentBody())
 	assert.Equal(t, 503, status, string(body))
 	assert.Equal(t, api.CodeUnavailable, codeOf(t, body))
 	assert.NotEmpty(t, h.Get("Retry-After"))
-	// The other orgs' gateways keep working.
-	status, _, body = call(t, "DEALER_SALES", "GET", "/v1/vehicles/"+freshVIN(), "")
-	assert.Equal(t, 404, status, string(body))
 
-	out, err := networkScript("up")
-	require.NoError(t, err, string(out))
+	// The other orgs keep writing; the first attempt may meet an endorsement
+	// plan that still names the stopped peer until discovery has dropped it.
 	require.Eventually(t, func() bool {
-		status, _, _ := call(t, "", "GET", "/readyz", "")
+		status, _, body := call(t, "OEM_PRODUCTION", "POST", "/v1/vehicles", registerBody(v, "ICE"))
+		if status != 201 {
+			t.Logf("OEM write while the insurer's peer is down: %d %s", status, body)
+		}
+		return status == 201
+	}, 30*time.Second, time.Second)
+	visible(t, v, "DEALER_SERVICE")
+	// Not an ownership transfer: its owner reference may only be endorsed by the
+	// owners collection's members, and MAJORITY of four then needs all three of
+	// them, the insurer included (docs/operations.md, failure drills).
+	status, _, body = call(t, "DEALER_SERVICE", "POST", "/v1/vehicles/"+v+"/odometer-readings",
+		`{"km":30,"source":"service","observedAt":"`+now()+`"}`)
+	assert.Equal(t, 201, status, "the dealer writes while the insurer's peer is down: %s", body)
+
+	startPeer(t, "insurer")
+	require.Eventually(t, func() bool {
+		status, _, _ := call(t, "INSURER", "GET", "/readyz", "")
 		return status == 200
-	}, 30*time.Second, 250*time.Millisecond, "the gateway recovers without a restart")
+	}, 60*time.Second, 250*time.Millisecond, "the insurer's gateway recovers without a restart")
+	// The restarted peer pulls the blocks it missed.
+	visible(t, v, "INSURER_CLAIMS")
 	// Writes answer 503 with Retry-After until the restarted peer has found
 	// its endorsing partners again; a client that honours it gets through.
 	require.Eventually(t, func() bool {
-		status, _, body := call(t, "OEM_PRODUCTION", "POST", "/v1/vehicles", registerBody(freshVIN(), "ICE"))
+		status, _, body := call(t, "INSURER_CLAIMS", "POST", "/v1/vehicles/"+v+"/incidents", incidentBody())
 		if status != 201 && status != 503 {
 			t.Logf("unexpected %d: %s", status, body)
 		}
@@ -71,28 +80,19 @@ func TestE2EGatewayStoppedPeer(t *testing.T) {
 func TestE2EStatusReportsAStoppedPeer(t *testing.T) {
 	out, err := networkScript("status")
 	require.NoError(t, err, string(out))
-
-	pidFile := filepath.Join(runDir, "pids", "peer0.supplier.pid")
-	b, err := os.ReadFile(pidFile)
-	require.NoError(t, err)
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	require.NoError(t, err)
-	require.NoError(t, syscall.Kill(pid, syscall.SIGTERM))
-	t.Cleanup(func() {
-		out, err := networkScript("up")
-		assert.NoError(t, err, string(out))
-	})
-	require.Eventually(t, func() bool { return syscall.Kill(pid, 0) != nil }, 20*time.Second, 100*time.Millisecond)
+	stopPeer(t, "supplier")
+	t.Cleanup(func() { startPeer(t, "supplier") })
 
 	out, err = networkScript("status")
 	require.Error(t, err, "status must exit non-zero with a peer down")
 	assert.Regexp(t, `peer0\.supplier\s+DOWN`, string(out))
 	assert.Regexp(t, `peer0\.oem\s+up`, string(out))
 
-	out, err = networkScript("up")
-	require.NoError(t, err, string(out))
-	out, err = networkScript("status")
-	require.NoError(t, err, string(out))
+	startPeer(t, "supplier")
+	require.Eventually(t, func() bool {
+		out, err = networkScript("status")
+		return err == nil
+	}, 60*time.Second, time.Second, "status after the restart: %s", out)
 }
 
 // A whole-network restart (down, then up) keeps the ledger and keeps
@@ -118,4 +118,9 @@ func TestE2ERestartKeepsDataAndOrdering(t *testing.T) {
 		_, err := oem.contract("autoledger").Submit("vehicle:Register", client.WithArguments(registerRequest(freshVIN())))
 		return err == nil
 	}, 60*time.Second, time.Second, "writes are ordered again after the restart")
+}
+
+func incidentBody() string {
+	return fmt.Sprintf(`{"date":%q,"severity":"minor","airbagDeployed":false,"structuralDamage":false,"claimRef":"CLM-%d"}`,
+		now(), time.Now().UnixNano())
 }
