@@ -258,8 +258,9 @@ cmd_clean() {
 	if [[ $MODE == compose && -f $RUN/compose.env ]]; then
 		compose down -v >>"$RUN/logs/compose.log" 2>&1 || die "docker compose down -v failed; log: $RUN/logs/compose.log"
 		log "containers and volumes removed"
+	else
+		cmd_down
 	fi
-	cmd_down
 	rm -rf "$RUN"
 	log "removed $RUN"
 }
