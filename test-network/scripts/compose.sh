@@ -16,8 +16,9 @@ compose() {
 	if [[ -z ${COMPOSE_CMD:-} ]]; then
 		if docker compose version >/dev/null 2>&1; then COMPOSE_CMD="docker compose"; else COMPOSE_CMD=docker-compose; fi
 	fi
+	# The shell's environment wins over --env-file in compose: pin the absolute run directory.
 	# shellcheck disable=SC2086 # COMPOSE_CMD is one or two words
-	$COMPOSE_CMD -p autoledger -f "$ROOT/docker-compose.yaml" --env-file "$RUN/compose.env" "$@"
+	AUTOLEDGER_RUN_DIR=$RUN $COMPOSE_CMD -p autoledger -f "$ROOT/docker-compose.yaml" --env-file "$RUN/compose.env" "$@"
 }
 
 compose_images() {
