@@ -27,8 +27,11 @@ up() {
 	mkdir -p "$state" "$root/bin"
 	go build -o "$root/bin/autoledger-gateway" ./gateway/cmd/autoledger-gateway
 	stop_gateway
-	go run ./gateway/cmd/gateway-keys -connection "$root/test-network/run/connection.json" \
-		-config "$state/gateway.yaml" -env "$state/demo.env" -listen "$listen" -store "$state/gateway.db"
+	# Keys are made once and kept across make down / make demo, so clients keep working.
+	if [[ ! -f $state/demo.env ]] || ! grep -qx "listen: $listen" "$state/gateway.yaml" 2>/dev/null; then
+		go run ./gateway/cmd/gateway-keys -connection "$root/test-network/run/connection.json" \
+			-config "$state/gateway.yaml" -env "$state/demo.env" -listen "$listen" -store "$state/gateway.db"
+	fi
 	setsid "$root/bin/autoledger-gateway" -config "$state/gateway.yaml" >>"$state/gateway.log" 2>&1 </dev/null &
 	echo $! >"$pidfile"
 	for _ in $(seq 100); do
