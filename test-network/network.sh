@@ -222,7 +222,10 @@ cmd_logs() {
 	local node=${1:-} f
 	[[ -n $node ]] || die "usage: network.sh logs NODE [-f]; nodes are listed by network.sh status"
 	if [[ $MODE == compose ]]; then
-		if [[ ${2:-} == -f ]]; then docker logs -n 100 -f "$(container_of "$node")"; else docker logs -n 200 "$(container_of "$node")"; fi
+		docker inspect "$(container_of "$node")" >/dev/null 2>&1 ||
+			die "no container for $node; nodes are listed by network.sh --compose status"
+		# Fabric logs to stderr; merged so that the output pipes like the native log file.
+		if [[ ${2:-} == -f ]]; then docker logs -n 100 -f "$(container_of "$node")" 2>&1; else docker logs -n 200 "$(container_of "$node")" 2>&1; fi
 		return
 	fi
 	f=$(logfile "$node")
