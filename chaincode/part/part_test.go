@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/contracts"
-	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
@@ -26,67 +25,37 @@ const (
 
 type fixture struct {
 	t      testing.TB
+	l      *contractstest.Ledger
 	ledger *mockstub.Ledger
 	clock  *mockstub.Clock
-	ids    map[[2]string]*mockstub.Identity
 }
 
 func newFixture(t testing.TB, opts ...mockstub.Option) *fixture {
-	clock := mockstub.NewClock(mockstub.DefaultStart)
-	cc, err := contracts.New(kit.WithPeerClock(clock.Now))
-	require.NoError(t, err)
-	var colls []mockstub.Collection
-	for name, members := range contracts.Collections {
-		colls = append(colls, mockstub.Collection{Name: name, Members: members, MemberOnlyRead: true, MemberOnlyWrite: true})
-	}
-	opts = append([]mockstub.Option{mockstub.WithClock(clock), mockstub.WithCollections(colls...)}, opts...)
-	return &fixture{t: t, ledger: mockstub.New(t, cc, opts...), clock: clock, ids: map[[2]string]*mockstub.Identity{}}
+	l := contractstest.New(t, mockstub.DefaultStart, opts...)
+	return &fixture{t: t, l: l, ledger: l.Ledger, clock: l.Clock}
 }
 
-func (f *fixture) id(msp, role string) *mockstub.Identity {
-	k := [2]string{msp, role}
-	if f.ids[k] == nil {
-		f.ids[k] = mockstub.NewIdentity(msp, mockstub.WithRole(role))
-	}
-	return f.ids[k]
-}
+func (f *fixture) id(msp, role string) *mockstub.Identity { return f.l.As(msp, role) }
 
-func args(in ...any) []string {
-	out := make([]string, len(in))
-	for i, a := range in {
-		if s, ok := a.(string); ok {
-			out[i] = s
-		} else {
-			out[i] = mockstub.JSON(a)
-		}
-	}
-	return out
-}
+func args(in ...any) []string { return contractstest.Args(in...) }
 
 func (f *fixture) tx(msp, role, fn string, in ...any) *mockstub.Result {
 	f.t.Helper()
-	return f.ledger.Invoke(mockstub.Tx{Creator: f.id(msp, role), Function: fn, Args: args(in...)})
+	return f.l.Submit(msp, role, fn, in...)
 }
 
 func (f *fixture) query(msp, fn string, in ...any) *mockstub.Result {
-	return f.ledger.Evaluate(mockstub.Tx{Creator: f.id(msp, "reader"), Function: fn, Args: args(in...)})
+	return f.l.Query(msp, "reader", fn, in...)
 }
 
 func ok[T any](t testing.TB, r *mockstub.Result) T {
 	t.Helper()
-	require.True(t, r.OK(), r.Message)
-	var v T
-	require.NoError(t, json.Unmarshal(r.Payload, &v))
-	return v
+	return contractstest.OK[T](t, r)
 }
 
 func failsWith(t testing.TB, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
 	t.Helper()
-	require.False(t, r.OK(), "expected %s", code)
-	e, found := ccerr.Decode(r.Message)
-	require.True(t, found, r.Message)
-	require.Equal(t, code, e.Code, e.Message)
-	return e
+	return contractstest.FailsWith(t, r, code)
 }
 
 func (f *fixture) register(msp, pn, batch string, serials ...string) {

@@ -6,8 +6,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/contracts"
-	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/payment"
@@ -19,55 +18,29 @@ var cst = time.FixedZone("CST", 8*3600)
 
 type fixture struct {
 	t      *testing.T
+	l      *contractstest.Ledger
 	ledger *mockstub.Ledger
 	clock  *mockstub.Clock
-	ids    map[[2]string]*mockstub.Identity
 }
 
 func newFixture(t *testing.T, start time.Time) *fixture {
-	clock := mockstub.NewClock(start)
-	cc, err := contracts.New(kit.WithPeerClock(clock.Now))
-	require.NoError(t, err)
-	var colls []mockstub.Collection
-	for name, members := range contracts.Collections {
-		colls = append(colls, mockstub.Collection{Name: name, Members: members, MemberOnlyRead: true, MemberOnlyWrite: true})
-	}
-	return &fixture{t: t, ledger: mockstub.New(t, cc, mockstub.WithClock(clock), mockstub.WithCollections(colls...)),
-		clock: clock, ids: map[[2]string]*mockstub.Identity{}}
+	l := contractstest.New(t, start)
+	return &fixture{t: t, l: l, ledger: l.Ledger, clock: l.Clock}
 }
 
 func (f *fixture) tx(msp, role, fn string, in ...any) *mockstub.Result {
 	f.t.Helper()
-	k := [2]string{msp, role}
-	if f.ids[k] == nil {
-		f.ids[k] = mockstub.NewIdentity(msp, mockstub.WithRole(role))
-	}
-	args := make([]string, len(in))
-	for i, a := range in {
-		if s, ok := a.(string); ok {
-			args[i] = s
-		} else {
-			args[i] = mockstub.JSON(a)
-		}
-	}
-	return f.ledger.Invoke(mockstub.Tx{Creator: f.ids[k], Function: fn, Args: args})
+	return f.l.Submit(msp, role, fn, in...)
 }
 
-func ok[T any](t *testing.T, r *mockstub.Result) T {
+func ok[T any](t testing.TB, r *mockstub.Result) T {
 	t.Helper()
-	require.True(t, r.OK(), r.Message)
-	var v T
-	require.NoError(t, json.Unmarshal(r.Payload, &v))
-	return v
+	return contractstest.OK[T](t, r)
 }
 
-func failsWith(t *testing.T, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
+func failsWith(t testing.TB, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
 	t.Helper()
-	require.False(t, r.OK(), "expected %s", code)
-	e, found := ccerr.Decode(r.Message)
-	require.True(t, found, r.Message)
-	require.Equal(t, code, e.Code, e.Message)
-	return e
+	return contractstest.FailsWith(t, r, code)
 }
 
 // setup registers the supplier as an SME party and returns a fixture
@@ -154,12 +127,12 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 
 	// The amount goes to the pair's collection only.
 	before := f.ledger.Keys("", "\U0010FFFF")
-	amt := f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-1"},
+	amt := f.ledger.Invoke(mockstub.Tx{Creator: f.l.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"},
 		Transient: map[string][]byte{payment.AmountTransientKey: []byte(`{"amountMinor":1250000,"currency":"CNY","salt":"0f1e2d3c4b5a69788796"}`)}})
 	require.True(t, amt.Committed, amt.Message)
 	assert.Equal(t, before, f.ledger.Keys("", "\U0010FFFF"))
 	read := func(peer string) *mockstub.Result {
-		return f.ledger.Evaluate(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], PeerOrg: peer, Function: "payment:GetAmount", Args: []string{"O-1"}})
+		return f.ledger.Evaluate(mockstub.Tx{Creator: f.l.As("OemMSP", "finance"), PeerOrg: peer, Function: "payment:GetAmount", Args: []string{"O-1"}})
 	}
 	assert.Equal(t, int64(1250000), ok[payment.Amount](t, read("SupplierMSP")).AmountMinor)
 	assert.False(t, read("DealerMSP").OK(), "the dealer's peer holds only the hash")
@@ -256,12 +229,8 @@ func TestPartiesAndCalendarRules(t *testing.T) {
 	failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", self), ccerr.InvalidArgument)
 }
 
-func (f *fixture) query(msp, fn string, args ...string) *mockstub.Result {
-	k := [2]string{msp, "reader"}
-	if f.ids[k] == nil {
-		f.ids[k] = mockstub.NewIdentity(msp, mockstub.WithRole("reader"))
-	}
-	return f.ledger.Evaluate(mockstub.Tx{Creator: f.ids[k], Function: fn, Args: args})
+func (f *fixture) query(msp, fn string, args ...any) *mockstub.Result {
+	return f.l.Query(msp, "reader", fn, args...)
 }
 
 func TestRejectionQueriesAndAmountRules(t *testing.T) {
@@ -269,15 +238,15 @@ func TestRejectionQueriesAndAmountRules(t *testing.T) {
 	ok[payment.Party](t, f.tx("InsurerMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "InsurerMSP", Name: "Ins Co"}))
 	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())))
 	failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())), ccerr.AlreadyExists)
-	failsWith(t, f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-1"}}), ccerr.MissingTransient)
-	bad := f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-1"},
+	failsWith(t, f.ledger.Invoke(mockstub.Tx{Creator: f.l.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"}}), ccerr.MissingTransient)
+	bad := f.ledger.Invoke(mockstub.Tx{Creator: f.l.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"},
 		Transient: map[string][]byte{payment.AmountTransientKey: []byte(`{"amountMinor":0,"currency":"yuan","salt":"s"}`)}})
 	e := failsWith(t, bad, ccerr.InvalidArgument)
 	assert.Len(t, e.Fields, 3)
 	ins := order("O-2", 30, f.clock.Now())
 	ins.Seller = "InsurerMSP"
 	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", ins))
-	failsWith(t, f.ledger.Invoke(mockstub.Tx{Creator: f.ids[[2]string{"OemMSP", "finance"}], Function: "payment:PutOrderAmount", Args: []string{"O-2"},
+	failsWith(t, f.ledger.Invoke(mockstub.Tx{Creator: f.l.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-2"},
 		Transient: map[string][]byte{payment.AmountTransientKey: []byte(`{"amountMinor":1,"currency":"CNY","salt":"0123456789abcdef"}`)}}), ccerr.FailedPrecondition)
 
 	failsWith(t, f.tx("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)

@@ -1,16 +1,13 @@
 package vehicle_test
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/contracts"
-	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
-	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -21,76 +18,38 @@ const (
 
 type fixture struct {
 	t      testing.TB
+	l      *contractstest.Ledger
 	ledger *mockstub.Ledger
 	clock  *mockstub.Clock
-	ids    map[[2]string]*mockstub.Identity
 }
 
 func newFixture(t testing.TB, opts ...mockstub.Option) *fixture {
-	clock := mockstub.NewClock(mockstub.DefaultStart)
-	cc, err := contracts.New(kit.WithPeerClock(clock.Now))
-	require.NoError(t, err)
-	var colls []mockstub.Collection
-	for name, members := range contracts.Collections {
-		colls = append(colls, mockstub.Collection{Name: name, Members: members, MemberOnlyRead: true, MemberOnlyWrite: true})
-	}
-	opts = append([]mockstub.Option{mockstub.WithClock(clock), mockstub.WithCollections(colls...)}, opts...)
-	return &fixture{t: t, ledger: mockstub.New(t, cc, opts...), clock: clock, ids: map[[2]string]*mockstub.Identity{}}
+	l := contractstest.New(t, mockstub.DefaultStart, opts...)
+	return &fixture{t: t, l: l, ledger: l.Ledger, clock: l.Clock}
 }
 
-func (f *fixture) id(msp, role string) *mockstub.Identity {
-	k := [2]string{msp, role}
-	if f.ids[k] == nil {
-		var opts []mockstub.IdentityOption
-		if role != "" {
-			opts = append(opts, mockstub.WithRole(role))
-		}
-		f.ids[k] = mockstub.NewIdentity(msp, opts...)
-	}
-	return f.ids[k]
-}
+func (f *fixture) id(msp, role string) *mockstub.Identity { return f.l.As(msp, role) }
 
-// args encodes each argument: strings as they are, anything else as JSON.
-func args(in ...any) []string {
-	out := make([]string, len(in))
-	for i, a := range in {
-		if s, ok := a.(string); ok {
-			out[i] = s
-		} else {
-			out[i] = mockstub.JSON(a)
-		}
-	}
-	return out
-}
+func args(in ...any) []string { return contractstest.Args(in...) }
 
 func (f *fixture) invoke(msp, role, fn string, in ...any) *mockstub.Result {
 	f.t.Helper()
-	return f.ledger.Invoke(mockstub.Tx{Creator: f.id(msp, role), Function: "vehicle:" + fn, Args: args(in...)})
+	return f.l.Submit(msp, role, "vehicle:"+fn, in...)
 }
 
 func (f *fixture) evaluate(msp, fn string, in ...any) *mockstub.Result {
 	f.t.Helper()
-	return f.ledger.Evaluate(mockstub.Tx{Creator: f.id(msp, "reader"), Function: "vehicle:" + fn, Args: args(in...)})
+	return f.l.Query(msp, "reader", "vehicle:"+fn, in...)
 }
 
-// ok requires success and decodes the payload into a fresh T.
 func ok[T any](t testing.TB, r *mockstub.Result) T {
 	t.Helper()
-	var v T
-	require.True(t, r.OK(), "transaction failed: %s", r.Message)
-	require.NoError(t, json.Unmarshal(r.Payload, &v))
-	return v
+	return contractstest.OK[T](t, r)
 }
 
-// failsWith requires the transaction to fail with code and commit nothing.
 func failsWith(t testing.TB, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
 	t.Helper()
-	require.False(t, r.OK(), "expected %s, transaction succeeded", code)
-	require.False(t, r.Committed)
-	e, ok := ccerr.Decode(r.Message)
-	require.True(t, ok, "error without code: %s", r.Message)
-	require.Equal(t, code, e.Code, e.Message)
-	return e
+	return contractstest.FailsWith(t, r, code)
 }
 
 func birth(powertrain string) vehicle.BirthRecord {

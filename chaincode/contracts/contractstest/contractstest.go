@@ -1,0 +1,101 @@
+// Package contractstest runs the assembled AutoLedger contracts on the mock
+// stub for unit tests, as net/http/httptest runs a handler: New gives a
+// ledger with every contract, the channel's private data collections and a
+// clock the test moves; Submit and Query take an org, a role and plain Go
+// arguments; OK and FailsWith check the result.
+package contractstest
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/contracts"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/mockstub"
+	"github.com/stretchr/testify/require"
+)
+
+// Ledger is a mock ledger running every contract. The embedded
+// mockstub.Ledger gives the lower-level calls (Invoke, Evaluate, history,
+// private data by peer).
+type Ledger struct {
+	*mockstub.Ledger
+	// Clock is the transaction and peer clock; tests move it.
+	Clock *mockstub.Clock
+	ids   map[[2]string]*mockstub.Identity
+}
+
+// New starts a ledger whose clock reads start; opts add to (or override)
+// the clock and the collections of contracts.Collections.
+func New(t testing.TB, start time.Time, opts ...mockstub.Option) *Ledger {
+	clock := mockstub.NewClock(start)
+	cc, err := contracts.New(kit.WithPeerClock(clock.Now))
+	require.NoError(t, err)
+	var colls []mockstub.Collection
+	for _, name := range slices.Sorted(maps.Keys(contracts.Collections)) {
+		colls = append(colls, mockstub.Collection{Name: name, Members: contracts.Collections[name],
+			MemberOnlyRead: true, MemberOnlyWrite: true})
+	}
+	opts = append([]mockstub.Option{mockstub.WithClock(clock), mockstub.WithCollections(colls...)}, opts...)
+	return &Ledger{Ledger: mockstub.New(t, cc, opts...), Clock: clock, ids: map[[2]string]*mockstub.Identity{}}
+}
+
+// As is a user of msp with role ("" for none): the same identity on every call.
+func (l *Ledger) As(msp, role string) *mockstub.Identity {
+	k := [2]string{msp, role}
+	if l.ids[k] == nil {
+		var opts []mockstub.IdentityOption
+		if role != "" {
+			opts = append(opts, mockstub.WithRole(role))
+		}
+		l.ids[k] = mockstub.NewIdentity(msp, opts...)
+	}
+	return l.ids[k]
+}
+
+// Submit invokes fn ("contract:Function") as msp's role user.
+func (l *Ledger) Submit(msp, role, fn string, args ...any) *mockstub.Result {
+	return l.Invoke(mockstub.Tx{Creator: l.As(msp, role), Function: fn, Args: Args(args...)})
+}
+
+// Query evaluates fn as msp's role user; nothing is committed.
+func (l *Ledger) Query(msp, role, fn string, args ...any) *mockstub.Result {
+	return l.Evaluate(mockstub.Tx{Creator: l.As(msp, role), Function: fn, Args: Args(args...)})
+}
+
+// Args encodes transaction arguments: strings as they are, anything else as JSON.
+func Args(in ...any) []string {
+	out := make([]string, len(in))
+	for i, a := range in {
+		if s, ok := a.(string); ok {
+			out[i] = s
+		} else {
+			out[i] = mockstub.JSON(a)
+		}
+	}
+	return out
+}
+
+// OK requires success and decodes the payload into a fresh T.
+func OK[T any](t testing.TB, r *mockstub.Result) T {
+	t.Helper()
+	require.True(t, r.OK(), "transaction failed: %s", r.Message)
+	var v T
+	require.NoError(t, json.Unmarshal(r.Payload, &v))
+	return v
+}
+
+// FailsWith requires the transaction to fail with code and commit nothing.
+func FailsWith(t testing.TB, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
+	t.Helper()
+	require.False(t, r.OK(), "expected %s, transaction succeeded", code)
+	require.False(t, r.Committed, "a failed transaction committed")
+	e, found := ccerr.Decode(r.Message)
+	require.True(t, found, "error without code: %s", r.Message)
+	require.Equal(t, code, e.Code, e.Message)
+	return e
+}
