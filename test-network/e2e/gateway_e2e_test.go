@@ -211,6 +211,22 @@ func codeOf(t *testing.T, b []byte) string {
 
 // visible waits until who's own peer has committed the vehicle: a commit
 // confirmed by one org's peer reaches the others' a few milliseconds later.
+// seen waits until each caller's own peer answers GET path with 200 and a
+// body holding want. A write is committed on the writer's peer when the API
+// answers; another org's peer commits the same block a moment later
+// (docs/api.md), so a test that hands an object to another org waits here.
+func seen(t *testing.T, path, want string, whos ...string) {
+	t.Helper()
+	for _, who := range whos {
+		var out []byte
+		require.Eventually(t, func() bool {
+			var status int
+			status, _, out = call(t, who, "GET", path, "")
+			return status == 200 && strings.Contains(string(out), want)
+		}, 10*time.Second, 20*time.Millisecond, "%s never saw %q in %s: %s", who, want, path, out)
+	}
+}
+
 func visible(t *testing.T, vinCode string, whos ...string) {
 	for _, who := range whos {
 		require.Eventually(t, func() bool {

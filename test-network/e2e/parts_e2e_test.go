@@ -62,9 +62,11 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 		AssembledAt: time.Now().UTC().Add(-time.Hour), Children: mods})
 	post(t, "SUPPLIER_PRODUCTION", "/v1/assemblies", string(asm), 201)
 
+	visiblePart(t, pack, "OEM_PRODUCTION", "held") // so the refusal below is the holder rule, not a missing part
 	post(t, "OEM_PRODUCTION", "/v1/parts/"+pack+"/shipments", `{"to":"DealerMSP","shipmentRef":"SH-`+run+`"}`, 403)
 	post(t, "SUPPLIER_LOGISTICS", "/v1/parts/"+pack+"/shipments", `{"to":"OemMSP","shipmentRef":"SH-`+run+`"}`, 201)
 	visiblePart(t, pack, "OEM_PRODUCTION", "in-transit")
+	visiblePart(t, pack, "DEALER_SERVICE", "in-transit")
 	post(t, "DEALER_SERVICE", "/v1/parts/"+pack+"/receipts", `{"shipmentRef":"SH-`+run+`"}`, 409)
 	post(t, "OEM_PRODUCTION", "/v1/parts/"+pack+"/receipts", `{"shipmentRef":"SH-`+run+`"}`, 201)
 
@@ -146,10 +148,8 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 }
 
 func visiblePart(t *testing.T, serial, who, status string) {
-	require.Eventually(t, func() bool {
-		code, _, out := call(t, who, "GET", "/v1/parts/"+serial, "")
-		return code == 200 && strings.Contains(string(out), `"status":"`+status+`"`)
-	}, 10*time.Second, 20*time.Millisecond)
+	t.Helper()
+	seen(t, "/v1/parts/"+serial, `"status":"`+status+`"`, who)
 }
 
 // endorsers returns the MSP IDs that endorsed a committed transaction, read

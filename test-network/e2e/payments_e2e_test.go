@@ -27,12 +27,8 @@ import (
 // commit reaches the other orgs' peers a few milliseconds after the
 // submitter's, and the next step's endorsers must have it.
 func orderSeen(t *testing.T, id, status string) {
-	for _, who := range []string{"OEM_FINANCE", "SUPPLIER_FINANCE", "DEALER_FINANCE", "INSURER_CLAIMS"} {
-		require.Eventually(t, func() bool {
-			code, _, out := call(t, who, "GET", "/v1/orders/"+id, "")
-			return code == 200 && strings.Contains(string(out), `"status":"`+status+`"`)
-		}, 10*time.Second, 20*time.Millisecond, "%s never saw order %s %s", who, id, status)
-	}
+	t.Helper()
+	seen(t, "/v1/orders/"+id, `"status":"`+status+`"`, "OEM_FINANCE", "SUPPLIER_FINANCE", "DEALER_FINANCE", "INSURER_CLAIMS")
 }
 
 // party registers a party, tolerating one left by an earlier run.
@@ -90,6 +86,8 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	now := time.Now().UTC()
 	order := fmt.Sprintf(`{"orderId":%q,"seller":"SupplierMSP","lines":[{"partNumber":"PACK-75","quantity":10}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
 		id, now.Format(time.RFC3339))
+	// The SME rule reads the seller's party record, which the supplier wrote.
+	seen(t, "/v1/parties/SupplierMSP/positions", `"party":"SupplierMSP"`, "OEM_FINANCE")
 	post(t, "OEM_PRODUCTION", "/v1/orders", order, 403)
 	tooLong := strings.Replace(order, `"paymentTermsDays":30`, `"paymentTermsDays":90`, 1)
 	status, _, out = call(t, "OEM_FINANCE", "POST", "/v1/orders", tooLong)
@@ -102,6 +100,7 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out, &tx))
 	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, endorsers(t, tx.TransactionID), "the amount is endorsed by the pair only")
 
+	orderSeen(t, id, "created")
 	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/shipments", fmt.Sprintf(`{"shipmentRef":"SH-%s","deliveryDate":%q}`, run, now.Add(-time.Minute).Format(time.RFC3339)), 201)
 	orderSeen(t, id, "shipped")
 	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/acceptance", "", 403)
@@ -122,6 +121,7 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 		_, _, out := call(t, "INSURER_CLAIMS", "GET", "/v1/parties/"+sub+"/positions", "")
 		return strings.Contains(string(out), `"shareId":"2"`) && strings.Contains(string(out), `"bp":4000`)
 	}, 10*time.Second, 20*time.Millisecond)
+	seen(t, "/v1/receivables/"+rid, `"holder":"`+sub+`"`, "OEM_FINANCE")
 	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/payments", `{"bankRef":"BK-`+run+`","instrument":"cash"}`, 201)
 	orderSeen(t, id, "paid")
 	// The gateway dies (SIGKILL) between payment and settlement.
