@@ -20,19 +20,24 @@ type deadline struct {
 }
 
 // noteDeadline records a deadline carried by e, in the transaction that
-// accepts e.
-func noteDeadline(tx *bolt.Tx, e Event) error {
+// accepts e, and says whether e concerned one.
+func noteDeadline(tx *bolt.Tx, e Event) (bool, error) {
 	var p struct {
 		OrderID  string    `json:"orderId"`
 		AcceptBy time.Time `json:"acceptBy"`
 		DueDate  time.Time `json:"dueDate"`
 	}
+	switch e.Name {
+	case "OrderShipped", "PaymentDue", "PaymentSettled", "OrderRejected":
+	default:
+		return false, nil
+	}
 	if json.Unmarshal(e.Payload, &p) != nil || p.OrderID == "" {
-		return nil
+		return false, nil
 	}
 	b, err := tx.CreateBucketIfNotExists(deadlinesBucket)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var at time.Time
 	switch e.Name {
@@ -40,13 +45,11 @@ func noteDeadline(tx *bolt.Tx, e Event) error {
 		at = p.AcceptBy
 	case "PaymentDue":
 		at = p.DueDate.Add(time.Second) // overdue is strictly after the due date
-	case "PaymentSettled", "OrderRejected":
-		return b.Delete([]byte(p.OrderID))
-	default:
-		return nil
+	default: // settled or rejected: nothing left to apply
+		return true, b.Delete([]byte(p.OrderID))
 	}
 	raw, _ := json.Marshal(deadline{OrderID: p.OrderID, At: at})
-	return b.Put([]byte(p.OrderID), raw)
+	return true, b.Put([]byte(p.OrderID), raw)
 }
 
 // ApplyFunc submits payment:ApplyDeadlines for an order.

@@ -27,6 +27,9 @@ func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, app
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				if err := h.FlushCursor(); err != nil {
+					h.log.Error("write event cursor", "err", err)
+				}
 				h.DeliverDue(ctx)
 				if apply != nil {
 					h.applyDue(ctx, apply)

@@ -5,7 +5,12 @@
 //
 // Delivery is at least once. The event stream's checkpoint and the
 // notifications it produced are written in one bbolt transaction, so a
-// restart neither skips an event nor enqueues it twice; a notification
+// restart neither skips an event nor enqueues it twice. Most events concern
+// no subscriber and no deadline: for those nothing is written at once (an
+// fsync per channel transaction would be most of the gateway's disk and CPU
+// work), the checkpoint moves in memory and reaches the file at the next
+// FlushCursor, at the latest a quarter of a second later; a restart in
+// between reads those events again and they again produce nothing. A notification
 // whose delivery was acknowledged is marked so before the next attempt
 // could start, so it is not sent again. Receivers deduplicate on the
 // notification id (event id + subscription + recipient).
@@ -25,6 +30,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -101,6 +107,11 @@ type Hub struct {
 	client      *http.Client
 	maxAttempts int
 	now         func() time.Time
+
+	mu sync.Mutex
+	// unsaved is the id of the last event accepted when it is newer than
+	// the checkpoint in the file; "" when the file is up to date.
+	unsaved string
 }
 
 // New returns a hub on db (the gateway store's file).
@@ -151,8 +162,14 @@ func (h *Hub) Subscriptions(org string) ([]Subscription, error) {
 }
 
 // Cursor returns the last event id processed, "" before the first.
+// FlushCursor makes it durable.
 func (h *Hub) Cursor() (string, error) {
-	var c string
+	h.mu.Lock()
+	c := h.unsaved
+	h.mu.Unlock()
+	if c != "" {
+		return c, nil
+	}
 	err := h.db.View(func(tx *bolt.Tx) error {
 		c = string(tx.Bucket(cursorBucket).Get([]byte("events")))
 		return nil
@@ -185,43 +202,87 @@ func recipients(e Event, s Subscription) []string {
 }
 
 // Accept records the notifications of e and advances the cursor to e, in
-// one transaction: an event is enqueued exactly once.
+// one transaction: an event is enqueued exactly once. An event that needs
+// no record leaves the file alone and moves the cursor in memory only.
 func (h *Hub) Accept(e Event) (int, error) {
+	tx, err := h.db.Begin(true)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
+	n, err := enqueue(tx, e, h.now())
+	if err != nil {
+		return 0, err
+	}
+	noted, err := noteDeadline(tx, e)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 && !noted {
+		h.mu.Lock()
+		h.unsaved = e.ID
+		h.mu.Unlock()
+		return 0, nil
+	}
+	if err := tx.Bucket(cursorBucket).Put([]byte("events"), []byte(e.ID)); err != nil {
+		return 0, err
+	}
+	// Under the write lock, so a concurrent FlushCursor cannot write an
+	// older id after this one.
+	h.mu.Lock()
+	h.unsaved = ""
+	h.mu.Unlock()
+	return n, tx.Commit()
+}
+
+// FlushCursor writes the in-memory cursor to the file, if it moved.
+func (h *Hub) FlushCursor() error {
+	h.mu.Lock()
+	moved := h.unsaved != ""
+	h.mu.Unlock()
+	if !moved {
+		return nil
+	}
+	return h.db.Update(func(tx *bolt.Tx) error {
+		h.mu.Lock()
+		c := h.unsaved
+		h.unsaved = ""
+		h.mu.Unlock()
+		if c == "" {
+			return nil // an Accept wrote a newer one meanwhile
+		}
+		return tx.Bucket(cursorBucket).Put([]byte("events"), []byte(c))
+	})
+}
+
+// enqueue adds e's notifications to tx and says how many.
+func enqueue(tx *bolt.Tx, e Event, now time.Time) (int, error) {
 	n := 0
-	err := h.db.Update(func(tx *bolt.Tx) error {
-		subs := tx.Bucket(subsBucket)
-		err := subs.ForEach(func(_, v []byte) error {
-			var s Subscription
-			if err := json.Unmarshal(v, &s); err != nil {
+	subs := tx.Bucket(subsBucket)
+	err := subs.ForEach(func(_, v []byte) error {
+		var s Subscription
+		if err := json.Unmarshal(v, &s); err != nil {
+			return err
+		}
+		if !slices.Contains(s.Events, e.Name) {
+			return nil
+		}
+		for _, r := range recipients(e, s) {
+			id := e.ID + ":" + s.ID
+			if r != "" {
+				id += ":" + r
+			}
+			if tx.Bucket(notesBucket).Get([]byte(id)) != nil {
+				continue
+			}
+			note := Notification{ID: id, SubscriptionID: s.ID, EventID: e.ID, EventName: e.Name, Recipient: r,
+				Payload: e.Payload, State: Pending, NextAttempt: now}
+			if err := put(tx, notesBucket, id, note); err != nil {
 				return err
 			}
-			if !slices.Contains(s.Events, e.Name) {
-				return nil
-			}
-			for _, r := range recipients(e, s) {
-				id := e.ID + ":" + s.ID
-				if r != "" {
-					id += ":" + r
-				}
-				if tx.Bucket(notesBucket).Get([]byte(id)) != nil {
-					continue
-				}
-				note := Notification{ID: id, SubscriptionID: s.ID, EventID: e.ID, EventName: e.Name, Recipient: r,
-					Payload: e.Payload, State: Pending, NextAttempt: h.now()}
-				if err := put(tx, notesBucket, id, note); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+			n++
 		}
-		if err := noteDeadline(tx, e); err != nil {
-			return err
-		}
-		return tx.Bucket(cursorBucket).Put([]byte("events"), []byte(e.ID))
+		return nil
 	})
 	return n, err
 }

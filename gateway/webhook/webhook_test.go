@@ -87,6 +87,62 @@ func TestSettlementFansOutPerHolderOnceAndSigned(t *testing.T) {
 	assert.False(t, webhook.Verify(secret, webhook.Sign(secret, time.Now().Add(-time.Hour).Unix(), []byte("x")), []byte("x"), time.Minute, time.Now()), "stale timestamp")
 }
 
+func TestQuietEventsReachTheFileAtTheNextFlush(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.db")
+	var db *bolt.DB
+	restart := func() *webhook.Hub { // what a gateway killed at this point reads back
+		if db != nil {
+			require.NoError(t, db.Close())
+		}
+		var err error
+		db, err = bolt.Open(path, 0o600, nil)
+		require.NoError(t, err)
+		h, err := webhook.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		return h
+	}
+	t.Cleanup(func() { db.Close() })
+	cursor := func(h *webhook.Hub) string {
+		c, err := h.Cursor()
+		require.NoError(t, err)
+		return c
+	}
+	quiet := func(id string) webhook.Event {
+		return webhook.Event{ID: id, Name: "OdometerRecorded", Payload: json.RawMessage(`{"vin":"X"}`)}
+	}
+
+	h := restart()
+	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s1", URL: "http://127.0.0.1:1/", Events: []string{"OrderCreated"}, Secret: secret}))
+	n, err := h.Accept(quiet("5-a"))
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Equal(t, "5-a", cursor(h), "processed")
+	h = restart()
+	assert.Empty(t, cursor(h), "not yet in the file: a restart reads event 5 again, which again needs nothing")
+
+	_, err = h.Accept(quiet("5-a"))
+	require.NoError(t, err)
+	require.NoError(t, h.FlushCursor())
+	h = restart()
+	assert.Equal(t, "5-a", cursor(h), "flushed")
+
+	_, err = h.Accept(quiet("6-a"))
+	require.NoError(t, err)
+	n, err = h.Accept(webhook.Event{ID: "7-b", Name: "OrderCreated", Payload: json.RawMessage(`{"orderId":"O-7"}`)})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	require.NoError(t, h.FlushCursor(), "nothing older may overwrite 7-b")
+	_, err = h.Accept(quiet("8-c"))
+	require.NoError(t, err)
+	h = restart()
+	assert.Equal(t, "7-b", cursor(h), "an event with a notification is written with its notification")
+
+	_, err = h.Accept(webhook.Event{ID: "9-d", Name: "OrderShipped", Payload: json.RawMessage(`{"orderId":"O-9","acceptBy":"2026-01-02T00:00:00Z"}`)})
+	require.NoError(t, err)
+	h = restart()
+	assert.Equal(t, "9-d", cursor(h), "an event that sets a deadline is written at once, though nobody subscribed to it")
+}
+
 func TestFailuresBackOffThenDeadLetterAndReplay(t *testing.T) {
 	h := hub(t)
 	h.SetMaxAttempts(2)

@@ -125,6 +125,9 @@ func run(log *slog.Logger, path string) error {
 	if err := sub.Shutdown(sctx); err != nil {
 		log.Warn("commit wait", "err", err)
 	}
+	if err := hub.FlushCursor(); err != nil {
+		log.Warn("write event cursor", "err", err)
+	}
 	return nil
 }
 
