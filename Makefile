@@ -49,7 +49,7 @@ network-status: ## each node of the native network and its health
 
 .PHONY: bench-gateway
 bench-gateway: network-up ## REST gateway against the direct fabric-gateway client, same network, same mix
-	$(GO) run ./test-network/cmd/bench-gateway -rate 20 -duration 30s -workers 48
+	$(GO) run ./test-network/cmd/bench-gateway -rate 20 -duration 60s -slice 5s -workers 48
 
 .PHONY: bench-network
 bench-network: ## commit latency and throughput on the native network

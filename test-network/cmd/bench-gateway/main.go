@@ -7,9 +7,15 @@
 //     difference the REST layer adds, and the gateway's CPU per request;
 //  2. at saturation (closed loop, many workers): throughput of each path.
 //
+// The two paths share one network whose ledger grows and whose neighbours
+// (eleven Fabric processes on the same cores) come and go, so running one
+// path after the other would hand the second a different machine. Instead
+// the fixed-rate phase sends alternate ticks down alternate paths, and the
+// saturation phase alternates short slices, first one path then the other.
+//
 // It starts its own gateway process. Usage (after make network-up):
 //
-//	go run ./test-network/cmd/bench-gateway -rate 20 -duration 20s -workers 16
+//	go run ./test-network/cmd/bench-gateway -rate 20 -duration 60s -workers 48
 package main
 
 import (
@@ -42,9 +48,10 @@ type path struct {
 }
 
 var (
-	rate     = flag.Float64("rate", 20, "requests per second for the fixed-rate phase")
-	duration = flag.Duration("duration", 20*time.Second, "length of each phase")
-	workers  = flag.Int("workers", 16, "concurrent clients for the saturation phase")
+	rate     = flag.Float64("rate", 20, "requests per second for the fixed-rate phase, both paths together")
+	duration = flag.Duration("duration", 60*time.Second, "length of each phase, both paths together")
+	slice    = flag.Duration("slice", 5*time.Second, "length of one path's turn in the saturation phase")
+	workers  = flag.Int("workers", 48, "concurrent clients for the saturation phase")
 	runDir   = flag.String("run", "test-network/run", "network run directory")
 )
 
@@ -137,58 +144,103 @@ func run() error {
 	time.Sleep(2 * time.Second)
 	fmt.Printf("warm-up done; %d workers, %s per phase, fixed rate %.0f/s\n\n", *workers, *duration, *rate)
 
-	pid := gw.Process.Pid
+	paths := []path{direct, rest}
 	results := map[string]*phase{}
-	for _, p := range []path{direct, rest} {
-		// The direct path's Fabric client runs in this process, the REST
-		// path's in the gateway: compare the CPU each spends per request.
-		who := pid
-		if p.name == "direct" {
-			who = os.Getpid()
-		}
-		cpu0 := cpuTicks(who)
-		r := fixedRate(p, *rate, *duration)
-		r.cpuTicks = cpuTicks(who) - cpu0
-		results[p.name+"/fixed"] = r
+	cpu0 := cpuTicks(gw.Process.Pid)
+	for i, r := range fixedRate(paths, *rate, *duration) {
+		results[paths[i].name+"/fixed"] = r
 	}
-	for _, p := range []path{direct, rest} {
-		results[p.name+"/saturated"] = saturate(p, *workers, *duration)
+	// Only REST requests reach the gateway process during the phase.
+	results["REST/fixed"].cpuTicks = cpuTicks(gw.Process.Pid) - cpu0
+	sat := []*phase{{}, {}}
+	for turn := 0; time.Duration(turn/2)*(*slice) < *duration; turn++ {
+		// direct, REST, REST, direct, ...: neither path always goes first.
+		i := turn % 2
+		if turn/2%2 == 1 {
+			i = 1 - i
+		}
+		cpu0 := cpuTicks(gw.Process.Pid)
+		r := saturate(paths[i], *workers, *slice)
+		r.cpuTicks = cpuTicks(gw.Process.Pid) - cpu0
+		sat[i].add(r)
+	}
+	for i, p := range paths {
+		results[p.name+"/saturated"] = sat[i]
 	}
 	report(results)
 	return nil
 }
 
 type phase struct {
+	mu       sync.Mutex
 	lat      []time.Duration
+	byKind   [3][]time.Duration // register, odometer, report
 	errs     int
 	elapsed  time.Duration
 	cpuTicks int64
 }
 
-func (p *phase) pct(q float64) time.Duration {
-	if len(p.lat) == 0 {
+var kinds = [3]string{"register", "odometer reading", "report"}
+
+// note records op number i of the mix, started at s.
+func (p *phase) note(i int, s time.Time, err error) {
+	d := time.Since(s)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.errs++
+		return
+	}
+	p.lat = append(p.lat, d)
+	k := kindOf(i)
+	p.byKind[k] = append(p.byKind[k], d)
+}
+
+func (p *phase) add(q *phase) {
+	p.lat = append(p.lat, q.lat...)
+	for k := range p.byKind {
+		p.byKind[k] = append(p.byKind[k], q.byKind[k]...)
+	}
+	p.errs += q.errs
+	p.elapsed += q.elapsed
+	p.cpuTicks += q.cpuTicks
+}
+
+func (p *phase) pct(q float64) time.Duration { return pct(p.lat, q) }
+
+func pct(lat []time.Duration, q float64) time.Duration {
+	if len(lat) == 0 {
 		return 0
 	}
-	s := slices.Clone(p.lat)
+	s := slices.Clone(lat)
 	slices.Sort(s)
 	return s[int(q*float64(len(s)-1))]
 }
 
-// mix runs op number i of the mix: 1 register, 2 odometer readings, 2 reports in 5.
-func mix(p path, worker, i int) error {
+// kindOf says which op number i of the mix is: 1 register, 2 odometer
+// readings, 2 reports in 5.
+func kindOf(i int) int {
 	switch i % 5 {
 	case 0:
-		return p.register(worker, i)
+		return 0
 	case 1, 3:
-		return p.odometer(worker, i)
+		return 1
 	default:
-		return p.report(worker, i)
+		return 2
 	}
 }
 
-func fixedRate(p path, perSec float64, d time.Duration) *phase {
-	var mu sync.Mutex
-	res := &phase{}
+func mix(p path, worker, i int) error {
+	return [3]op{p.register, p.odometer, p.report}[kindOf(i)](worker, i)
+}
+
+// fixedRate sends the ticks down the paths in turn, each path running the
+// same mix, so all paths meet the same network at the same moments.
+func fixedRate(paths []path, perSec float64, d time.Duration) []*phase {
+	res := make([]*phase, len(paths))
+	for i := range res {
+		res[i] = &phase{}
+	}
 	var wg sync.WaitGroup
 	tick := time.NewTicker(time.Duration(float64(time.Second) / perSec))
 	defer tick.Stop()
@@ -199,24 +251,28 @@ func fixedRate(p path, perSec float64, d time.Duration) *phase {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			s := time.Now()
-			err := mix(p, i%len(carsOf), i)
-			mu.Lock()
-			if err != nil {
-				res.errs++
-			} else {
-				res.lat = append(res.lat, time.Since(s))
+			// Ticks come in rounds of one op per path, all of the same
+			// kind; the order turns round every round, as the later op of a
+			// round meets the earlier one's block validation on the peers.
+			// Consecutive ticks use different cars, so the paths never race
+			// each other's odometer readings on one car.
+			n, round := len(paths), i/len(paths)
+			k := i % n
+			if round%2 == 1 {
+				k = n - 1 - k
 			}
-			mu.Unlock()
+			s := time.Now()
+			res[k].note(round, s, mix(paths[k], i%len(carsOf), round))
 		}(i)
 	}
 	wg.Wait()
-	res.elapsed = time.Since(t0)
+	for _, r := range res {
+		r.elapsed = time.Since(t0)
+	}
 	return res
 }
 
 func saturate(p path, n int, d time.Duration) *phase {
-	var mu sync.Mutex
 	res := &phase{}
 	var wg sync.WaitGroup
 	end := time.Now().Add(d)
@@ -227,14 +283,7 @@ func saturate(p path, n int, d time.Duration) *phase {
 			defer wg.Done()
 			for i := 0; time.Now().Before(end); i++ {
 				s := time.Now()
-				err := mix(p, w, i)
-				mu.Lock()
-				if err != nil {
-					res.errs++
-				} else {
-					res.lat = append(res.lat, time.Since(s))
-				}
-				mu.Unlock()
+				res.note(i, s, mix(p, w, i))
 			}
 		}()
 	}
@@ -259,12 +308,17 @@ func nextKm(car string) int {
 	return int(v.(*atomic.Int64).Add(10))
 }
 
+// httpClient keeps a connection per worker, as a real client's pool would;
+// http.DefaultClient keeps two idle ones per host, so 48 workers would pay
+// a new TCP connection on most requests.
+var httpClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+
 func restPath(prodKey, telKey string) path {
 	base := "http://127.0.0.1:18099"
 	do := func(method, url, key, body string) error {
 		req, _ := http.NewRequest(method, base+url, bytes.NewBufferString(body))
 		req.Header.Set("X-API-Key", key)
-		res, err := http.DefaultClient.Do(req)
+		res, err := httpClient.Do(req)
 		if err != nil {
 			return err
 		}
@@ -338,21 +392,30 @@ func cpuTicks(pid int) int64 {
 func report(r map[string]*phase) {
 	d, g := r["direct/fixed"], r["REST/fixed"]
 	ms := func(x time.Duration) string { return fmt.Sprintf("%.1f ms", float64(x.Microseconds())/1000) }
-	fmt.Printf("| fixed rate %.0f/s | requests | errors | p50 | p99 |\n|---|---:|---:|---:|---:|\n", *rate)
+	fmt.Printf("| fixed rate %.0f/s, ticks alternating | requests | errors | p50 | p99 |\n|---|---:|---:|---:|---:|\n", *rate)
 	for _, n := range []string{"direct", "REST"} {
 		p := r[n+"/fixed"]
 		fmt.Printf("| %s | %d | %d | %s | %s |\n", n, len(p.lat), p.errs, ms(p.pct(0.5)), ms(p.pct(0.99)))
 	}
 	fmt.Printf("| REST adds | | | %s | %s |\n\n", ms(g.pct(0.5)-d.pct(0.5)), ms(g.pct(0.99)-d.pct(0.99)))
-	if len(g.lat) > 0 && len(d.lat) > 0 {
-		fmt.Printf("CPU per request: gateway process %.2f ms; direct fabric-gateway client (this process, including its own load generation) %.2f ms\n\n",
-			float64(g.cpuTicks)*10/float64(len(g.lat)), float64(d.cpuTicks)*10/float64(len(d.lat)))
+	fmt.Printf("| fixed rate, by kind | direct p50 | REST p50 | direct p99 | REST p99 |\n|---|---:|---:|---:|---:|\n")
+	for k, name := range kinds {
+		fmt.Printf("| %s | %s | %s | %s | %s |\n", name, ms(pct(d.byKind[k], 0.5)), ms(pct(g.byKind[k], 0.5)),
+			ms(pct(d.byKind[k], 0.99)), ms(pct(g.byKind[k], 0.99)))
 	}
-	fmt.Printf("| saturated, %d workers | requests | errors | throughput |\n|---|---:|---:|---:|\n", *workers)
+	fmt.Println()
+	if len(g.lat) > 0 {
+		fmt.Printf("CPU per REST request in the gateway process, its idle work included: %.2f ms\n\n", float64(g.cpuTicks)*10/float64(len(g.lat)))
+	}
+	fmt.Printf("| saturated, %d workers, turns of %s | requests | errors | throughput |\n|---|---:|---:|---:|\n", *workers, *slice)
 	for _, n := range []string{"direct", "REST"} {
 		p := r[n+"/saturated"]
 		fmt.Printf("| %s | %d | %d | %.1f/s |\n", n, len(p.lat), p.errs, float64(len(p.lat))/p.elapsed.Seconds())
 	}
 	ds, rs := r["direct/saturated"], r["REST/saturated"]
-	fmt.Printf("| REST / direct | | | %.1f%% |\n", 100*float64(len(rs.lat))/rs.elapsed.Seconds()/(float64(len(ds.lat))/ds.elapsed.Seconds()))
+	fmt.Printf("| REST / direct | | | %.1f%% |\n\n", 100*float64(len(rs.lat))/rs.elapsed.Seconds()/(float64(len(ds.lat))/ds.elapsed.Seconds()))
+	if len(rs.lat) > 0 {
+		fmt.Printf("CPU per REST request in the gateway process at saturation: %.2f ms (during direct turns it spent %.2f ms per direct request on others' blocks)\n",
+			float64(rs.cpuTicks)*10/float64(len(rs.lat)), float64(ds.cpuTicks)*10/float64(max(len(ds.lat), 1)))
+	}
 }
