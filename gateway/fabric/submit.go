@@ -55,12 +55,22 @@ func NewSubmitter(pool *Pool, st *store.Store, log *slog.Logger, retries int) *S
 // Submit endorses req and sends it to the orderer. It returns the pending
 // receipt once the orderer accepted it, or an error when nothing was
 // ordered. Wait (or the receipt store) tells how it ends. Endorsers that
-// disagree because their ledgers differ for a moment get a fresh proposal,
-// a bounded number of times.
+// disagree because their ledgers differ for a moment (different results,
+// or another org's peer refusing what the caller's own peer accepted) get a
+// fresh proposal, a bounded number of times.
 func (s *Submitter) Submit(ctx context.Context, req Request) (store.Receipt, error) {
 	commit, r, err := s.send(ctx, req)
-	for attempt := 0; err != nil && attempt < s.retries && isMismatch(err); attempt++ {
-		metrics.Retries.WithLabelValues("ENDORSEMENT_MISMATCH").Inc()
+	for attempt := 0; err != nil && attempt < s.retries; attempt++ {
+		switch {
+		case isMismatch(err):
+			metrics.Retries.WithLabelValues("ENDORSEMENT_MISMATCH").Inc()
+		case behindElsewhere(err, req.Principal.Org):
+			metrics.Retries.WithLabelValues("ENDORSER_BEHIND").Inc()
+			s.log.Info("another org's peer refused what ours accepted; proposing again", "org", req.Principal.Org,
+				"function", req.Function, "err", err, "attempt", attempt+1)
+		default:
+			return r, err
+		}
 		select {
 		case <-ctx.Done():
 			return r, err

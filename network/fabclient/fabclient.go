@@ -104,6 +104,21 @@ func Messages(err error) []string {
 	return msgs
 }
 
+// RefusingOrgs returns the MSP IDs of the peers whose failures err
+// details, in the order the peer's gateway reported them.
+func RefusingOrgs(err error) []string {
+	var out []string
+	var se interface{ GRPCStatus() *status.Status }
+	if errors.As(err, &se) {
+		for _, d := range se.GRPCStatus().Details() {
+			if m, ok := d.(interface{ GetMspId() string }); ok && m.GetMspId() != "" {
+				out = append(out, m.GetMspId())
+			}
+		}
+	}
+	return out
+}
+
 // ChaincodeError returns the business error a chaincode returned inside err.
 func ChaincodeError(err error) (*ccerr.Error, bool) {
 	for _, m := range Messages(err) {
