@@ -150,7 +150,8 @@ func run() error {
 	for i, r := range fixedRate(paths, *rate, *duration) {
 		results[paths[i].name+"/fixed"] = r
 	}
-	// Only REST requests reach the gateway process during the phase.
+	// The gateway serves only the REST requests (and reads every
+	// transaction's event, the direct path's too: "idle work" below).
 	results["REST/fixed"].cpuTicks = cpuTicks(gw.Process.Pid) - cpu0
 	sat := []*phase{{}, {}}
 	for turn := 0; time.Duration(turn/2)*(*slice) < *duration; turn++ {
