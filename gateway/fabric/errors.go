@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
@@ -61,17 +60,6 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// behindElsewhere says whether a chaincode refused a proposal only on
-// other orgs' peers. The caller's own peer endorses first (Fabric's gateway
-// stops at once if it refuses) and has committed everything the caller was
-// told is committed; a peer that refuses what it accepted has most likely
-// not yet committed the latest block, and a fresh proposal a moment later
-// agrees. A refusal by the caller's own peer is the answer.
-func behindElsewhere(err error, org string) bool {
-	var fe *Error
-	return errors.As(err, &fe) && fe.Kind == Business && len(fe.RefusedBy) > 0 && !slices.Contains(fe.RefusedBy, org)
-}
 
 // classify turns a fabric-gateway error into an *Error.
 func classify(err error, txID string) *Error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -64,10 +65,10 @@ func (s *Submitter) Submit(ctx context.Context, req Request) (store.Receipt, err
 		switch {
 		case isMismatch(err):
 			metrics.Retries.WithLabelValues("ENDORSEMENT_MISMATCH").Inc()
-		case behindElsewhere(err, req.Principal.Org):
+		case refusedElsewhere(err, req.Principal.Org) != nil:
 			metrics.Retries.WithLabelValues("ENDORSER_BEHIND").Inc()
 			s.log.Info("another org's peer refused what ours accepted; proposing again", "org", req.Principal.Org,
-				"function", req.Function, "err", err, "attempt", attempt+1)
+				"function", req.Function, "refusedBy", refusedElsewhere(err, req.Principal.Org), "attempt", attempt+1)
 		default:
 			return r, err
 		}
@@ -215,6 +216,21 @@ func (s *Submitter) save(r store.Receipt) {
 func isMismatch(err error) bool {
 	var fe *Error
 	return errors.As(err, &fe) && fe.Kind == Conflict && fe.Validation == "ENDORSEMENT_MISMATCH"
+}
+
+// refusedElsewhere returns the orgs whose peers refused err's proposal in
+// the chaincode, when the caller's org is not among them; else nil. The
+// caller's own peer endorses first (Fabric's gateway stops at once if it
+// refuses) and has committed everything the caller was told is committed;
+// a peer that refuses what it accepted has most likely not yet committed
+// the latest block, and a fresh proposal a moment later agrees. A refusal
+// by the caller's own peer is the answer.
+func refusedElsewhere(err error, org string) []string {
+	var fe *Error
+	if !errors.As(err, &fe) || fe.Kind != Business || slices.Contains(fe.RefusedBy, org) {
+		return nil
+	}
+	return fe.RefusedBy
 }
 
 // jitter is the pause before retry attempt n: growing, randomised so that
