@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/conformance"
+	"github.com/autoledger/autoledger/chaincode/conformance/conformancetest"
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 )
@@ -36,7 +36,7 @@ func (n *networkTarget) client(t *testing.T, org string) *orgClient {
 
 func failure(err error) error { return errors.New(fabclient.Describe(err)) }
 
-func (n *networkTarget) Submit(t *testing.T, c conformance.Call) conformance.Outcome {
+func (n *networkTarget) Submit(t *testing.T, c conformancetest.Call) conformancetest.Outcome {
 	opts := []client.ProposalOption{client.WithArguments(c.Args...)}
 	if c.Transient != nil {
 		opts = append(opts, client.WithTransient(c.Transient), client.WithEndorsingOrganizations(members...))
@@ -44,9 +44,9 @@ func (n *networkTarget) Submit(t *testing.T, c conformance.Call) conformance.Out
 	contract := n.client(t, c.Org).contract("conformance")
 	prop, err := contract.NewProposal(c.Function, opts...)
 	if err != nil {
-		return conformance.Outcome{Err: err}
+		return conformancetest.Outcome{Err: err}
 	}
-	o := conformance.Outcome{TxID: prop.TransactionID()}
+	o := conformancetest.Outcome{TxID: prop.TransactionID()}
 	tx, err := prop.Endorse()
 	if err != nil {
 		o.Err = failure(err)
@@ -88,19 +88,19 @@ func eventOf(c *orgClient, block uint64, txID string) (string, []byte, error) {
 	return "", nil, fmt.Errorf("no event for %s from block %d", txID, block)
 }
 
-func (n *networkTarget) Evaluate(t *testing.T, c conformance.Call) conformance.Outcome {
+func (n *networkTarget) Evaluate(t *testing.T, c conformancetest.Call) conformancetest.Outcome {
 	opts := []client.ProposalOption{client.WithArguments(c.Args...)}
 	if c.PeerOrg != "" {
 		opts = append(opts, client.WithEndorsingOrganizations(c.PeerOrg))
 	}
 	out, err := n.client(t, c.Org).contract("conformance").Evaluate(c.Function, opts...)
 	if err != nil {
-		return conformance.Outcome{Err: failure(err)}
+		return conformancetest.Outcome{Err: failure(err)}
 	}
-	return conformance.Outcome{Payload: out}
+	return conformancetest.Outcome{Payload: out}
 }
 
 func TestE2EConformance(t *testing.T) {
 	nativeOnly(t, "it runs the autoledger chaincode only, not the conformance probe")
-	conformance.Run(t, &networkTarget{t: t, clients: map[string]*orgClient{}}, fmt.Sprintf("run%d/", time.Now().UnixNano()))
+	conformancetest.Run(t, &networkTarget{t: t, clients: map[string]*orgClient{}}, fmt.Sprintf("run%d/", time.Now().UnixNano()))
 }

@@ -1,4 +1,9 @@
-package conformance
+// Package conformancetest is the conformance suite itself: the behaviours
+// every ledger must show, run through conformance's probe contract by the
+// mock stub's unit test and by the end-to-end suite on real peers. It is a
+// test helper, as net/http/httptest is, so the probe package stays free of
+// test libraries.
+package conformancetest
 
 import (
 	"crypto/sha256"
@@ -6,6 +11,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/autoledger/autoledger/chaincode/conformance"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -116,7 +122,7 @@ func Run(t *testing.T, target Target, prefix string) {
 		}
 		o := eval(t, "PageRange", k("pg/"), k("pg0"), "2", "")
 		require.NoError(t, o.Err)
-		var p Page
+		var p conformance.Page
 		require.NoError(t, json.Unmarshal(o.Payload, &p))
 		assert.Equal(t, []string{k("pg/a"), k("pg/b")}, p.Keys)
 		assert.Equal(t, int32(2), p.Fetched)
@@ -140,7 +146,7 @@ func Run(t *testing.T, target Target, prefix string) {
 		require.NoError(t, del.Err)
 		o := eval(t, "History", k("hist"))
 		require.NoError(t, o.Err)
-		var h []Modification
+		var h []conformance.Modification
 		require.NoError(t, json.Unmarshal(o.Payload, &h))
 		require.Len(t, h, 3)
 		assert.True(t, h[0].IsDelete)
