@@ -17,6 +17,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/gateway/api"
+	"github.com/autoledger/autoledger/gateway/api/apitest"
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
@@ -87,7 +88,7 @@ type env struct {
 	ledger   *fakeLedger
 	sub      *fakeSubmitter
 	keys     map[string]string
-	contract *api.Contract
+	contract *apitest.Checker
 }
 
 func newEnv(t *testing.T, limits ...config.Limits) *env {
@@ -115,7 +116,7 @@ func newEnv(t *testing.T, limits ...config.Limits) *env {
 		Store: st, Limits: lim, SyncWait: time.Second})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	c, err := api.NewContract()
+	c, err := apitest.NewChecker()
 	require.NoError(t, err)
 	return &env{t: t, srv: srv, ledger: ledger, sub: sub, keys: keys, contract: c}
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/gateway/api"
+	"github.com/autoledger/autoledger/gateway/api/apitest"
 	"github.com/autoledger/autoledger/gateway/demo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,7 +40,7 @@ var (
 	gw       *gatewayProc
 	gwKeys   map[string]string // "ORG_ROLE" (upper case) -> key
 	gwURLs   map[string]string // MSP ID -> base URL
-	contract *api.Contract
+	contract *apitest.Checker
 )
 
 func freePort(t testing.TB) string {
@@ -55,7 +56,7 @@ func freePort(t testing.TB) string {
 func startGateway(t testing.TB) {
 	gwOnce.Do(func() {
 		var err error
-		contract, err = api.NewContract()
+		contract, err = apitest.NewChecker()
 		require.NoError(t, err)
 		if urls := os.Getenv("AUTOLEDGER_GATEWAY_URLS"); urls != "" {
 			externalGateways(t, urls, os.Getenv("AUTOLEDGER_GATEWAY_KEYS"))

@@ -1,4 +1,7 @@
-package api
+// Package apitest holds test helpers for the gateway's REST API, as
+// net/http/httptest does for net/http: nothing here is linked into the
+// gateway binary.
+package apitest
 
 import (
 	"bytes"
@@ -7,22 +10,23 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/autoledger/autoledger/gateway/api"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
 
-// Contract checks real responses against the OpenAPI document; the tests
+// Checker checks real responses against the OpenAPI document; the tests
 // (unit and end-to-end) run every response they see through it.
-type Contract struct {
+type Checker struct {
 	doc    *openapi3.T
 	router routers.Router
 }
 
-// NewContract loads the embedded document.
-func NewContract() (*Contract, error) {
-	doc, err := LoadOpenAPI()
+// NewChecker loads the gateway's embedded document.
+func NewChecker() (*Checker, error) {
+	doc, err := api.LoadOpenAPI()
 	if err != nil {
 		return nil, err
 	}
@@ -30,14 +34,14 @@ func NewContract() (*Contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi router: %w", err)
 	}
-	return &Contract{doc: doc, router: r}, nil
+	return &Checker{doc: doc, router: r}, nil
 }
 
 // Doc is the loaded document.
-func (c *Contract) Doc() *openapi3.T { return c.doc }
+func (c *Checker) Doc() *openapi3.T { return c.doc }
 
 // Check validates one response to req.
-func (c *Contract) Check(req *http.Request, status int, header http.Header, body []byte) error {
+func (c *Checker) Check(req *http.Request, status int, header http.Header, body []byte) error {
 	route, params, err := c.router.FindRoute(req)
 	if err != nil {
 		return fmt.Errorf("%s %s is not in the OpenAPI document: %w", req.Method, req.URL.Path, err)
