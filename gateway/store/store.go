@@ -70,8 +70,15 @@ type Store struct {
 	now func() time.Time
 }
 
+// Option configures a Store at Open.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of time.Now, so
+// that retention can be tested without waiting for it.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
 // Open opens (creating) the store at path.
-func Open(path string) (*Store, error) {
+func Open(path string, opts ...Option) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -90,7 +97,11 @@ func Open(path string) (*Store, error) {
 	}
 	// Batch waits this long for company; 1 ms keeps a lone write fast.
 	db.MaxBatchDelay = time.Millisecond
-	return &Store{db: db, now: time.Now}, nil
+	s := &Store{db: db, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // Close closes the file.
@@ -205,9 +216,6 @@ func (s *Store) Expire(keys, receipts time.Duration) (int, error) {
 	})
 	return n, err
 }
-
-// SetClock replaces the store's clock (tests).
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // DB is the bbolt file, shared with the webhook hub so that both keep their
 // state in one embedded store.

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func open(t *testing.T) (*store.Store, string) {
+func open(t *testing.T, opts ...store.Option) (*store.Store, string) {
 	path := filepath.Join(t.TempDir(), "gw.db")
-	s, err := store.Open(path)
+	s, err := store.Open(path, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s, path
@@ -82,13 +82,13 @@ func TestReserveIsExclusive(t *testing.T) {
 }
 
 func TestExpire(t *testing.T) {
-	s, _ := open(t)
 	t0 := time.Now()
-	s.SetClock(func() time.Time { return t0 })
+	now := t0
+	s, _ := open(t, store.WithClock(func() time.Time { return now }))
 	_, _ = s.Reserve("c", "old", "h")
 	require.NoError(t, s.PutReceipt(store.Receipt{TxID: "done", Status: store.Committed, SubmittedAt: t0}))
 	require.NoError(t, s.PutReceipt(store.Receipt{TxID: "wait", Status: store.Pending, SubmittedAt: t0}))
-	s.SetClock(func() time.Time { return t0.Add(48 * time.Hour) })
+	now = t0.Add(48 * time.Hour)
 	_, _ = s.Reserve("c", "new", "h")
 	n, err := s.Expire(24*time.Hour, 24*time.Hour)
 	require.NoError(t, err)
