@@ -6,8 +6,10 @@ package contracts
 import (
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/payment"
@@ -18,14 +20,15 @@ import (
 // ChaincodeName is the name the chaincode is deployed under.
 const ChaincodeName = "autoledger"
 
-// Collections are the private data collections the contracts use, with
-// their member orgs (network/collections_config.json defines them).
-var Collections = map[string][]string{
-	vehicle.OwnersCollection: {access.OemMSP, access.DealerMSP, access.InsurerMSP},
-	"oemSupplier":            {access.OemMSP, access.SupplierMSP},
-	"oemDealer":              {access.OemMSP, access.DealerMSP},
-	"dealerInsurer":          {access.DealerMSP, access.InsurerMSP},
-}
+// Collections maps each private data collection the contracts use to its
+// member orgs. Package collections defines them; new code should use it.
+var Collections = func() map[string][]string {
+	m := map[string][]string{}
+	for _, c := range collections.All {
+		m[c.Name] = slices.Clone(c.Members)
+	}
+	return m
+}()
 
 // New returns the chaincode with every contract.
 func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -44,10 +45,7 @@ const (
 )
 
 // pairCollections name the private collection of each buyer-seller pair.
-var pairCollections = map[[2]string]string{
-	{access.OemMSP, access.SupplierMSP}: "oemSupplier",
-	{access.OemMSP, access.DealerMSP}:   "oemDealer",
-}
+var pairCollections = collections.Pairs()
 
 func allFinance() []access.Grant {
 	gs := make([]access.Grant, len(access.Members))
