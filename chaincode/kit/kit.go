@@ -90,6 +90,39 @@ func (c Config) WriteTime(stub shim.ChaincodeStubInterface) (time.Time, error) {
 	return ts, nil
 }
 
+// Tx is what a writing transaction starts from: its stub, its time (the
+// only time state may depend on) and the caller.
+type Tx struct {
+	Stub   shim.ChaincodeStubInterface
+	Time   time.Time
+	Caller access.Caller
+}
+
+// Validator is a request that checks its own fields.
+type Validator interface{ Validate() error }
+
+// Begin starts a writing transaction: the transaction time, refused when
+// far from the peer's clock, then each request's own checks, then the
+// caller. Every write of every contract starts here, so the checks run in
+// the same order everywhere.
+func (c Config) Begin(ctx contractapi.TransactionContextInterface, reqs ...Validator) (Tx, error) {
+	stub := ctx.GetStub()
+	ts, err := c.WriteTime(stub)
+	if err != nil {
+		return Tx{}, err
+	}
+	for _, r := range reqs {
+		if err := r.Validate(); err != nil {
+			return Tx{}, err
+		}
+	}
+	caller, err := Caller(ctx)
+	if err != nil {
+		return Tx{}, err
+	}
+	return Tx{Stub: stub, Time: ts, Caller: caller}, nil
+}
+
 // GetJSON reads key into v; found is false when the key does not exist.
 func GetJSON(stub shim.ChaincodeStubInterface, key string, v any) (found bool, err error) {
 	b, err := stub.GetState(key)
