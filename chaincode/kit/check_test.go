@@ -1,52 +1,12 @@
 package kit_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
-
-func TestCheckerCollectsEveryField(t *testing.T) {
-	var c kit.Checker
-	assert.NoError(t, c.Err())
-	c.Text("name", "", 5)
-	c.MaxLen("note", "toolong", 3)
-	c.OneOf("kind", "x", []string{"a", "b"})
-	c.Range("n", 11, 0, 10)
-	c.Time("at", time.Time{})
-	now := time.Now()
-	c.NotAfter("seen", now.Add(time.Hour), now)
-	c.Hash("doc", "ABC")
-	e, ok := ccerr.From(c.Err())
-	require.True(t, ok)
-	assert.Equal(t, ccerr.InvalidArgument, e.Code)
-	var rules []string
-	for _, f := range e.Fields {
-		rules = append(rules, f.Field+":"+f.Rule)
-	}
-	assert.Equal(t, []string{"name:required", "note:max_length", "kind:one_of", "n:range", "at:required", "seen:not_future", "doc:sha256_hex"}, rules)
-	assert.Contains(t, e.Message, "and 6 more")
-}
-
-func TestCheckerKeepsTheCodeOfTheOnlyValidator(t *testing.T) {
-	var c kit.Checker
-	c.Add(nil)
-	c.Add(ccerr.Field(ccerr.VINInvalid, "vin", "length", "bad"))
-	assert.Equal(t, ccerr.VINInvalid, ccerr.CodeOf(c.Err()))
-
-	c.Add(ccerr.Field(ccerr.PersonalData, "ownerRef", "pseudonym", "bad"))
-	assert.Equal(t, ccerr.InvalidArgument, ccerr.CodeOf(c.Err()), "two codes fall back to the category")
-
-	var d kit.Checker
-	d.Add(errors.New("plain"))
-	e, _ := ccerr.From(d.Err())
-	assert.Equal(t, "invalid", e.Fields[0].Rule)
-}
 
 func TestConfigDefaults(t *testing.T) {
 	c := kit.NewConfig()
@@ -55,4 +15,10 @@ func TestConfigDefaults(t *testing.T) {
 	c = kit.NewConfig(kit.WithTolerance(time.Second), kit.WithPeerClock(func() time.Time { return fixed }))
 	assert.Equal(t, time.Second, c.Tolerance)
 	assert.Equal(t, fixed, c.PeerNow())
+}
+
+func TestNotAfterTx(t *testing.T) {
+	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	assert.NoError(t, kit.NotAfterTx("at", ts, ts))
+	assert.Error(t, kit.NotAfterTx("at", ts.Add(time.Second), ts))
 }

@@ -1,108 +1,64 @@
 package vehicle
 
+// The request, response and record types live in vehicletypes, which the
+// gateway imports without linking the chaincode; these aliases keep the
+// contract's code and its callers reading vehicle.X.
+
 import (
-	"regexp"
-	"strings"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/kit"
-	"github.com/autoledger/autoledger/chaincode/vin"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 )
 
-// Powertrains (MOBI Vehicle Identity).
-var Powertrains = []string{"ICE", "HEV", "PHEV", "BEV", "FCEV"}
+type (
+	BirthRecord        = vehicletypes.BirthRecord
+	RegisterRequest    = vehicletypes.RegisterRequest
+	TransferRequest    = vehicletypes.TransferRequest
+	OwnerRecord        = vehicletypes.OwnerRecord
+	OdometerRequest    = vehicletypes.OdometerRequest
+	OdometerReading    = vehicletypes.OdometerReading
+	OdometerResult     = vehicletypes.OdometerResult
+	ClusterRequest     = vehicletypes.ClusterRequest
+	ClusterReplacement = vehicletypes.ClusterReplacement
+	ServiceRequest     = vehicletypes.ServiceRequest
+	ServiceRecord      = vehicletypes.ServiceRecord
+	BatteryRequest     = vehicletypes.BatteryRequest
+	BatteryReport      = vehicletypes.BatteryReport
+	IncidentRequest    = vehicletypes.IncidentRequest
+	Incident           = vehicletypes.Incident
+	BrandRequest       = vehicletypes.BrandRequest
+	TitleBrand         = vehicletypes.TitleBrand
+	Transfer           = vehicletypes.Transfer
+	PartChange         = vehicletypes.PartChange
+	Receipt            = vehicletypes.Receipt
+)
 
-// UseTypes of a vehicle after a sale.
-var UseTypes = []string{"private", "rental", "taxi", "fleet"}
-
-// OdometerSources are the independent reporters of a reading (Car-Pass).
-var OdometerSources = []string{"telematics", "service", "inspection", "sale", "insurance-claim"}
-
-// ServiceTypes of a service record.
-var ServiceTypes = []string{"maintenance", "repair", "recall-remedy", "inspection"}
-
-// BatteryStatuses (EU Regulation 2023/1542).
-var BatteryStatuses = []string{"original", "repurposed", "reused", "remanufactured", "waste"}
-
-// Severities of an incident.
-var Severities = []string{"minor", "moderate", "severe"}
-
-// TitleBrands a title can carry.
-var TitleBrands = []string{"salvage", "flood", "rebuilt", "total-loss"}
-
-// Event types of a vehicle's life.
 const (
-	EventRegistered         = "REGISTERED"
-	EventOwnershipTransfer  = "OWNERSHIP_TRANSFER"
-	EventOdometer           = "ODOMETER"
-	EventClusterReplacement = "CLUSTER_REPLACEMENT"
-	EventService            = "SERVICE"
-	EventBatteryReport      = "BATTERY_REPORT"
-	EventIncident           = "INCIDENT"
-	EventTitleBrand         = "TITLE_BRAND"
+	EventRegistered         = vehicletypes.EventRegistered
+	EventOwnershipTransfer  = vehicletypes.EventOwnershipTransfer
+	EventOdometer           = vehicletypes.EventOdometer
+	EventClusterReplacement = vehicletypes.EventClusterReplacement
+	EventService            = vehicletypes.EventService
+	EventBatteryReport      = vehicletypes.EventBatteryReport
+	EventIncident           = vehicletypes.EventIncident
+	EventTitleBrand         = vehicletypes.EventTitleBrand
+	MaxName                 = vehicletypes.MaxName
+	MaxRef                  = vehicletypes.MaxRef
+	MaxSerial               = vehicletypes.MaxSerial
+	MaxPartSerials          = vehicletypes.MaxPartSerials
+	MaxKm                   = vehicletypes.MaxKm
+	OwnerTransientKey       = vehicletypes.OwnerTransientKey
 )
 
-// Limits on text fields, so that no record grows without bound.
-const (
-	maxName   = 100
-	maxRef    = 64
-	maxSerial = 64
-	maxParts  = 100
-	maxKm     = 10_000_000
+var (
+	Powertrains     = vehicletypes.Powertrains
+	UseTypes        = vehicletypes.UseTypes
+	OdometerSources = vehicletypes.OdometerSources
+	ServiceTypes    = vehicletypes.ServiceTypes
+	BatteryStatuses = vehicletypes.BatteryStatuses
+	Severities      = vehicletypes.Severities
+	TitleBrands     = vehicletypes.TitleBrands
 )
-
-// BirthRecord is the vehicle as built (after MOBI Vehicle Identity).
-type BirthRecord struct {
-	Manufacturer       string    `json:"manufacturer"`
-	Model              string    `json:"model"`
-	ModelYear          int       `json:"modelYear"`
-	Plant              string    `json:"plant"`
-	ProductionDate     time.Time `json:"productionDate"`
-	CountryOfOrigin    string    `json:"countryOfOrigin"`
-	Colour             string    `json:"colour"`
-	Powertrain         string    `json:"powertrain"`
-	EngineSerial       string    `json:"engineSerial,omitempty" metadata:",optional"`
-	TransmissionSerial string    `json:"transmissionSerial,omitempty" metadata:",optional"`
-	BatteryPackID      string    `json:"batteryPackId,omitempty" metadata:",optional"`
-}
-
-// Electrified reports whether the car has a traction battery.
-func (b BirthRecord) Electrified() bool { return b.Powertrain != "" && b.Powertrain != "ICE" }
-
-// RegisterRequest is the input of vehicle:Register.
-type RegisterRequest struct {
-	VIN   string      `json:"vin"`
-	Birth BirthRecord `json:"birth"`
-}
-
-var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
-
-// Validate checks every field that does not depend on the ledger or the
-// transaction time. The gateway calls it too, before anything reaches Fabric.
-func (r RegisterRequest) Validate() error {
-	var c kit.Checker
-	_, err := vin.Validate(r.VIN)
-	c.Add(err)
-	b := r.Birth
-	c.Text("birth.manufacturer", b.Manufacturer, maxName)
-	c.Text("birth.model", b.Model, maxName)
-	c.Range("birth.modelYear", int64(b.ModelYear), 1980, 2100)
-	c.Text("birth.plant", b.Plant, maxName)
-	c.Time("birth.productionDate", b.ProductionDate)
-	if !countryCode.MatchString(b.CountryOfOrigin) {
-		c.Fail("birth.countryOfOrigin", "iso3166_alpha2", "must be an ISO 3166-1 alpha-2 code such as DE, got %q", b.CountryOfOrigin)
-	}
-	c.Text("birth.colour", b.Colour, maxName)
-	c.OneOf("birth.powertrain", b.Powertrain, Powertrains)
-	c.MaxLen("birth.engineSerial", b.EngineSerial, maxSerial)
-	c.MaxLen("birth.transmissionSerial", b.TransmissionSerial, maxSerial)
-	c.MaxLen("birth.batteryPackId", b.BatteryPackID, maxSerial)
-	if (b.Powertrain == "BEV" || b.Powertrain == "PHEV") && b.BatteryPackID == "" {
-		c.Fail("birth.batteryPackId", "required_for_powertrain", "is required for a %s", b.Powertrain)
-	}
-	return c.Err()
-}
 
 // Vehicle is the current public state of a VIN. Its life events are stored
 // as their own keys; this record keeps the counters and flags a report or
@@ -145,243 +101,6 @@ type Baseline struct {
 	OffsetKm int64     `json:"offsetKm"`
 }
 
-// TransferRequest is the public part of vehicle:TransferOwnership. The new
-// owner's reference travels as transient data (key "owner").
-type TransferRequest struct {
-	SaleDate   time.Time `json:"saleDate"`
-	OdometerKm int64     `json:"odometerKm"`
-	UseType    string    `json:"useType"`
-}
-
-// Validate checks the fields.
-func (r TransferRequest) Validate() error {
-	var c kit.Checker
-	c.Time("saleDate", r.SaleDate)
-	c.Range("odometerKm", r.OdometerKm, 0, maxKm)
-	c.OneOf("useType", r.UseType, UseTypes)
-	return c.Err()
-}
-
-// OwnerTransientKey is the transient field carrying the owner reference.
-const OwnerTransientKey = "owner"
-
-// OwnerRecord is what the "owners" private data collection stores per VIN.
-type OwnerRecord struct {
-	SchemaVersion int       `json:"schemaVersion"`
-	VIN           string    `json:"vin"`
-	OwnerRef      string    `json:"ownerRef"`
-	Since         time.Time `json:"since"`
-	RecordedBy    string    `json:"recordedBy"`
-}
-
-var (
-	ownerRefShape = regexp.MustCompile(`^[A-Za-z0-9:_.\-]{8,128}$`)
-	phoneShape    = regexp.MustCompile(`^\+?[0-9][0-9 ()\-.]{5,}$`)
-)
-
-// ValidateOwnerRef accepts only opaque pseudonyms issued by a dealer system
-// (a keyed hash, say): 8-128 characters of letters, digits and ":_.-", and
-// nothing that looks like an e-mail address or a phone number.
-func ValidateOwnerRef(ref string) error {
-	const field = "ownerRef"
-	switch {
-	case strings.Contains(ref, "@"):
-		return ccerr.Field(ccerr.PersonalData, field, "pseudonym", "looks like an e-mail address; send an opaque reference instead")
-	case phoneShape.MatchString(ref) && digits(ref) >= 6:
-		return ccerr.Field(ccerr.PersonalData, field, "pseudonym", "looks like a phone number; send an opaque reference instead")
-	case !ownerRefShape.MatchString(ref):
-		return ccerr.Field(ccerr.InvalidArgument, field, "pseudonym", "must be 8-128 characters of A-Z, a-z, 0-9 and :_.-")
-	}
-	return nil
-}
-
-func digits(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			n++
-		}
-	}
-	return n
-}
-
-// OdometerRequest is the input of vehicle:RecordOdometer.
-type OdometerRequest struct {
-	Km         int64     `json:"km"`
-	Source     string    `json:"source"`
-	ObservedAt time.Time `json:"observedAt"`
-}
-
-// Validate checks the fields.
-func (r OdometerRequest) Validate() error {
-	var c kit.Checker
-	c.Range("km", r.Km, 0, maxKm)
-	c.OneOf("source", r.Source, OdometerSources)
-	c.Time("observedAt", r.ObservedAt)
-	return c.Err()
-}
-
-// OdometerReading is one stored reading.
-type OdometerReading struct {
-	DisplayedKm int64     `json:"displayedKm"`
-	TotalKm     int64     `json:"totalKm"`
-	Source      string    `json:"source"`
-	ObservedAt  time.Time `json:"observedAt"`
-	Rollback    bool      `json:"rollback"`
-}
-
-// OdometerResult answers vehicle:RecordOdometer.
-type OdometerResult struct {
-	VIN               string          `json:"vin"`
-	Seq               int64           `json:"seq"`
-	Reading           OdometerReading `json:"reading"`
-	RollbackSuspected bool            `json:"rollbackSuspected"`
-}
-
-// ClusterRequest is the input of vehicle:ReplaceCluster.
-type ClusterRequest struct {
-	OldClusterFinalKm int64     `json:"oldClusterFinalKm"`
-	NewClusterStartKm int64     `json:"newClusterStartKm"`
-	EvidenceHash      string    `json:"evidenceHash"`
-	ReplacedAt        time.Time `json:"replacedAt"`
-}
-
-// Validate checks the fields.
-func (r ClusterRequest) Validate() error {
-	var c kit.Checker
-	c.Range("oldClusterFinalKm", r.OldClusterFinalKm, 0, maxKm)
-	c.Range("newClusterStartKm", r.NewClusterStartKm, 0, maxKm)
-	c.Hash("evidenceHash", r.EvidenceHash)
-	c.Time("replacedAt", r.ReplacedAt)
-	return c.Err()
-}
-
-// ClusterReplacement is the stored replacement.
-type ClusterReplacement struct {
-	OldClusterFinalKm int64     `json:"oldClusterFinalKm"`
-	NewClusterStartKm int64     `json:"newClusterStartKm"`
-	EvidenceHash      string    `json:"evidenceHash"`
-	ReplacedAt        time.Time `json:"replacedAt"`
-	TotalKmBefore     int64     `json:"totalKmBefore"`
-}
-
-// ServiceRequest is the input of vehicle:RecordService.
-type ServiceRequest struct {
-	Type         string    `json:"type"`
-	OdometerKm   int64     `json:"odometerKm"`
-	DocumentHash string    `json:"documentHash"`
-	PartSerials  []string  `json:"partSerials,omitempty" metadata:",optional"`
-	PerformedAt  time.Time `json:"performedAt"`
-	// RecallID names the recall a recall-remedy closes.
-	RecallID string `json:"recallId,omitempty" metadata:",optional"`
-}
-
-// Validate checks the fields.
-func (r ServiceRequest) Validate() error {
-	var c kit.Checker
-	c.OneOf("type", r.Type, ServiceTypes)
-	c.Range("odometerKm", r.OdometerKm, 0, maxKm)
-	c.Hash("documentHash", r.DocumentHash)
-	if len(r.PartSerials) > maxParts {
-		c.Fail("partSerials", "max_items", "must list at most %d serials, got %d", maxParts, len(r.PartSerials))
-	}
-	for _, s := range r.PartSerials {
-		c.Text("partSerials[]", s, maxSerial)
-	}
-	c.Time("performedAt", r.PerformedAt)
-	if r.Type == "recall-remedy" {
-		c.Text("recallId", r.RecallID, maxRef)
-	} else if r.RecallID != "" {
-		c.Fail("recallId", "only_for_recall_remedy", "is only allowed on a recall-remedy")
-	}
-	return c.Err()
-}
-
-// ServiceRecord is the stored service.
-type ServiceRecord struct {
-	Type         string    `json:"type"`
-	OdometerKm   int64     `json:"odometerKm"`
-	DocumentHash string    `json:"documentHash"`
-	PartSerials  []string  `json:"partSerials"`
-	PerformedAt  time.Time `json:"performedAt"`
-	RecallID     string    `json:"recallId,omitempty" metadata:",optional"`
-}
-
-// BatteryRequest is the input of vehicle:RecordBatteryReport.
-type BatteryRequest struct {
-	StateOfHealthPct     float64   `json:"stateOfHealthPct"`
-	RemainingCapacityKWh float64   `json:"remainingCapacityKWh"`
-	CycleCount           int64     `json:"cycleCount"`
-	Status               string    `json:"status"`
-	ReportedAt           time.Time `json:"reportedAt"`
-}
-
-// Validate checks the fields.
-func (r BatteryRequest) Validate() error {
-	var c kit.Checker
-	if r.StateOfHealthPct < 0 || r.StateOfHealthPct > 100 {
-		c.Fail("stateOfHealthPct", "range", "must be between 0 and 100, got %g", r.StateOfHealthPct)
-	}
-	if r.RemainingCapacityKWh < 0 || r.RemainingCapacityKWh > 1000 {
-		c.Fail("remainingCapacityKWh", "range", "must be between 0 and 1000, got %g", r.RemainingCapacityKWh)
-	}
-	c.Range("cycleCount", r.CycleCount, 0, 1_000_000)
-	c.OneOf("status", r.Status, BatteryStatuses)
-	c.Time("reportedAt", r.ReportedAt)
-	return c.Err()
-}
-
-// BatteryReport is the stored report; the request's fields as recorded.
-type BatteryReport = BatteryRequest
-
-// IncidentRequest is the input of vehicle:RecordIncident.
-type IncidentRequest struct {
-	Date             time.Time `json:"date"`
-	Severity         string    `json:"severity"`
-	Airbag           bool      `json:"airbagDeployed"`
-	StructuralDamage bool      `json:"structuralDamage"`
-	ClaimRef         string    `json:"claimRef"`
-}
-
-// Validate checks the fields.
-func (r IncidentRequest) Validate() error {
-	var c kit.Checker
-	c.Time("date", r.Date)
-	c.OneOf("severity", r.Severity, Severities)
-	c.Text("claimRef", r.ClaimRef, maxRef)
-	return c.Err()
-}
-
-// Incident is the stored incident.
-type Incident = IncidentRequest
-
-// BrandRequest is the input of vehicle:BrandTitle.
-type BrandRequest struct {
-	Brand    string    `json:"brand"`
-	Date     time.Time `json:"date"`
-	ClaimRef string    `json:"claimRef"`
-}
-
-// Validate checks the fields.
-func (r BrandRequest) Validate() error {
-	var c kit.Checker
-	c.OneOf("brand", r.Brand, TitleBrands)
-	c.Time("date", r.Date)
-	c.Text("claimRef", r.ClaimRef, maxRef)
-	return c.Err()
-}
-
-// TitleBrand is the stored brand.
-type TitleBrand = BrandRequest
-
-// Transfer is the stored public part of an ownership transfer.
-type Transfer struct {
-	SaleDate   time.Time `json:"saleDate"`
-	OdometerKm int64     `json:"odometerKm"`
-	UseType    string    `json:"useType"`
-	OwnerNo    int       `json:"ownerNo"`
-}
-
 // LifeEvent is one appended fact of a vehicle's life. Exactly one of the
 // detail fields is set, matching Type.
 type LifeEvent struct {
@@ -406,13 +125,6 @@ type LifeEvent struct {
 	Part *PartChange `json:"part,omitempty" metadata:",optional"`
 }
 
-// PartChange is a part installed in or removed from the car.
-type PartChange struct {
-	Serial     string `json:"serial"`
-	PartNumber string `json:"partNumber"`
-	Batch      string `json:"batch"`
-}
-
 // HistoryPage is one page of a vehicle's life events, oldest first.
 type HistoryPage struct {
 	VIN      string      `json:"vin"`
@@ -420,9 +132,5 @@ type HistoryPage struct {
 	Bookmark string      `json:"bookmark"`
 }
 
-// Receipt answers a write that appended one event.
-type Receipt struct {
-	VIN  string `json:"vin"`
-	Seq  int64  `json:"seq"`
-	Type string `json:"type"`
-}
+// ValidateOwnerRef is vehicletypes.ValidateOwnerRef: the owner reference rule.
+func ValidateOwnerRef(ref string) error { return vehicletypes.ValidateOwnerRef(ref) }

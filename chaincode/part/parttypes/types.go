@@ -1,0 +1,299 @@
+// Package parttypes holds the part contract's request, response and record
+// types, their field rules and its event names. It imports neither the
+// contract API nor the shim, so the gateway can use it without linking the
+// chaincode.
+package parttypes
+
+import (
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/rules"
+	"github.com/autoledger/autoledger/chaincode/vin"
+)
+
+// Statuses of a serialized part.
+const (
+	Held      = "held"
+	InTransit = "in-transit"
+	Installed = "installed"
+	Assembled = "assembled" // inside an assembly
+	Scrapped  = "scrapped"
+)
+
+// MaxSerialsPerCall bounds RegisterParts: 1,000 serials make about 3,000
+// writes and a proposal response of a few hundred KB, far inside Fabric's
+// 100 MB message limit and its 30 s execution timeout.
+const MaxSerialsPerCall = 1000
+
+// MaxChildren bounds an assembly's direct components.
+const MaxChildren = 200
+
+// TermsTransientKey is the transient field carrying Terms.
+const TermsTransientKey = "terms"
+
+// MaterialOrigin is where a raw material came from, with its audit certificate.
+type MaterialOrigin struct {
+	Material      string `json:"material"`
+	Country       string `json:"country"`
+	Source        string `json:"source"`
+	AuditCertHash string `json:"auditCertHash"`
+}
+
+// RegisterPartsRequest registers many serials of one part number and batch.
+type RegisterPartsRequest struct {
+	PartNumber           string           `json:"partNumber"`
+	Batch                string           `json:"batch"`
+	Manufacturer         string           `json:"manufacturer"`
+	ManufacturedAt       time.Time        `json:"manufacturedAt"`
+	Serials              []string         `json:"serials"`
+	Materials            []MaterialOrigin `json:"materials,omitempty" metadata:",optional"`
+	ConformityCertHashes []string         `json:"conformityCertHashes,omitempty" metadata:",optional"`
+}
+
+// Validate checks the fields.
+func (r RegisterPartsRequest) Validate() error {
+	var c rules.Checker
+	c.Code("partNumber", r.PartNumber)
+	c.Code("batch", r.Batch)
+	c.Text("manufacturer", r.Manufacturer, 100)
+	c.Time("manufacturedAt", r.ManufacturedAt)
+	switch {
+	case len(r.Serials) == 0:
+		c.Fail("serials", "required", "at least one serial is required")
+	case len(r.Serials) > MaxSerialsPerCall:
+		c.Fail("serials", "max_items", "at most %d serials per call, got %d; split the batch", MaxSerialsPerCall, len(r.Serials))
+	}
+	seen := map[string]bool{}
+	for _, s := range r.Serials {
+		if !rules.IsCode(s) {
+			c.Fail("serials[]", "serial", "%q must be 1-64 characters of A-Z, a-z, 0-9 and ._:-", s)
+		} else if seen[s] {
+			c.Fail("serials[]", "unique", "%q is listed twice", s)
+		}
+		seen[s] = true
+	}
+	for _, m := range r.Materials {
+		c.Text("materials[].material", m.Material, 64)
+		c.Country("materials[].country", m.Country)
+		c.Text("materials[].source", m.Source, 100)
+		c.Hash("materials[].auditCertHash", m.AuditCertHash)
+	}
+	for _, h := range r.ConformityCertHashes {
+		c.Hash("conformityCertHashes[]", h)
+	}
+	return c.Err()
+}
+
+// ValidateSerial is the rule for a serial: the shared code rule.
+func ValidateSerial(field, v string) error { return rules.ValidateCode(field, v) }
+
+// Part is the public state of one serial.
+type Part struct {
+	SchemaVersion        int              `json:"schemaVersion"`
+	Serial               string           `json:"serial"`
+	PartNumber           string           `json:"partNumber"`
+	Batch                string           `json:"batch"`
+	Manufacturer         string           `json:"manufacturer"`
+	ManufacturedAt       time.Time        `json:"manufacturedAt"`
+	RegisteredBy         string           `json:"registeredBy"`
+	Materials            []MaterialOrigin `json:"materials"`
+	ConformityCertHashes []string         `json:"conformityCertHashes"`
+	Holder               string           `json:"holder"`
+	Status               string           `json:"status"`
+	InTransitTo          string           `json:"inTransitTo,omitempty" metadata:",optional"`
+	ShipmentRef          string           `json:"shipmentRef,omitempty" metadata:",optional"`
+	VIN                  string           `json:"vin,omitempty" metadata:",optional"`
+	Children             []string         `json:"children,omitempty" metadata:",optional"`
+	Parent               string           `json:"parent,omitempty" metadata:",optional"`
+	RecallID             string           `json:"recallId,omitempty" metadata:",optional"`
+	CustodyCount         int64            `json:"custodyCount"`
+}
+
+// Custody event types.
+const (
+	CustodyRegistered = "registered"
+	CustodyAssembled  = "assembled"
+	CustodyShipped    = "shipped"
+	CustodyReceived   = "received"
+	CustodyInstalled  = "installed"
+	CustodyRemoved    = "removed"
+	CustodyScrapped   = "scrapped"
+	CustodyRecalled   = "recalled"
+)
+
+// CustodyEvent is one step of a serial's trail: who held it when.
+type CustodyEvent struct {
+	Seq  int64     `json:"seq"`
+	Type string    `json:"type"`
+	Org  string    `json:"org"`
+	To   string    `json:"to,omitempty" metadata:",optional"`
+	Ref  string    `json:"ref,omitempty" metadata:",optional"`
+	VIN  string    `json:"vin,omitempty" metadata:",optional"`
+	TxID string    `json:"txId"`
+	At   time.Time `json:"at"`
+}
+
+// AssembleRequest makes an assembly from parts the caller holds.
+type AssembleRequest struct {
+	Serial       string    `json:"serial"`
+	PartNumber   string    `json:"partNumber"`
+	Batch        string    `json:"batch"`
+	Manufacturer string    `json:"manufacturer"`
+	AssembledAt  time.Time `json:"assembledAt"`
+	Children     []string  `json:"children"`
+}
+
+// Validate checks the fields.
+func (r AssembleRequest) Validate() error {
+	var c rules.Checker
+	c.Code("serial", r.Serial)
+	c.Code("partNumber", r.PartNumber)
+	c.Code("batch", r.Batch)
+	c.Text("manufacturer", r.Manufacturer, 100)
+	c.Time("assembledAt", r.AssembledAt)
+	if len(r.Children) == 0 || len(r.Children) > MaxChildren {
+		c.Fail("children", "count", "must list 1 to %d serials", MaxChildren)
+	}
+	return c.Err()
+}
+
+// ShipRequest sends a part to another org.
+type ShipRequest struct {
+	To          string `json:"to"`
+	ShipmentRef string `json:"shipmentRef"`
+}
+
+// Validate checks the fields.
+func (r ShipRequest) Validate() error {
+	var c rules.Checker
+	c.MSP("to", r.To)
+	c.Text("shipmentRef", r.ShipmentRef, 64)
+	return c.Err()
+}
+
+// ReceiveRequest confirms a shipment's arrival.
+type ReceiveRequest struct {
+	ShipmentRef string `json:"shipmentRef"`
+}
+
+// Validate checks the fields.
+func (r ReceiveRequest) Validate() error {
+	var c rules.Checker
+	c.Text("shipmentRef", r.ShipmentRef, 64)
+	return c.Err()
+}
+
+// InstallRequest installs a part into a registered vehicle.
+type InstallRequest struct {
+	VIN string `json:"vin"`
+}
+
+// Validate checks the fields with the one VIN rule.
+func (r InstallRequest) Validate() error {
+	var c rules.Checker
+	_, err := vin.Validate(r.VIN)
+	c.Add(err)
+	return c.Err()
+}
+
+// ReasonRequest carries the reason of a removal or scrapping.
+type ReasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// Validate checks the fields.
+func (r ReasonRequest) Validate() error {
+	var c rules.Checker
+	c.Text("reason", r.Reason, 200)
+	return c.Err()
+}
+
+// Verification answers part:Verify.
+type Verification struct {
+	Serial     string `json:"serial"`
+	Genuine    bool   `json:"genuine"`
+	PartNumber string `json:"partNumber,omitempty" metadata:",optional"`
+	Status     string `json:"status,omitempty" metadata:",optional"`
+	Holder     string `json:"holder,omitempty" metadata:",optional"`
+	VIN        string `json:"vin,omitempty" metadata:",optional"`
+	Recalled   bool   `json:"recalled"`
+}
+
+// Provenance is a part's custody trail, materials and assembly tree.
+type Provenance struct {
+	Part       Part           `json:"part"`
+	Custody    []CustodyEvent `json:"custody"`
+	Components []Provenance   `json:"components"`
+}
+
+// RecallRequest recalls a part number over a batch range (inclusive,
+// compared as strings: batch codes sort in production order).
+type RecallRequest struct {
+	RecallID   string `json:"recallId"`
+	PartNumber string `json:"partNumber"`
+	BatchFrom  string `json:"batchFrom"`
+	BatchTo    string `json:"batchTo"`
+	Reason     string `json:"reason"`
+}
+
+// Validate checks the fields.
+func (r RecallRequest) Validate() error {
+	var c rules.Checker
+	c.Code("recallId", r.RecallID)
+	c.Code("partNumber", r.PartNumber)
+	c.Code("batchFrom", r.BatchFrom)
+	c.Code("batchTo", r.BatchTo)
+	if r.BatchTo < r.BatchFrom {
+		c.Fail("batchTo", "range", "must not sort before batchFrom")
+	}
+	c.Text("reason", r.Reason, 200)
+	return c.Err()
+}
+
+// Recall is a recall and how far its application has got.
+type Recall struct {
+	SchemaVersion int `json:"schemaVersion"`
+	RecallRequest
+	IssuedBy string    `json:"issuedBy"`
+	IssuedAt time.Time `json:"issuedAt"`
+	// Cursor is the last batch-index key processed; Complete once every
+	// affected part has been flagged.
+	Cursor       string `json:"cursor,omitempty" metadata:",optional"`
+	Complete     bool   `json:"complete"`
+	PartsFlagged int64  `json:"partsFlagged"`
+}
+
+// RecallStatus answers part:RecallStatus.
+type RecallStatus struct {
+	Recall   Recall         `json:"recall"`
+	Cars     []RecallCarRef `json:"cars"`
+	Affected int            `json:"affected"`
+	Remedied int            `json:"remedied"`
+}
+
+// RecallCarRef is one affected car.
+type RecallCarRef struct {
+	VIN    string `json:"vin"`
+	Serial string `json:"serial"`
+	Open   bool   `json:"open"`
+}
+
+// Terms are the commercial terms of a batch between supplier and OEM,
+// kept in the oemSupplier collection only. Salt is the client's random
+// value, so the hash on the channel cannot be guessed from likely prices.
+type Terms struct {
+	UnitPriceMinor int64  `json:"unitPriceMinor"`
+	Currency       string `json:"currency"`
+	LotData        string `json:"lotData"`
+	Salt           string `json:"salt"`
+}
+
+// Validate checks the fields.
+func (t Terms) Validate() error {
+	var c rules.Checker
+	c.Range("unitPriceMinor", t.UnitPriceMinor, 0, 1<<53)
+	c.Currency("currency", t.Currency)
+	c.MaxLen("lotData", t.LotData, 1000)
+	c.Salt("salt", t.Salt)
+	return c.Err()
+}

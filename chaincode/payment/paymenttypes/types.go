@@ -1,0 +1,241 @@
+// Package paymenttypes holds the payment contract's request, response and
+// record types, their field rules and its event names. It imports neither
+// the contract API nor the shim, so the gateway can use it without linking
+// the chaincode.
+package paymenttypes
+
+import (
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/rules"
+)
+
+// Rules from shared/domain.md (State Council Decree No. 802 and the auto
+// industry's pledge; electronic receivable vouchers).
+const (
+	// AcceptanceWorkingDays is the buyer's window to accept or reject a delivery.
+	AcceptanceWorkingDays = 3
+	// SMEMaxDays: an SME's due date is never later than delivery + 60 days.
+	SMEMaxDays = 60
+	// ReceivableDefaultMaxDays and ReceivableHardMaxDays bound a receivable's tenor.
+	ReceivableDefaultMaxDays = 180
+	ReceivableHardMaxDays    = 365
+	// WholeBP is a whole receivable in basis points.
+	WholeBP = 10000
+)
+
+// Order statuses.
+const (
+	Created  = "created"
+	Shipped  = "shipped"
+	Accepted = "accepted"
+	Rejected = "rejected"
+	Paid     = "paid"
+	Settled  = "settled"
+	Disputed = "disputed"
+)
+
+// AmountTransientKey is the transient field carrying Amount.
+const AmountTransientKey = "amount"
+
+// ValidateOrderID is the rule for an order ID (the shared code rule); the
+// gateway checks the {id} path parameter with it.
+func ValidateOrderID(field, v string) error { return rules.ValidateCode(field, v) }
+
+// Party is a trading party: a channel org (ID = its MSP ID) or a
+// sub-supplier that is not a channel member, registered by an org.
+type Party struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	SME           bool   `json:"sme"`
+	Member        bool   `json:"member"`
+	RegisteredBy  string `json:"registeredBy"`
+}
+
+// PartyRequest registers a party.
+type PartyRequest struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	SME  bool   `json:"sme"`
+}
+
+// Validate checks the fields.
+func (r PartyRequest) Validate() error {
+	var c rules.Checker
+	c.Code("id", r.ID)
+	c.Text("name", r.Name, 100)
+	return c.Err()
+}
+
+// Line is one order line.
+type Line struct {
+	PartNumber string `json:"partNumber"`
+	Quantity   int64  `json:"quantity"`
+}
+
+// OrderRequest creates an order; the buyer is the caller's org.
+type OrderRequest struct {
+	OrderID              string    `json:"orderId"`
+	Seller               string    `json:"seller"`
+	Lines                []Line    `json:"lines"`
+	PaymentTermsDays     int       `json:"paymentTermsDays"`
+	ExpectedDeliveryDate time.Time `json:"expectedDeliveryDate"`
+}
+
+// Validate checks the fields.
+func (r OrderRequest) Validate() error {
+	var c rules.Checker
+	c.Code("orderId", r.OrderID)
+	c.Code("seller", r.Seller)
+	if len(r.Lines) == 0 || len(r.Lines) > 500 {
+		c.Fail("lines", "count", "must list 1 to 500 lines")
+	}
+	for _, l := range r.Lines {
+		c.Code("lines[].partNumber", l.PartNumber)
+		c.Range("lines[].quantity", l.Quantity, 1, 1_000_000_000)
+	}
+	c.Range("paymentTermsDays", int64(r.PaymentTermsDays), 0, ReceivableHardMaxDays)
+	c.Time("expectedDeliveryDate", r.ExpectedDeliveryDate)
+	return c.Err()
+}
+
+// Order is an order's public state; its amount is private to the pair.
+type Order struct {
+	SchemaVersion        int       `json:"schemaVersion"`
+	OrderID              string    `json:"orderId"`
+	Buyer                string    `json:"buyer"`
+	Seller               string    `json:"seller"`
+	SellerSME            bool      `json:"sellerSme"`
+	Lines                []Line    `json:"lines"`
+	PaymentTermsDays     int       `json:"paymentTermsDays"`
+	ExpectedDeliveryDate time.Time `json:"expectedDeliveryDate"`
+	Status               string    `json:"status"`
+	// StatusBeforeDispute is restored when a dispute is resolved.
+	StatusBeforeDispute string    `json:"statusBeforeDispute,omitempty" metadata:",optional"`
+	CreatedAt           time.Time `json:"createdAt"`
+	ShipmentRef         string    `json:"shipmentRef,omitempty" metadata:",optional"`
+	DeliveredAt         time.Time `json:"deliveredAt,omitzero" metadata:",optional"`
+	Serials             []string  `json:"serials,omitempty" metadata:",optional"`
+	// AcceptBy is the end of the acceptance window (exclusive).
+	AcceptBy         time.Time `json:"acceptBy,omitzero" metadata:",optional"`
+	AcceptedAt       time.Time `json:"acceptedAt,omitzero" metadata:",optional"`
+	AutoAccepted     bool      `json:"autoAccepted"`
+	RejectReason     string    `json:"rejectReason,omitempty" metadata:",optional"`
+	DueDate          time.Time `json:"dueDate,omitzero" metadata:",optional"`
+	Overdue          bool      `json:"overdue"`
+	BankRef          string    `json:"bankRef,omitempty" metadata:",optional"`
+	Instrument       string    `json:"instrument,omitempty" metadata:",optional"`
+	PaidAt           time.Time `json:"paidAt,omitzero" metadata:",optional"`
+	SettledAt        time.Time `json:"settledAt,omitzero" metadata:",optional"`
+	ReceivableID     string    `json:"receivableId,omitempty" metadata:",optional"`
+	AmountCollection string    `json:"amountCollection,omitempty" metadata:",optional"`
+}
+
+// DeliveryRequest records the seller's delivery.
+type DeliveryRequest struct {
+	ShipmentRef  string    `json:"shipmentRef"`
+	DeliveryDate time.Time `json:"deliveryDate"`
+	Serials      []string  `json:"serials,omitempty" metadata:",optional"`
+}
+
+// Validate checks the fields.
+func (r DeliveryRequest) Validate() error {
+	var c rules.Checker
+	c.Text("shipmentRef", r.ShipmentRef, 64)
+	c.Time("deliveryDate", r.DeliveryDate)
+	if len(r.Serials) > 1000 {
+		c.Fail("serials", "max_items", "at most 1000 serials")
+	}
+	return c.Err()
+}
+
+// OrderNote gives a reason (rejection, dispute, resolution).
+type OrderNote struct {
+	Reason string `json:"reason"`
+}
+
+// Validate checks the fields.
+func (r OrderNote) Validate() error {
+	var c rules.Checker
+	c.Text("reason", r.Reason, 500)
+	return c.Err()
+}
+
+// Instruments allowed: cash, or a bank acceptance bill; never a
+// non-cash instrument that stretches the terms.
+var Instruments = []string{"cash", "bank-acceptance-bill"}
+
+// PaymentRequest records the buyer's payment.
+type PaymentRequest struct {
+	BankRef    string `json:"bankRef"`
+	Instrument string `json:"instrument"`
+}
+
+// Validate checks the fields.
+func (r PaymentRequest) Validate() error {
+	var c rules.Checker
+	c.Text("bankRef", r.BankRef, 64)
+	c.OneOf("instrument", r.Instrument, Instruments)
+	return c.Err()
+}
+
+// Amount is an order's value, in the pair's private data collection.
+type Amount struct {
+	AmountMinor int64  `json:"amountMinor"`
+	Currency    string `json:"currency"`
+	Salt        string `json:"salt"`
+}
+
+// Validate checks the fields.
+func (a Amount) Validate() error {
+	var c rules.Checker
+	c.Range("amountMinor", a.AmountMinor, 1, 1<<53)
+	c.Currency("currency", a.Currency)
+	c.Salt("salt", a.Salt)
+	return c.Err()
+}
+
+// Share is one part of a receivable, in basis points of the whole.
+type Share struct {
+	ShareID string `json:"shareId"`
+	Parent  string `json:"parent,omitempty" metadata:",optional"`
+	Holder  string `json:"holder"`
+	BP      int64  `json:"bp"`
+}
+
+// Receivable is an electronic receivable voucher for one obligation.
+type Receivable struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	ReceivableID  string    `json:"receivableId"`
+	OrderID       string    `json:"orderId"`
+	Payer         string    `json:"payer"`
+	IssuedAt      time.Time `json:"issuedAt"`
+	MaturesAt     time.Time `json:"maturesAt"`
+	Shares        []Share   `json:"shares"`
+	Settled       bool      `json:"settled"`
+}
+
+// ShareSplitRequest splits a share: BP of it become a new share.
+type ShareSplitRequest struct {
+	BP int64 `json:"bp"`
+}
+
+// Validate checks the fields.
+func (r ShareSplitRequest) Validate() error {
+	var c rules.Checker
+	c.Range("bp", r.BP, 1, WholeBP-1)
+	return c.Err()
+}
+
+// ShareTransferRequest passes a share to another registered party.
+type ShareTransferRequest struct {
+	To string `json:"to"`
+}
+
+// Validate checks the fields.
+func (r ShareTransferRequest) Validate() error {
+	var c rules.Checker
+	c.Code("to", r.To)
+	return c.Err()
+}
