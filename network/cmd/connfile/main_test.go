@@ -21,7 +21,9 @@ func runDir(t *testing.T) string {
 
 func TestRelocateMovesEveryPathUnderTheMountPoint(t *testing.T) {
 	run := runDir(t)
-	f, err := build(run, "autoledger", "autoledger", []string{"oem OemMSP ca.oem.autoledger:7154 peer0=peer0.oem.autoledger:7051"})
+	specs, err := orgSpecs(nil, "compose", "oem")
+	require.NoError(t, err)
+	f, err := build(run, "autoledger", "autoledger", specs)
 	require.NoError(t, err)
 	require.NoError(t, relocate(f, run, "/etc/autoledger"))
 	o := f.Orgs[0]
@@ -36,8 +38,39 @@ func TestRelocateMovesEveryPathUnderTheMountPoint(t *testing.T) {
 
 func TestRelocateRefusesAPathOutsideTheRunDirectory(t *testing.T) {
 	run := runDir(t)
-	f, err := build(run, "autoledger", "autoledger", []string{"oem OemMSP ca:7154 peer0=p:7051"})
+	specs, err := orgSpecs([]string{"oem OemMSP ca:7154 peer0=p:7051"}, "", "")
+	require.NoError(t, err)
+	f, err := build(run, "autoledger", "autoledger", specs)
 	require.NoError(t, err)
 	f.Orgs[0].TLSRootCert = "/elsewhere/ca.pem"
 	assert.ErrorContains(t, relocate(f, run, "/etc/autoledger"), "/elsewhere/ca.pem is not under")
+}
+
+// Without -org flags the orgs come from the topology: natively every org on
+// 127.0.0.1, in compose by container name, as network.sh's flags said.
+func TestTopologyGivesTheFlagsNetworkShGave(t *testing.T) {
+	native, err := orgSpecs(nil, "native", "")
+	require.NoError(t, err)
+	flags, err := orgSpecs([]string{
+		"oem OemMSP 127.0.0.1:7154 peer0=127.0.0.1:7051",
+		"supplier SupplierMSP 127.0.0.1:7254 peer0=127.0.0.1:8051",
+		"dealer DealerMSP 127.0.0.1:7354 peer0=127.0.0.1:9051",
+		"insurer InsurerMSP 127.0.0.1:7454 peer0=127.0.0.1:10051",
+	}, "", "")
+	require.NoError(t, err)
+	assert.Equal(t, flags, native)
+	compose, err := orgSpecs(nil, "compose", "dealer")
+	require.NoError(t, err)
+	flags, err = orgSpecs([]string{"dealer DealerMSP ca.dealer.autoledger:7354 peer0=peer0.dealer.autoledger:9051"}, "", "")
+	require.NoError(t, err)
+	assert.Equal(t, flags, compose)
+}
+
+func TestBadTopologySelectionsAreRefused(t *testing.T) {
+	_, err := orgSpecs(nil, "native", "oem,nobody")
+	assert.ErrorContains(t, err, `no org "nobody"`)
+	_, err = orgSpecs(nil, "kubernetes", "")
+	assert.ErrorContains(t, err, "want native or compose")
+	_, err = orgSpecs([]string{"oem OemMSP ca:7154"}, "", "")
+	assert.ErrorContains(t, err, "want NAME MSPID CA_ENDPOINT PEERS")
 }
