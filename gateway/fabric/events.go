@@ -2,7 +2,10 @@ package fabric
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
@@ -15,6 +18,44 @@ import (
 type Position struct {
 	Block uint64
 	TxID  string
+}
+
+// EventID names one chaincode event, written "<block>-<txId>" (the SSE id
+// and the webhook event id). It is unique because Fabric keeps one chaincode
+// event per transaction and a transaction is in one block.
+type EventID struct {
+	Block uint64
+	TxID  string
+}
+
+// EventIDOf is the id of ev.
+func EventIDOf(ev *client.ChaincodeEvent) EventID {
+	return EventID{Block: ev.BlockNumber, TxID: ev.TransactionID}
+}
+
+func (id EventID) String() string { return strconv.FormatUint(id.Block, 10) + "-" + id.TxID }
+
+// ParseEventID reads an id written by EventID.String.
+func ParseEventID(s string) (EventID, error) {
+	b, tx, ok := strings.Cut(s, "-")
+	n, err := strconv.ParseUint(b, 10, 64)
+	if !ok || err != nil || tx == "" {
+		return EventID{}, fmt.Errorf("%q is not an event id <block>-<transactionId>", s)
+	}
+	return EventID{Block: n, TxID: tx}, nil
+}
+
+// Next is where a stream resumes to deliver the events after id.
+func (id EventID) Next() Position { return Position{Block: id.Block, TxID: id.TxID} }
+
+// EventPayload is ev's payload as JSON: itself when it is JSON (our
+// contracts emit JSON), else a JSON string of it.
+func EventPayload(ev *client.ChaincodeEvent) json.RawMessage {
+	if json.Valid(ev.Payload) {
+		return json.RawMessage(ev.Payload)
+	}
+	q, _ := json.Marshal(string(ev.Payload))
+	return q
 }
 
 // Height returns the channel's block height as pr's peer sees it: the

@@ -5,18 +5,41 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/autoledger/autoledger/gateway/auth"
+	"github.com/autoledger/autoledger/gateway/fabric"
 	bolt "go.etcd.io/bbolt"
 )
 
 var deadlinesBucket = []byte("deadlines")
 
 // A deadline is when an order's ApplyDeadlines has work to do: the end of
-// its acceptance window (from OrderShipped) or its due date (from
-// PaymentDue). The gateway calls ApplyDeadlines then, so that acceptance
-// and overdue marking happen without anyone having to remember.
+// its acceptance window (from OrderShipped) or the first instant it is
+// overdue (from PaymentDue). The gateway applies deadlines then, so that
+// acceptance and overdue marking happen without anyone having to remember.
 type deadline struct {
 	OrderID string    `json:"orderId"`
 	At      time.Time `json:"at"`
+}
+
+// DeadlineApplier applies the deadlines of one order on the ledger.
+type DeadlineApplier interface {
+	ApplyDeadlines(ctx context.Context, orderID string) error
+}
+
+// LedgerApplier submits payment:ApplyDeadlines as As and waits for it.
+type LedgerApplier struct {
+	Submitter *fabric.Submitter
+	As        auth.Principal
+}
+
+// ApplyDeadlines submits the transaction and waits for its commit.
+func (a LedgerApplier) ApplyDeadlines(ctx context.Context, orderID string) error {
+	r, err := a.Submitter.Submit(ctx, fabric.Request{Principal: a.As, Function: "payment:ApplyDeadlines", Args: []string{orderID}})
+	if err != nil {
+		return err
+	}
+	_, err = a.Submitter.Wait(ctx, r.TxID)
+	return err
 }
 
 // noteDeadline records a deadline carried by e, in the transaction that
@@ -52,12 +75,10 @@ func noteDeadline(tx *bolt.Tx, e Event) (bool, error) {
 	return true, b.Put([]byte(p.OrderID), raw)
 }
 
-// ApplyFunc submits payment:ApplyDeadlines for an order.
-type ApplyFunc func(ctx context.Context, orderID string) error
-
-// applyDue calls apply for every deadline that has passed, and forgets
-// those it applied; a failed call is tried again next round.
-func (h *Hub) applyDue(ctx context.Context, apply ApplyFunc) {
+// ApplyDue applies every deadline that has passed, and forgets those it
+// applied; a failed one is tried again next round. Run calls it four
+// times a second.
+func (h *Hub) ApplyDue(ctx context.Context, a DeadlineApplier) {
 	var due []deadline
 	_ = h.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(deadlinesBucket)
@@ -73,7 +94,7 @@ func (h *Hub) applyDue(ctx context.Context, apply ApplyFunc) {
 		})
 	})
 	for _, d := range due {
-		if err := apply(ctx, d.OrderID); err != nil {
+		if err := a.ApplyDeadlines(ctx, d.OrderID); err != nil {
 			h.log.Warn("apply deadlines", "order", d.OrderID, "err", err)
 			continue
 		}

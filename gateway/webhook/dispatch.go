@@ -2,23 +2,21 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	bolt "go.etcd.io/bbolt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Run follows the event stream as pr from the hub's cursor (or the current
-// height the first time), enqueues notifications, delivers them, and calls
-// apply for orders whose acceptance window or due date has passed, until
-// ctx ends. A broken stream is reopened from the cursor.
-func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, apply ApplyFunc) {
+// height the first time), enqueues notifications, delivers them, and has
+// deadlines apply the orders whose acceptance window or due date has
+// passed, until ctx ends. A broken stream is reopened from the cursor.
+func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, deadlines DeadlineApplier) {
 	go func() {
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
@@ -31,8 +29,8 @@ func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, app
 					h.log.Error("write event cursor", "err", err)
 				}
 				h.DeliverDue(ctx)
-				if apply != nil {
-					h.applyDue(ctx, apply)
+				if deadlines != nil {
+					h.ApplyDue(ctx, deadlines)
 				}
 			}
 		}
@@ -46,12 +44,8 @@ func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, app
 			if err == nil {
 				pause = 250 * time.Millisecond
 				for ev := range stream {
-					payload := json.RawMessage(ev.Payload)
-					if !json.Valid(payload) {
-						payload, _ = json.Marshal(string(ev.Payload))
-					}
-					e := Event{ID: fmt.Sprintf("%d-%s", ev.BlockNumber, ev.TransactionID), Block: ev.BlockNumber,
-						TxID: ev.TransactionID, Name: ev.EventName, Payload: payload}
+					e := Event{ID: fabric.EventIDOf(ev).String(), Block: ev.BlockNumber,
+						TxID: ev.TransactionID, Name: ev.EventName, Payload: fabric.EventPayload(ev)}
 					if _, err := h.Accept(e); err != nil {
 						h.log.Error("enqueue notifications", "event", e.ID, "err", err)
 						break
@@ -86,15 +80,14 @@ func (h *Hub) position(ctx context.Context, pool *fabric.Pool, pr auth.Principal
 		}
 		return fabric.Position{Block: height}, nil
 	}
-	b, tx, ok := strings.Cut(c, "-")
-	n, err := strconv.ParseUint(b, 10, 64)
+	if id, err := fabric.ParseEventID(c); err == nil {
+		return id.Next(), nil
+	}
+	n, err := strconv.ParseUint(c, 10, 64) // a start block, nothing processed yet
 	if err != nil {
 		return fabric.Position{}, fmt.Errorf("bad cursor %q", c)
 	}
-	if !ok || tx == "" {
-		return fabric.Position{Block: n}, nil // a start block, nothing processed yet
-	}
-	return fabric.Position{Block: n, TxID: tx}, nil
+	return fabric.Position{Block: n}, nil
 }
 
 func (h *Hub) setStart(height uint64) error {

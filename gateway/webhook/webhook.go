@@ -114,8 +114,18 @@ type Hub struct {
 	unsaved string
 }
 
+// Option configures a Hub at New.
+type Option func(*Hub)
+
+// WithMaxAttempts sets how many failed deliveries park a notification as
+// dead (5 by default).
+func WithMaxAttempts(n int) Option { return func(h *Hub) { h.maxAttempts = n } }
+
+// WithClock makes the hub read the time from now instead of time.Now.
+func WithClock(now func() time.Time) Option { return func(h *Hub) { h.now = now } }
+
 // New returns a hub on db (the gateway store's file).
-func New(db *bolt.DB, log *slog.Logger) (*Hub, error) {
+func New(db *bolt.DB, log *slog.Logger, opts ...Option) (*Hub, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{subsBucket, notesBucket, cursorBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -124,11 +134,12 @@ func New(db *bolt.DB, log *slog.Logger) (*Hub, error) {
 		}
 		return nil
 	})
-	return &Hub{db: db, log: log, client: &http.Client{Timeout: 10 * time.Second}, maxAttempts: 5, now: time.Now}, err
+	h := &Hub{db: db, log: log, client: &http.Client{Timeout: 10 * time.Second}, maxAttempts: 5, now: time.Now}
+	for _, o := range opts {
+		o(h)
+	}
+	return h, err
 }
-
-// SetMaxAttempts sets how many failures park a notification as dead.
-func (h *Hub) SetMaxAttempts(n int) { h.maxAttempts = n }
 
 func put(tx *bolt.Tx, b []byte, k string, v any) error {
 	raw, err := json.Marshal(v)

@@ -20,11 +20,11 @@ import (
 
 const secret = "0123456789abcdef-secret"
 
-func hub(t *testing.T) *webhook.Hub {
+func hub(t *testing.T, opts ...webhook.Option) *webhook.Hub {
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "w.db"), 0o600, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	h, err := webhook.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, err := webhook.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	require.NoError(t, err)
 	return h
 }
@@ -144,8 +144,7 @@ func TestQuietEventsReachTheFileAtTheNextFlush(t *testing.T) {
 }
 
 func TestFailuresBackOffThenDeadLetterAndReplay(t *testing.T) {
-	h := hub(t)
-	h.SetMaxAttempts(2)
+	h := hub(t, webhook.WithMaxAttempts(2))
 	rcv := &receiver{fail: true}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
@@ -174,27 +173,44 @@ func TestFailuresBackOffThenDeadLetterAndReplay(t *testing.T) {
 	assert.Error(t, webhook.Subscription{URL: "ftp://x", Events: []string{"A"}, Secret: secret}.Validate())
 }
 
-func TestDeadlinesAreAppliedWhenTheyPass(t *testing.T) {
-	h := hub(t)
-	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)
-	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
-	_, err := h.Accept(webhook.Event{ID: "1-a", Name: "OrderShipped", Payload: json.RawMessage(`{"orderId":"O-1","acceptBy":"` + past + `"}`)})
-	require.NoError(t, err)
-	_, err = h.Accept(webhook.Event{ID: "2-b", Name: "OrderShipped", Payload: json.RawMessage(`{"orderId":"O-2","acceptBy":"` + future + `"}`)})
-	require.NoError(t, err)
-	var applied []string
-	fail := true
-	apply := func(_ context.Context, id string) error {
-		applied = append(applied, id)
-		if fail {
-			return io.ErrUnexpectedEOF
-		}
-		return nil
+// fakeApplier records the orders it is asked to apply and fails while fail is set.
+type fakeApplier struct {
+	applied []string
+	fail    bool
+}
+
+func (f *fakeApplier) ApplyDeadlines(_ context.Context, orderID string) error {
+	f.applied = append(f.applied, orderID)
+	if f.fail {
+		return io.ErrUnexpectedEOF
 	}
-	webhook.ApplyDueForTest(h, apply)
-	assert.Equal(t, []string{"O-1"}, applied, "only the passed deadline")
-	fail = false
-	webhook.ApplyDueForTest(h, apply)
-	webhook.ApplyDueForTest(h, apply)
-	assert.Equal(t, []string{"O-1", "O-1"}, applied, "retried after a failure, then forgotten")
+	return nil
+}
+
+func TestDeadlinesAreAppliedWhenTheyPass(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	h := hub(t, webhook.WithClock(func() time.Time { return now }))
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339Nano) }
+	accept := func(id, name, payload string) {
+		_, err := h.Accept(webhook.Event{ID: id, Name: name, Payload: json.RawMessage(payload)})
+		require.NoError(t, err)
+	}
+	accept("1-a", "OrderShipped", `{"orderId":"O-1","acceptBy":"`+at(0)+`"}`)
+	accept("2-b", "OrderShipped", `{"orderId":"O-2","acceptBy":"`+at(time.Nanosecond)+`"}`)
+	accept("3-c", "PaymentDue", `{"orderId":"O-3","dueDate":"`+at(-time.Minute)+`"}`)
+	accept("4-d", "PaymentDue", `{"orderId":"O-4","dueDate":"`+at(0)+`"}`)
+	accept("5-e", "OrderShipped", `{"orderId":"O-5","acceptBy":"`+at(-time.Minute)+`"}`)
+	accept("6-f", "OrderRejected", `{"orderId":"O-5"}`)
+
+	ctx := context.Background()
+	f := &fakeApplier{fail: true}
+	h.ApplyDue(ctx, f)
+	assert.ElementsMatch(t, []string{"O-1", "O-3"}, f.applied,
+		"a window that ends now and a payment due a minute ago; not a window still open, not a payment due now (overdue is after the due date), not a rejected order")
+	f.applied, f.fail = nil, false
+	h.ApplyDue(ctx, f)
+	assert.ElementsMatch(t, []string{"O-1", "O-3"}, f.applied, "retried after a failure")
+	f.applied = nil
+	h.ApplyDue(ctx, f)
+	assert.Empty(t, f.applied, "forgotten once applied")
 }

@@ -97,15 +97,7 @@ func run(log *slog.Logger, path string) error {
 	defer stop()
 	go janitor(ctx, log, st, cfg.Retention)
 	if pr, ok := streamPrincipal(file, pool.Orgs()); ok {
-		apply := func(ctx context.Context, orderID string) error {
-			r, err := sub.Submit(ctx, fabric.Request{Principal: pr, Function: "payment:ApplyDeadlines", Args: []string{orderID}})
-			if err != nil {
-				return err
-			}
-			_, err = sub.Wait(ctx, r.TxID)
-			return err
-		}
-		go hub.Run(ctx, pool, pr, apply)
+		go hub.Run(ctx, pool, pr, webhook.LedgerApplier{Submitter: sub, As: pr})
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
