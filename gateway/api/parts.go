@@ -5,20 +5,22 @@ import (
 	"net/http"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/contracts"
-	"github.com/autoledger/autoledger/chaincode/part"
+	"github.com/autoledger/autoledger/chaincode/collections"
+	"github.com/autoledger/autoledger/chaincode/rules"
+	part "github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/gin-gonic/gin"
 )
 
 // termsEndorsers are the members of the oemSupplier collection: terms go to
 // these two orgs' peers only, and the pair alone endorses them.
-var termsEndorsers = contracts.Collections[part.TermsCollection]
+var termsEndorsers = collections.MembersOf(collections.OemSupplier)
 
-// pathCode reads and checks a path parameter with the chaincode's code rule.
+// pathCode reads and checks a path parameter (a serial, a recall or order
+// ID) with the chaincode's one code rule.
 func pathCode(c *gin.Context, name string) (string, bool) {
 	v := c.Param(name)
-	if err := part.ValidateSerial(name, v); err != nil {
+	if err := rules.ValidateCode(name, v); err != nil {
 		e, _ := ccerr.From(err)
 		writeProblem(c, validationProblem(e.Fields))
 		return "", false

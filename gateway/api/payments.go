@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/autoledger/autoledger/chaincode/payment"
+	payment "github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/gin-gonic/gin"
 )

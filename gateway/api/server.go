@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/part"
+	part "github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"

@@ -6,15 +6,15 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/contracts"
-	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/chaincode/collections"
+	vehicle "github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/gin-gonic/gin"
 )
 
 // ownersEndorsers are the members of the owners collection: a transfer's
 // transient owner reference must reach these orgs' peers and no other.
-var ownersEndorsers = contracts.Collections[vehicle.OwnersCollection]
+var ownersEndorsers = collections.MembersOf(collections.Owners)
 
 func (s *Server) registerVehicle(c *gin.Context) {
 	var req vehicle.RegisterRequest
