@@ -6,8 +6,8 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/collections"
-	"github.com/autoledger/autoledger/chaincode/rules"
 	part "github.com/autoledger/autoledger/chaincode/part/parttypes"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/gin-gonic/gin"
 )
