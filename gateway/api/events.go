@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/autoledger/autoledger/gateway/auth"
@@ -22,19 +21,6 @@ type Event struct {
 	TransactionID string          `json:"transactionId"`
 	Name          string          `json:"eventName"`
 	Payload       json.RawMessage `json:"payload"`
-}
-
-// eventID is unique per event: Fabric keeps one chaincode event per
-// transaction, and a transaction is in one block.
-func eventID(block uint64, txID string) string { return fmt.Sprintf("%d-%s", block, txID) }
-
-func parseEventID(s string) (fabric.Position, bool) {
-	b, tx, ok := strings.Cut(s, "-")
-	n, err := strconv.ParseUint(b, 10, 64)
-	if !ok || err != nil || tx == "" {
-		return fabric.Position{}, false
-	}
-	return fabric.Position{Block: n, TxID: tx}, true
 }
 
 const keepAlive = 15 * time.Second
@@ -53,12 +39,12 @@ func (s *Server) events(c *gin.Context) {
 	}
 	switch {
 	case last != "":
-		p, ok := parseEventID(last)
-		if !ok {
+		id, err := fabric.ParseEventID(last)
+		if err != nil {
 			writeProblem(c, validationProblem(fieldErr("Last-Event-ID", "event_id", "must be an event id <block>-<transactionId>")))
 			return
 		}
-		pos = p
+		pos = id.Next()
 	case c.Query("startBlock") != "":
 		n, err := strconv.ParseUint(c.Query("startBlock"), 10, 64)
 		if err != nil {
@@ -105,16 +91,12 @@ func (s *Server) events(c *gin.Context) {
 				continue
 			}
 			backoff = 250 * time.Millisecond
-			pos = fabric.Position{Block: ev.BlockNumber, TxID: ev.TransactionID}
+			id := fabric.EventIDOf(ev)
+			pos = id.Next()
 			if len(names) > 0 && !slices.Contains(names, ev.EventName) {
 				continue
 			}
-			payload := json.RawMessage(ev.Payload)
-			if !json.Valid(payload) {
-				payload, _ = json.Marshal(string(ev.Payload))
-			}
-			id := eventID(ev.BlockNumber, ev.TransactionID)
-			data, _ := json.Marshal(Event{ID: id, BlockNumber: ev.BlockNumber, TransactionID: ev.TransactionID, Name: ev.EventName, Payload: payload})
+			data, _ := json.Marshal(Event{ID: id.String(), BlockNumber: ev.BlockNumber, TransactionID: ev.TransactionID, Name: ev.EventName, Payload: fabric.EventPayload(ev)})
 			fmt.Fprintf(c.Writer, "id: %s\nevent: %s\ndata: %s\n\n", id, ev.EventName, data)
 			c.Writer.Flush()
 		}
