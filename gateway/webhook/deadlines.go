@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	bolt "go.etcd.io/bbolt"
@@ -51,7 +52,7 @@ func noteDeadline(tx *bolt.Tx, e Event) (bool, error) {
 		DueDate  time.Time `json:"dueDate"`
 	}
 	switch e.Name {
-	case "OrderShipped", "PaymentDue", "PaymentSettled", "OrderRejected":
+	case paymenttypes.EvOrderShipped, paymenttypes.EvPaymentDue, paymenttypes.EvPaymentSettled, paymenttypes.EvOrderRejected:
 	default:
 		return false, nil
 	}
@@ -64,16 +65,21 @@ func noteDeadline(tx *bolt.Tx, e Event) (bool, error) {
 	}
 	var at time.Time
 	switch e.Name {
-	case "OrderShipped":
+	case paymenttypes.EvOrderShipped:
 		at = p.AcceptBy
-	case "PaymentDue":
-		at = p.DueDate.Add(time.Second) // overdue is strictly after the due date
+	case paymenttypes.EvPaymentDue:
+		at = overdueFrom(p.DueDate)
 	default: // settled or rejected: nothing left to apply
 		return true, b.Delete([]byte(p.OrderID))
 	}
 	raw, _ := json.Marshal(deadline{OrderID: p.OrderID, At: at})
 	return true, b.Put([]byte(p.OrderID), raw)
 }
+
+// overdueFrom is when ApplyDeadlines can mark an obligation due at due
+// overdue: the chaincode's rule is that overdue is strictly after the due
+// date; a second later leaves the transaction's own timestamp room.
+func overdueFrom(due time.Time) time.Time { return due.Add(time.Second) }
 
 // ApplyDue applies every deadline that has passed, and forgets those it
 // applied; a failed one is tried again next round. Run calls it four

@@ -33,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -192,7 +193,7 @@ func (h *Hub) Cursor() (string, error) {
 // settlement, every holder (or the subscription's party only); else one
 // notification with no recipient.
 func recipients(e Event, s Subscription) []string {
-	if e.Name != "PaymentSettled" {
+	if e.Name != paymenttypes.EvPaymentSettled {
 		return []string{""}
 	}
 	var p struct {
