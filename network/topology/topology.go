@@ -165,7 +165,9 @@ const (
 func (o Org) CAEndpoint(m Mode) string { return endpoint(m, CAHost(o.Name), o.CAPort) }
 
 // PeerEndpoint is host:port of peer p of the org as a client in mode m dials it.
-func (o Org) PeerEndpoint(p Peer, m Mode) string { return endpoint(m, PeerHost(o.Name, p.Name), p.Port) }
+func (o Org) PeerEndpoint(p Peer, m Mode) string {
+	return endpoint(m, PeerHost(o.Name, p.Name), p.Port)
+}
 
 func endpoint(m Mode, host string, port int) string {
 	if m == Native {

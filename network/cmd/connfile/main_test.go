@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/autoledger/autoledger/network/topology"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -49,12 +50,13 @@ func TestRelocateRefusesAPathOutsideTheRunDirectory(t *testing.T) {
 // Without -org flags the orgs come from the topology: natively every org on
 // 127.0.0.1, in compose by container name, as network.sh's flags said.
 func TestTopologyGivesTheFlagsNetworkShGave(t *testing.T) {
-	native, err := orgSpecs(nil, "native", "")
+	all, err := orgSpecs(nil, "native", "")
+	require.NoError(t, err)
+	assert.Len(t, all, len(topology.Orgs))
+	native, err := orgSpecs(nil, "native", "oem,insurer")
 	require.NoError(t, err)
 	flags, err := orgSpecs([]string{
 		"oem OemMSP 127.0.0.1:7154 peer0=127.0.0.1:7051",
-		"supplier SupplierMSP 127.0.0.1:7254 peer0=127.0.0.1:8051",
-		"dealer DealerMSP 127.0.0.1:7354 peer0=127.0.0.1:9051",
 		"insurer InsurerMSP 127.0.0.1:7454 peer0=127.0.0.1:10051",
 	}, "", "")
 	require.NoError(t, err)
