@@ -20,7 +20,9 @@ type fakeIter struct {
 	closed   int
 }
 
-func (f *fakeIter) HasNext() bool { return f.read < len(f.kvs) || (f.nextErr != nil && f.read == len(f.kvs)) }
+func (f *fakeIter) HasNext() bool {
+	return f.read < len(f.kvs) || (f.nextErr != nil && f.read == len(f.kvs))
+}
 
 func (f *fakeIter) Next() (*queryresult.KV, error) {
 	if f.read == len(f.kvs) {

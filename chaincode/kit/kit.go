@@ -49,6 +49,30 @@ func NewConfig(opts ...Option) Config {
 	return c
 }
 
+// Contract is what every AutoLedger contract embeds: contract-api's
+// Contract, named and guarded by the contract's access policy before each
+// transaction, with the host's Config and the list of read-only
+// transactions. Its only method is one contract-api looks for; any other
+// exported method would become a transaction of every contract.
+type Contract struct {
+	contractapi.Contract
+	// Config holds the peer clock writes are checked against.
+	Config   Config
+	evaluate []string
+}
+
+// NewContract names a contract, checks p before each of its transactions,
+// and marks the transactions in evaluate as read-only.
+func NewContract(name string, p access.Policy, evaluate []string, opts ...Option) Contract {
+	c := Contract{Config: NewConfig(opts...), evaluate: evaluate}
+	c.Name = name
+	c.BeforeTransaction = Before(p)
+	return c
+}
+
+// GetEvaluateTransactions marks the read-only transactions in the metadata.
+func (c *Contract) GetEvaluateTransactions() []string { return c.evaluate }
+
 // Before returns a contract-api BeforeTransaction hook enforcing p.
 func Before(p access.Policy) func(contractapi.TransactionContextInterface) error {
 	return func(ctx contractapi.TransactionContextInterface) error {

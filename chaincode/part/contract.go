@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
@@ -18,6 +17,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
 )
 
 // Name is the contract's name.
@@ -76,22 +76,11 @@ var Policy = access.Policy{
 }
 
 // Contract is the part contract.
-type Contract struct {
-	contractapi.Contract
-	cfg kit.Config
-}
+type Contract struct{ kit.Contract }
 
 // NewContract returns the contract.
 func NewContract(opts ...kit.Option) *Contract {
-	c := &Contract{cfg: kit.NewConfig(opts...)}
-	c.Name = Name
-	c.BeforeTransaction = kit.Before(Policy)
-	return c
-}
-
-// GetEvaluateTransactions marks the read-only transactions.
-func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"Get", "Verify", "Provenance", "RecallStatus", "GetTerms", "TermsHash"}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "Verify", "Provenance", "RecallStatus", "GetTerms", "TermsHash"}, opts...)}
 }
 
 func partKey(serial string) (string, error) { return shim.CreateCompositeKey("part", []string{serial}) }
@@ -157,22 +146,14 @@ func record(stub shim.ChaincodeStubInterface, p *Part, e CustodyEvent) error {
 	return kit.PutJSON(stub, pk, p)
 }
 
-func caller(ctx contractapi.TransactionContextInterface) (string, error) {
-	c, err := kit.Caller(ctx)
-	return c.MSP, err
-}
-
-// write starts a writing transaction: timestamp, validation, caller.
-func (c *Contract) write(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }) (time.Time, string, error) {
-	ts, err := c.cfg.WriteTime(ctx.GetStub())
+// begin starts a write to the registered part serial: kit.Begin, then the part.
+func (c *Contract) begin(ctx contractapi.TransactionContextInterface, serial string, req kit.Validator) (kit.Tx, *Part, error) {
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
-		return ts, "", err
+		return tx, nil, err
 	}
-	if err := req.Validate(); err != nil {
-		return ts, "", err
-	}
-	msp, err := caller(ctx)
-	return ts, msp, err
+	p, err := load(tx.Stub, serial)
+	return tx, p, err
 }
 
 // RegisterResult answers RegisterParts.
@@ -185,14 +166,14 @@ type RegisterResult struct {
 // RegisterParts registers serials of one part number and batch, held by the
 // caller's org. A serial is registered once, ever.
 func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, req RegisterPartsRequest) (*RegisterResult, error) {
-	ts, msp, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if err := kit.NotAfterTx("manufacturedAt", req.ManufacturedAt, ts); err != nil {
+	if err := kit.NotAfterTx("manufacturedAt", req.ManufacturedAt, tx.Time); err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub, msp := tx.Stub, tx.Caller.MSP
 	materials := req.Materials
 	if materials == nil {
 		materials = []MaterialOrigin{}
@@ -225,16 +206,25 @@ func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, re
 // usable refuses a part msp cannot build with or move: not held by msp, in
 // transit, installed, inside an assembly, scrapped or recalled.
 func usable(stub shim.ChaincodeStubInterface, p *Part, msp string) error {
-	if p.Holder != msp {
-		return ccerr.New(ccerr.Forbidden, "part %s is held by %s, not %s", p.Serial, p.Holder, msp)
-	}
-	if p.Status != Held {
-		return ccerr.New(ccerr.FailedPrecondition, "part %s is %s", p.Serial, p.Status)
+	if err := heldBy(p, msp); err != nil {
+		return err
 	}
 	if id, err := recalledBy(stub, p); err != nil {
 		return err
 	} else if id != "" {
 		return ccerr.New(ccerr.FailedPrecondition, "part %s is recalled (%s)", p.Serial, id)
+	}
+	return nil
+}
+
+// heldBy refuses a part that msp does not hold, or holds but not as a
+// loose part (in transit, installed, inside an assembly, scrapped).
+func heldBy(p *Part, msp string) error {
+	if p.Holder != msp {
+		return ccerr.New(ccerr.Forbidden, "part %s is held by %s, not %s", p.Serial, p.Holder, msp)
+	}
+	if p.Status != Held {
+		return ccerr.New(ccerr.FailedPrecondition, "part %s is %s", p.Serial, p.Status)
 	}
 	return nil
 }
@@ -248,36 +238,32 @@ func recalledBy(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
 	}
 	it, err := stub.GetStateByPartialCompositeKey("recall", []string{p.PartNumber})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("scan recalls of %s: %w", p.PartNumber, err)
 	}
-	defer it.Close()
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return "", err
-		}
-		var r Recall
-		if err := json.Unmarshal(kv.Value, &r); err != nil {
-			return "", err
-		}
+	id := ""
+	err = kit.Range(it, func(_ string, r Recall) (bool, error) {
 		if p.Batch >= r.BatchFrom && p.Batch <= r.BatchTo {
-			return r.RecallID, nil
+			id = r.RecallID
 		}
+		return id == "", nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("scan recalls of %s: %w", p.PartNumber, err)
 	}
-	return "", nil
+	return id, nil
 }
 
 // Assemble makes an assembly (a battery pack from modules, say) out of parts
 // the caller holds; the assembly is a new serial held by the caller.
 func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req AssembleRequest) (*Part, error) {
-	ts, msp, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if err := kit.NotAfterTx("assembledAt", req.AssembledAt, ts); err != nil {
+	if err := kit.NotAfterTx("assembledAt", req.AssembledAt, tx.Time); err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub, msp := tx.Stub, tx.Caller.MSP
 	if _, err := load(stub, req.Serial); err == nil {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "serial", "unique", "serial %s is already registered", req.Serial)
 	}
@@ -313,14 +299,14 @@ func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req Ass
 
 // Ship sends a held part to another member org.
 func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, serial string, req ShipRequest) (*Part, error) {
-	_, msp, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	stub, msp := tx.Stub, tx.Caller.MSP
 	if !slices.Contains(access.Members, req.To) || req.To == msp {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "to", "member", "must be another member org, one of %v", access.Members)
 	}
-	stub := ctx.GetStub()
 	p, err := load(stub, serial)
 	if err != nil {
 		return nil, err
@@ -337,15 +323,11 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, serial stri
 
 // Receive takes a part shipped to the caller's org into its custody.
 func (c *Contract) Receive(ctx contractapi.TransactionContextInterface, serial string, req ReceiveRequest) (*Part, error) {
-	_, msp, err := c.write(ctx, req)
+	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	p, err := load(stub, serial)
-	if err != nil {
-		return nil, err
-	}
+	stub, msp := tx.Stub, tx.Caller.MSP
 	if p.Status != InTransit || p.InTransitTo != msp {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is not in transit to %s", serial, msp)
 	}
@@ -363,15 +345,11 @@ func (c *Contract) Receive(ctx contractapi.TransactionContextInterface, serial s
 // Install puts a held part into a registered vehicle and appends the fact
 // to the vehicle's life in the same transaction.
 func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial string, req InstallRequest) (*Part, error) {
-	_, msp, err := c.write(ctx, req)
+	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	p, err := load(stub, serial)
-	if err != nil {
-		return nil, err
-	}
+	stub, msp := tx.Stub, tx.Caller.MSP
 	if err := usable(stub, p, msp); err != nil {
 		return nil, err
 	}
@@ -383,24 +361,25 @@ func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial s
 	if err := record(stub, p, CustodyEvent{Type: CustodyInstalled, Org: msp, VIN: req.VIN}); err != nil {
 		return nil, err
 	}
-	change := &vehicle.PartChange{Serial: serial, PartNumber: p.PartNumber, Batch: p.Batch}
-	if err := vehicle.Append(stub, v, &vehicle.LifeEvent{Type: "PART_INSTALLED", Part: change}); err != nil {
+	if err := appendChange(stub, v, "PART_INSTALLED", p); err != nil {
 		return nil, err
 	}
 	return p, kit.Emit(stub, EvPartInstalled, map[string]any{"serial": serial, "vin": req.VIN, "by": msp})
 }
 
+// appendChange adds a part fitted or taken out (typ) to the life of car v.
+func appendChange(stub shim.ChaincodeStubInterface, v *vehicle.Vehicle, typ string, p *Part) error {
+	change := &vehicle.PartChange{Serial: p.Serial, PartNumber: p.PartNumber, Batch: p.Batch}
+	return vehicle.Append(stub, v, &vehicle.LifeEvent{Type: typ, Part: change})
+}
+
 // Remove takes an installed part out of its car, into the caller's custody.
 func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial string, req ReasonRequest) (*Part, error) {
-	_, msp, err := c.write(ctx, req)
+	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	p, err := load(stub, serial)
-	if err != nil {
-		return nil, err
-	}
+	stub, msp := tx.Stub, tx.Caller.MSP
 	if p.Status != Installed {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is %s, not installed", serial, p.Status)
 	}
@@ -413,8 +392,7 @@ func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial st
 	if err := record(stub, p, CustodyEvent{Type: CustodyRemoved, Org: msp, VIN: vinCode, Ref: req.Reason}); err != nil {
 		return nil, err
 	}
-	change := &vehicle.PartChange{Serial: serial, PartNumber: p.PartNumber, Batch: p.Batch}
-	if err := vehicle.Append(stub, v, &vehicle.LifeEvent{Type: "PART_REMOVED", Part: change}); err != nil {
+	if err := appendChange(stub, v, "PART_REMOVED", p); err != nil {
 		return nil, err
 	}
 	return p, kit.Emit(stub, EvPartRemoved, map[string]any{"serial": serial, "vin": vinCode, "holder": msp})
@@ -422,20 +400,13 @@ func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial st
 
 // Scrap retires a part the caller holds.
 func (c *Contract) Scrap(ctx contractapi.TransactionContextInterface, serial string, req ReasonRequest) (*Part, error) {
-	_, msp, err := c.write(ctx, req)
+	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	p, err := load(stub, serial)
-	if err != nil {
+	stub, msp := tx.Stub, tx.Caller.MSP
+	if err := heldBy(p, msp); err != nil {
 		return nil, err
-	}
-	if p.Holder != msp {
-		return nil, ccerr.New(ccerr.Forbidden, "part %s is held by %s, not %s", serial, p.Holder, msp)
-	}
-	if p.Status != Held {
-		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is %s", serial, p.Status)
 	}
 	p.Status = Scrapped
 	if err := record(stub, p, CustodyEvent{Type: CustodyScrapped, Org: msp, Ref: req.Reason}); err != nil {
@@ -483,21 +454,13 @@ func provenance(stub shim.ChaincodeStubInterface, serial string, depth int) (*Pr
 	}
 	it, err := stub.GetStateByPartialCompositeKey("part~custody", []string{serial})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scan custody of %s: %w", serial, err)
 	}
-	defer it.Close()
-	out := &Provenance{Part: *p, Custody: []CustodyEvent{}, Components: []Provenance{}}
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		var e CustodyEvent
-		if err := json.Unmarshal(kv.Value, &e); err != nil {
-			return nil, err
-		}
-		out.Custody = append(out.Custody, e)
+	custody, err := kit.Collect[CustodyEvent](it)
+	if err != nil {
+		return nil, fmt.Errorf("scan custody of %s: %w", serial, err)
 	}
+	out := &Provenance{Part: *p, Custody: custody, Components: []Provenance{}}
 	if depth < maxProvenanceDepth {
 		for _, ch := range p.Children {
 			cp, err := provenance(stub, ch, depth+1)
@@ -514,11 +477,11 @@ func provenance(stub shim.ChaincodeStubInterface, serial string, depth int) (*Pr
 // first chunk of it: affected parts are flagged, and each car carrying one
 // gets an open recall until a dealer records the remedy.
 func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req RecallRequest) (*Recall, error) {
-	ts, msp, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub := tx.Stub
 	idKey, err := recallIDKey(req.RecallID)
 	if err != nil {
 		return nil, err
@@ -528,7 +491,7 @@ func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req 
 	} else if b != nil {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "recallId", "unique", "recall %s already exists", req.RecallID)
 	}
-	r := &Recall{SchemaVersion: kit.SchemaVersion, RecallRequest: req, IssuedBy: msp, IssuedAt: ts}
+	r := &Recall{SchemaVersion: kit.SchemaVersion, RecallRequest: req, IssuedBy: tx.Caller.MSP, IssuedAt: tx.Time}
 	if err := stub.PutState(idKey, []byte(req.PartNumber)); err != nil {
 		return nil, err
 	}
@@ -542,10 +505,11 @@ func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req 
 
 // ApplyRecall flags the next chunk of a recall's parts; harmless once complete.
 func (c *Contract) ApplyRecall(ctx contractapi.TransactionContextInterface, recallID string) (*Recall, error) {
-	if _, err := c.cfg.WriteTime(ctx.GetStub()); err != nil {
+	tx, err := c.Config.Begin(ctx)
+	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub := tx.Stub
 	r, err := loadRecall(stub, recallID)
 	if err != nil {
 		return nil, err
@@ -594,57 +558,60 @@ func apply(stub shim.ChaincodeStubInterface, r *Recall) ([]string, error) {
 	end := batchKey(r.PartNumber, r.BatchTo, "") + "\U0010FFFF"
 	it, err := stub.GetStateByRange(start, end)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scan parts of recall %s: %w", r.RecallID, err)
 	}
-	defer it.Close()
 	vehicles := map[string]*vehicle.Vehicle{} // one *Vehicle per car in this transaction
 	cars := []string{}
 	n := 0
-	for it.HasNext() && n < RecallChunk {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, err
+	r.Complete = true
+	err = kit.Each(it, func(kv *queryresult.KV) (bool, error) {
+		if n == RecallChunk {
+			r.Complete = false // this key and any after it are the next chunk's
+			return false, nil
 		}
 		n++
 		r.Cursor = kv.Key
-		serial := kv.Key[strings.LastIndex(kv.Key, "|")+1:]
-		p, err := load(stub, serial)
-		if err != nil {
-			return nil, err
+		carVIN, err := flag(stub, r, kv.Key[strings.LastIndex(kv.Key, "|")+1:], vehicles)
+		if carVIN != "" {
+			cars = append(cars, carVIN)
 		}
-		if p.RecallID != "" {
-			continue
-		}
-		p.RecallID = r.RecallID
-		if err := record(stub, p, CustodyEvent{Type: CustodyRecalled, Org: r.IssuedBy, Ref: r.RecallID, VIN: p.VIN}); err != nil {
-			return nil, err
-		}
-		r.PartsFlagged++
-		carVIN, err := carOf(stub, p)
-		if err != nil {
-			return nil, err
-		}
-		if carVIN == "" {
-			continue
-		}
-		v, ok := vehicles[carVIN]
-		if !ok {
-			if v, err = vehicle.Load(stub, carVIN); err != nil {
-				return nil, err
-			}
-			vehicles[carVIN] = v
-		}
-		if err := vehicle.OpenRecall(stub, v, r.RecallID, serial); err != nil {
-			return nil, err
-		}
-		cars = append(cars, carVIN)
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	r.Complete = !it.HasNext()
 	key, err := recallKey(r.PartNumber, r.RecallID)
 	if err != nil {
 		return nil, err
 	}
 	return cars, kit.PutJSON(stub, key, r)
+}
+
+// flag marks the part serial as recalled by r, unless a recall has it
+// already, and opens the recall on the car it is in. It returns that car's
+// VIN, or "" when the part is in none or was flagged before.
+func flag(stub shim.ChaincodeStubInterface, r *Recall, serial string, vehicles map[string]*vehicle.Vehicle) (string, error) {
+	p, err := load(stub, serial)
+	if err != nil || p.RecallID != "" {
+		return "", err
+	}
+	p.RecallID = r.RecallID
+	if err := record(stub, p, CustodyEvent{Type: CustodyRecalled, Org: r.IssuedBy, Ref: r.RecallID, VIN: p.VIN}); err != nil {
+		return "", err
+	}
+	r.PartsFlagged++
+	carVIN, err := carOf(stub, p)
+	if err != nil || carVIN == "" {
+		return "", err
+	}
+	v, ok := vehicles[carVIN]
+	if !ok {
+		if v, err = vehicle.Load(stub, carVIN); err != nil {
+			return "", err
+		}
+		vehicles[carVIN] = v
+	}
+	return carVIN, vehicle.OpenRecall(stub, v, r.RecallID, serial)
 }
 
 // carOf returns the VIN of the car p is in, directly or inside an assembly
@@ -691,10 +658,11 @@ func (c *Contract) RecallStatus(ctx contractapi.TransactionContextInterface, rec
 // oemSupplier collection only. The transaction writes nothing else, so the
 // collection's own endorsement policy (OEM and supplier) applies.
 func (c *Contract) PutTerms(ctx contractapi.TransactionContextInterface, partNumber, batch string) error {
-	stub := ctx.GetStub()
-	if _, err := c.cfg.WriteTime(stub); err != nil {
+	tx, err := c.Config.Begin(ctx)
+	if err != nil {
 		return err
 	}
+	stub := tx.Stub
 	t, err := stub.GetTransient()
 	if err != nil {
 		return err

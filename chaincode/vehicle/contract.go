@@ -56,22 +56,11 @@ var Policy = access.Policy{
 }
 
 // Contract is the vehicle contract.
-type Contract struct {
-	contractapi.Contract
-	cfg kit.Config
-}
+type Contract struct{ kit.Contract }
 
 // NewContract returns the contract; opts set the peer clock and tolerance.
 func NewContract(opts ...kit.Option) *Contract {
-	c := &Contract{cfg: kit.NewConfig(opts...)}
-	c.Name = Name
-	c.BeforeTransaction = kit.Before(Policy)
-	return c
-}
-
-// GetEvaluateTransactions marks the read-only transactions in the metadata.
-func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"Get", "History", "Report"}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "History", "Report"}, opts...)}
 }
 
 // EventPayload is the JSON of every vehicle event: the VIN, the sequence
@@ -96,55 +85,45 @@ func load(ctx contractapi.TransactionContextInterface, vinCode string) (*Vehicle
 	return Load(ctx.GetStub(), vinCode)
 }
 
-// begin is the common start of a write: transaction time, input validation,
-// observed time not in the future, vehicle loaded.
-func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode string, req interface{ Validate() error }, observedField string, observed func() time.Time) (*Vehicle, time.Time, error) {
-	ts, err := c.cfg.WriteTime(ctx.GetStub())
+// begin starts a write to a registered vehicle: kit.Begin, then the time
+// the request says something was observed, which may not be later than the
+// transaction, then the vehicle.
+func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode string, req kit.Validator, observedField string, observed time.Time) (kit.Tx, *Vehicle, error) {
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
-		return nil, ts, err
+		return tx, nil, err
 	}
-	if err := req.Validate(); err != nil {
-		return nil, ts, err
-	}
-	if err := kit.NotAfterTx(observedField, observed(), ts); err != nil {
-		return nil, ts, err
+	if err := kit.NotAfterTx(observedField, observed, tx.Time); err != nil {
+		return tx, nil, err
 	}
 	v, err := load(ctx, vinCode)
-	return v, ts, err
+	return tx, v, err
 }
 
 // Register records a new vehicle's birth.
 func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req RegisterRequest) (*Vehicle, error) {
-	stub := ctx.GetStub()
-	ts, err := c.cfg.WriteTime(stub)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
-	if err := kit.NotAfterTx("birth.productionDate", req.Birth.ProductionDate, ts); err != nil {
+	if err := kit.NotAfterTx("birth.productionDate", req.Birth.ProductionDate, tx.Time); err != nil {
 		return nil, err
 	}
 	verified, _ := vin.Validate(req.VIN)
-	if _, err := Load(stub, req.VIN); err == nil {
+	if _, err := Load(tx.Stub, req.VIN); err == nil {
 		return nil, ccerr.New(ccerr.AlreadyExists, "vehicle %s is already registered", req.VIN)
 	} else if ccerr.CodeOf(err) != ccerr.NotFound {
-		return nil, err
-	}
-	caller, err := kit.Caller(ctx)
-	if err != nil {
 		return nil, err
 	}
 	birth := req.Birth
 	birth.ProductionDate = birth.ProductionDate.UTC()
 	v := &Vehicle{
 		SchemaVersion: kit.SchemaVersion, VIN: req.VIN, CheckDigitVerified: verified, Birth: birth,
-		RegisteredAt: ts, RegisteredBy: caller.MSP, TitleBrands: []string{},
+		RegisteredAt: tx.Time, RegisteredBy: tx.Caller.MSP, TitleBrands: []string{},
 		Odometer: OdometerState{Baselines: []Baseline{}},
 	}
 	e := &LifeEvent{Type: EventRegistered, Birth: &birth}
-	if err := Append(stub, v, e); err != nil {
+	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
 	return v, emit(ctx, EvVehicleRegistered, v, e, map[string]any{
@@ -179,7 +158,7 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 	if err := ValidateOwnerRef(string(ref)); err != nil {
 		return nil, err
 	}
-	v, ts, err := c.begin(ctx, vinCode, req, "saleDate", func() time.Time { return req.SaleDate })
+	tx, v, err := c.begin(ctx, vinCode, req, "saleDate", req.SaleDate)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +174,7 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 	if err := Append(stub, v, e); err != nil {
 		return nil, err
 	}
-	if err := putOwner(ctx, v.VIN, string(ref), ts); err != nil {
+	if err := putOwner(tx, v.VIN, string(ref)); err != nil {
 		return nil, err
 	}
 	res := &TransferResult{Receipt: Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, OwnerCount: v.OwnerCount, Reading: reading, RollbackSuspected: v.RollbackSuspected}
@@ -204,21 +183,17 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 	})
 }
 
-func putOwner(ctx contractapi.TransactionContextInterface, vinCode, ref string, ts time.Time) error {
-	caller, err := kit.Caller(ctx)
+func putOwner(tx kit.Tx, vinCode, ref string) error {
+	key, err := tx.Stub.CreateCompositeKey("owner", []string{vinCode})
 	if err != nil {
 		return err
 	}
-	key, err := ctx.GetStub().CreateCompositeKey("owner", []string{vinCode})
-	if err != nil {
-		return err
-	}
-	rec := OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: ref, Since: ts, RecordedBy: caller.MSP}
+	rec := OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: ref, Since: tx.Time, RecordedBy: tx.Caller.MSP}
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	if err := ctx.GetStub().PutPrivateData(OwnersCollection, key, b); err != nil {
+	if err := tx.Stub.PutPrivateData(OwnersCollection, key, b); err != nil {
 		return fmt.Errorf("write owner of %s: %w", vinCode, err)
 	}
 	return nil
@@ -228,17 +203,16 @@ func putOwner(ctx contractapi.TransactionContextInterface, vinCode, ref string, 
 // it is stored all the same, and marks the vehicle, for good, as suspected
 // of a rollback.
 func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, vinCode string, req OdometerRequest) (*OdometerResult, error) {
-	v, _, err := c.begin(ctx, vinCode, req, "observedAt", func() time.Time { return req.ObservedAt })
+	tx, v, err := c.begin(ctx, vinCode, req, "observedAt", req.ObservedAt)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	reading, err := addReading(stub, v, req.Km, req.Source, req.ObservedAt.UTC(), v.EventCount+1)
+	reading, err := addReading(tx.Stub, v, req.Km, req.Source, req.ObservedAt.UTC(), v.EventCount+1)
 	if err != nil {
 		return nil, err
 	}
 	e := &LifeEvent{Type: EventOdometer, Odometer: &reading}
-	if err := Append(stub, v, e); err != nil {
+	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
 	name := EvOdometerRecorded
@@ -253,7 +227,7 @@ func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, v
 // evidence. The old cluster's final reading is recorded; readings observed
 // from then on count from a new baseline, so the total distance stays right.
 func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, vinCode string, req ClusterRequest) (*OdometerResult, error) {
-	v, _, err := c.begin(ctx, vinCode, req, "replacedAt", func() time.Time { return req.ReplacedAt })
+	tx, v, err := c.begin(ctx, vinCode, req, "replacedAt", req.ReplacedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -262,8 +236,7 @@ func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, v
 		return nil, ccerr.New(ccerr.FailedPrecondition, "replacedAt %s is before the latest reading on record (%s); a replacement cannot be inserted before readings already counted from the old cluster",
 			at.Format(time.RFC3339), v.Odometer.LatestObservedAt.Format(time.RFC3339))
 	}
-	stub := ctx.GetStub()
-	final, err := addReading(stub, v, req.OldClusterFinalKm, "service", at, v.EventCount+1)
+	final, err := addReading(tx.Stub, v, req.OldClusterFinalKm, "service", at, v.EventCount+1)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +245,7 @@ func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, v
 		OldClusterFinalKm: req.OldClusterFinalKm, NewClusterStartKm: req.NewClusterStartKm,
 		EvidenceHash: req.EvidenceHash, ReplacedAt: at, TotalKmBefore: final.TotalKm,
 	}}
-	if err := Append(stub, v, e); err != nil {
+	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
 	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: final, RollbackSuspected: v.RollbackSuspected}
@@ -281,13 +254,12 @@ func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, v
 
 // RecordService records a service; its odometer value is also a reading.
 func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vinCode string, req ServiceRequest) (*OdometerResult, error) {
-	v, _, err := c.begin(ctx, vinCode, req, "performedAt", func() time.Time { return req.PerformedAt })
+	tx, v, err := c.begin(ctx, vinCode, req, "performedAt", req.PerformedAt)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
 	at := req.PerformedAt.UTC()
-	reading, err := addReading(stub, v, req.OdometerKm, "service", at, v.EventCount+1)
+	reading, err := addReading(tx.Stub, v, req.OdometerKm, "service", at, v.EventCount+1)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +268,7 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 		parts = []string{}
 	}
 	if req.RecallID != "" {
-		if err := remedy(stub, v, req.RecallID, at); err != nil {
+		if err := remedy(tx.Stub, v, req.RecallID, at); err != nil {
 			return nil, err
 		}
 	}
@@ -304,7 +276,7 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 		Type: req.Type, OdometerKm: req.OdometerKm, DocumentHash: req.DocumentHash, PartSerials: parts, PerformedAt: at,
 		RecallID: req.RecallID,
 	}}
-	if err := Append(stub, v, e); err != nil {
+	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
 	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
@@ -313,7 +285,7 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 
 // RecordBatteryReport records the traction battery's health; electrified cars only.
 func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterface, vinCode string, req BatteryRequest) (*Receipt, error) {
-	v, _, err := c.begin(ctx, vinCode, req, "reportedAt", func() time.Time { return req.ReportedAt })
+	tx, v, err := c.begin(ctx, vinCode, req, "reportedAt", req.ReportedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +295,7 @@ func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterfa
 	rep := req
 	rep.ReportedAt = rep.ReportedAt.UTC()
 	e := &LifeEvent{Type: EventBatteryReport, Battery: &rep}
-	if err := Append(ctx.GetStub(), v, e); err != nil {
+	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
 	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvBatteryReported, v, e, map[string]any{
@@ -333,14 +305,14 @@ func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterfa
 
 // RecordIncident records an accident or other damage from an insurance claim.
 func (c *Contract) RecordIncident(ctx contractapi.TransactionContextInterface, vinCode string, req IncidentRequest) (*Receipt, error) {
-	v, _, err := c.begin(ctx, vinCode, req, "date", func() time.Time { return req.Date })
+	tx, v, err := c.begin(ctx, vinCode, req, "date", req.Date)
 	if err != nil {
 		return nil, err
 	}
 	inc := req
 	inc.Date = inc.Date.UTC()
 	e := &LifeEvent{Type: EventIncident, Incident: &inc}
-	if err := Append(ctx.GetStub(), v, e); err != nil {
+	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
 	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvIncidentRecorded, v, e, map[string]any{
@@ -351,7 +323,7 @@ func (c *Contract) RecordIncident(ctx contractapi.TransactionContextInterface, v
 // BrandTitle adds a title brand (salvage, flood, rebuilt, total-loss).
 // Brands are permanent: a later brand adds to the list.
 func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCode string, req BrandRequest) (*Receipt, error) {
-	v, _, err := c.begin(ctx, vinCode, req, "date", func() time.Time { return req.Date })
+	tx, v, err := c.begin(ctx, vinCode, req, "date", req.Date)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +333,7 @@ func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCo
 	b := req
 	b.Date = b.Date.UTC()
 	e := &LifeEvent{Type: EventTitleBrand, Brand: &b}
-	if err := Append(ctx.GetStub(), v, e); err != nil {
+	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
 	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvTitleBranded, v, e, map[string]any{"brand": b.Brand, "titleBrands": v.TitleBrands})
@@ -395,18 +367,9 @@ func (c *Contract) History(ctx contractapi.TransactionContextInterface, vinCode 
 	if err != nil {
 		return nil, fmt.Errorf("page events of %s: %w", vinCode, err)
 	}
-	defer it.Close()
-	page := &HistoryPage{VIN: vinCode, Events: []LifeEvent{}, Bookmark: md.GetBookmark()}
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, fmt.Errorf("page events of %s: %w", vinCode, err)
-		}
-		var e LifeEvent
-		if err := json.Unmarshal(kv.Value, &e); err != nil {
-			return nil, fmt.Errorf("decode event %q: %w", kv.Key, err)
-		}
-		page.Events = append(page.Events, e)
+	events, err := kit.Collect[LifeEvent](it)
+	if err != nil {
+		return nil, fmt.Errorf("page events of %s: %w", vinCode, err)
 	}
-	return page, nil
+	return &HistoryPage{VIN: vinCode, Events: events, Bookmark: md.GetBookmark()}, nil
 }

@@ -1,7 +1,6 @@
 package vehicle
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -91,18 +90,9 @@ func RecallCars(stub shim.ChaincodeStubInterface, recallID string) ([]RecallCar,
 	if err != nil {
 		return nil, fmt.Errorf("scan cars of recall %s: %w", recallID, err)
 	}
-	defer it.Close()
-	out := []RecallCar{}
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		var rc RecallCar
-		if err := json.Unmarshal(kv.Value, &rc); err != nil {
-			return nil, fmt.Errorf("decode %q: %w", kv.Key, err)
-		}
-		out = append(out, rc)
+	cars, err := kit.Collect[RecallCar](it)
+	if err != nil {
+		return nil, fmt.Errorf("scan cars of recall %s: %w", recallID, err)
 	}
-	return out, nil
+	return cars, nil
 }

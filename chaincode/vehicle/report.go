@@ -1,7 +1,6 @@
 package vehicle
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -148,19 +147,14 @@ func eachEvent(stub shim.ChaincodeStubInterface, vinCode string, fn func(*LifeEv
 	if err != nil {
 		return 0, fmt.Errorf("scan events of %s: %w", vinCode, err)
 	}
-	defer it.Close()
 	var n int64
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return n, fmt.Errorf("scan events of %s: %w", vinCode, err)
-		}
-		var e LifeEvent
-		if err := json.Unmarshal(kv.Value, &e); err != nil {
-			return n, fmt.Errorf("decode event %q: %w", kv.Key, err)
-		}
+	err = kit.Range(it, func(_ string, e LifeEvent) (bool, error) {
 		n++
 		fn(&e)
+		return true, nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("scan events of %s: %w", vinCode, err)
 	}
 	return n, nil
 }

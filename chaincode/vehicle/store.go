@@ -1,7 +1,6 @@
 package vehicle
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -166,18 +165,9 @@ func readings(stub shim.ChaincodeStubInterface, vinCode string) ([]OdometerReadi
 	if err != nil {
 		return nil, fmt.Errorf("scan odometer readings of %s: %w", vinCode, err)
 	}
-	defer it.Close()
-	var out []OdometerReading
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, fmt.Errorf("scan odometer readings of %s: %w", vinCode, err)
-		}
-		var r OdometerReading
-		if err := json.Unmarshal(kv.Value, &r); err != nil {
-			return nil, fmt.Errorf("decode odometer reading %q: %w", kv.Key, err)
-		}
-		out = append(out, r)
+	out, err := kit.Collect[OdometerReading](it)
+	if err != nil {
+		return nil, fmt.Errorf("scan odometer readings of %s: %w", vinCode, err)
 	}
 	return out, nil
 }
