@@ -6,27 +6,38 @@ package network_test
 // image or hand one org's keys to another org's container.
 
 import (
+	"fmt"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/autoledger/autoledger/network/topology"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
 
+type composeService struct {
+	Image         string            `yaml:"image"`
+	User          string            `yaml:"user"`
+	ContainerName string            `yaml:"container_name"`
+	Command       []string          `yaml:"command"`
+	Environment   map[string]string `yaml:"environment"`
+	Ports         []string          `yaml:"ports"`
+	Volumes       []string          `yaml:"volumes"`
+	DependsOn     map[string]any    `yaml:"depends_on"`
+	Healthcheck   struct {
+		Test []string `yaml:"test"`
+	} `yaml:"healthcheck"`
+}
+
 type composeFile struct {
-	Services map[string]struct {
-		Image       string   `yaml:"image"`
-		User        string   `yaml:"user"`
-		Ports       []string `yaml:"ports"`
-		Volumes     []string `yaml:"volumes"`
-		Healthcheck struct {
-			Test []string `yaml:"test"`
-		} `yaml:"healthcheck"`
-	} `yaml:"services"`
-	Volumes map[string]any `yaml:"volumes"`
+	Services map[string]composeService `yaml:"services"`
+	Volumes  map[string]any            `yaml:"volumes"`
 }
 
 func loadCompose(t *testing.T) composeFile {
@@ -38,18 +49,152 @@ func loadCompose(t *testing.T) composeFile {
 	return f
 }
 
-var orgs = []string{"oem", "supplier", "dealer", "insurer"}
+// orgs are the short names of the orgs with containers: the ordering
+// service's and the application orgs.
+func orgs() []string {
+	names := []string{topology.Ordering.Name}
+	for _, o := range topology.Orgs {
+		names = append(names, o.Name)
+	}
+	return names
+}
+
+// runDir is how the compose file names the run directory.
+const runDir = "${AUTOLEDGER_RUN_DIR:?run network.sh --compose}"
+
+// wantService is what the topology says of one service.
+type wantService struct {
+	ports  []string
+	env    map[string]string
+	health string // a fragment of the health check command
+	// mounts are volume entries the service must have; state the named volume of its state.
+	mounts    []string
+	state     string
+	command   string // a fragment of the command
+	dependsOn string
+}
+
+func published(ports ...int) []string {
+	ps := make([]string, len(ports))
+	for i, p := range ports {
+		ps[i] = fmt.Sprintf("127.0.0.1:%d:%d", p, p)
+	}
+	return ps
+}
+
+func caService(org string, port int) wantService {
+	host := topology.CAHost(org)
+	return wantService{
+		ports: published(port),
+		env: map[string]string{"FABRIC_CA_SERVER_PORT": strconv.Itoa(port), "FABRIC_CA_SERVER_CA_NAME": "ca-" + org,
+			"FABRIC_CA_SERVER_CSR_CN": host, "FABRIC_CA_SERVER_CSR_HOSTS": host + ",127.0.0.1,localhost",
+			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS": fmt.Sprintf("127.0.0.1:%d", port+topology.CAOperationsOffset)},
+		health:  fmt.Sprintf("-url https://127.0.0.1:%d/cainfo", port),
+		state:   "ca-" + org,
+		command: fmt.Sprintf("admin:${CA_PW_%s:?run network.sh --compose}", strings.ToUpper(org)),
+	}
+}
+
+// topologyServices is every service the topology asks docker-compose.yaml for.
+func topologyServices() map[string]wantService {
+	want := map[string]wantService{}
+	o := topology.Ordering
+	want[topology.CAHost(o.Name)] = caService(o.Name, o.CAPort)
+	for _, n := range o.Orderers {
+		want[topology.OrdererHost(n.Name)] = wantService{
+			ports: published(n.Port, n.AdminPort, n.OperationsPort),
+			env: map[string]string{"ORDERER_GENERAL_LISTENPORT": strconv.Itoa(n.Port),
+				"ORDERER_ADMIN_LISTENADDRESS":      fmt.Sprintf("0.0.0.0:%d", n.AdminPort),
+				"ORDERER_OPERATIONS_LISTENADDRESS": fmt.Sprintf("0.0.0.0:%d", n.OperationsPort)},
+			health: fmt.Sprintf("-url https://127.0.0.1:%d/healthz", n.OperationsPort),
+			mounts: []string{fmt.Sprintf("%s/orgs/%s/orderers/%s:/etc/autoledger/node:ro", runDir, o.Name, n.Name)},
+			state:  n.Name,
+		}
+	}
+	for _, org := range topology.Orgs {
+		want[topology.CAHost(org.Name)] = caService(org.Name, org.CAPort)
+		anchor := org.PeerEndpoint(org.Peers[0], topology.Compose)
+		for _, p := range org.Peers {
+			want[topology.PeerHost(org.Name, p.Name)] = wantService{
+				ports: published(p.Port, p.OperationsPort),
+				env: map[string]string{"CORE_PEER_ID": p.Name + "." + org.Name, "CORE_PEER_LOCALMSPID": org.MSPID,
+					"CORE_PEER_LISTENADDRESS":           fmt.Sprintf("0.0.0.0:%d", p.Port),
+					"CORE_PEER_ADDRESS":                 org.PeerEndpoint(p, topology.Compose),
+					"CORE_PEER_CHAINCODELISTENADDRESS":  fmt.Sprintf("0.0.0.0:%d", p.ChaincodePort),
+					"CORE_PEER_GOSSIP_BOOTSTRAP":        anchor,
+					"CORE_PEER_GOSSIP_EXTERNALENDPOINT": org.PeerEndpoint(p, topology.Compose),
+					"CORE_OPERATIONS_LISTENADDRESS":     fmt.Sprintf("0.0.0.0:%d", p.OperationsPort)},
+				health: fmt.Sprintf("-url https://127.0.0.1:%d/healthz", p.OperationsPort),
+				mounts: []string{fmt.Sprintf("%s/orgs/%s/peers/%s:/etc/autoledger/node:ro", runDir, org.Name, p.Name)},
+				state:  p.Name + "-" + org.Name,
+			}
+		}
+		// Only the product chaincode runs in compose; the conformance suite runs natively.
+		cc := org.ChaincodePorts[topology.Chaincode]
+		want[topology.ChaincodeHost(topology.Chaincode, org.Name)] = wantService{
+			env: map[string]string{"CHAINCODE_SERVER_ADDRESS": fmt.Sprintf("0.0.0.0:%d", cc),
+				"CORE_CHAINCODE_ID_NAME": fmt.Sprintf("${CC_ID_%s:-not-deployed}", strings.ToUpper(org.Name))},
+			health: fmt.Sprintf("-tcp 127.0.0.1:%d", cc),
+			mounts: []string{fmt.Sprintf("%s/orgs/%s/chaincode/server:/etc/autoledger/tls:ro", runDir, org.Name)},
+		}
+		want[topology.GatewayHost(org.Name)] = wantService{
+			ports:     []string{fmt.Sprintf("127.0.0.1:%d:8080", org.GatewayPort)},
+			health:    "-url http://127.0.0.1:8080/healthz",
+			mounts:    []string{fmt.Sprintf("%s/compose/gateways/%s:/etc/autoledger/gateway:ro", runDir, org.Name)},
+			state:     "gateway-" + org.Name,
+			dependsOn: topology.PeerHost(org.Name, org.Peers[0].Name),
+		}
+	}
+	return want
+}
 
 func TestComposeTopology(t *testing.T) {
 	f := loadCompose(t)
-	want := []string{"ca.orderer.autoledger", "orderer1.autoledger", "orderer2.autoledger", "orderer3.autoledger"}
-	for _, o := range orgs {
-		want = append(want, "ca."+o+".autoledger", "peer0."+o+".autoledger", "autoledger-cc."+o+".autoledger", "gateway."+o+".autoledger")
+	want := topologyServices()
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		if _, ok := f.Services[name]; !ok {
+			t.Errorf("docker-compose.yaml has no service %s, which network/topology asks for", name)
+		}
 	}
-	for _, s := range want {
-		assert.Contains(t, f.Services, s)
+	for _, name := range slices.Sorted(maps.Keys(f.Services)) {
+		if _, ok := want[name]; !ok {
+			t.Errorf("docker-compose.yaml has a service %s that network/topology does not describe: add it there and to docs/operations.md", name)
+		}
 	}
-	assert.Len(t, f.Services, len(want), "a service was added: add it to this list and to docs/operations.md")
+}
+
+// Each service publishes, listens on and is probed at the topology's
+// ports, under the topology's names, and keeps its state in its own volume.
+func TestComposeServicesMatchTopology(t *testing.T) {
+	f := loadCompose(t)
+	var volumes []string
+	for name, w := range topologyServices() {
+		s, ok := f.Services[name]
+		if !ok {
+			continue // TestComposeTopology reports it
+		}
+		assert.Equal(t, name, s.ContainerName, "%s: container_name", name)
+		assert.ElementsMatch(t, w.ports, s.Ports, "%s: published ports", name)
+		for k, v := range w.env {
+			assert.Equal(t, v, s.Environment[k], "%s: environment %s", name, k)
+		}
+		assert.Contains(t, strings.Join(s.Healthcheck.Test, " "), w.health, "%s: health check", name)
+		for _, m := range w.mounts {
+			assert.Contains(t, s.Volumes, m, "%s: volumes", name)
+		}
+		if w.state != "" {
+			volumes = append(volumes, w.state)
+			found := slices.ContainsFunc(s.Volumes, func(v string) bool { return strings.HasPrefix(v, w.state+":") })
+			assert.True(t, found, "%s: state in named volume %s", name, w.state)
+		}
+		if w.command != "" {
+			assert.Contains(t, strings.Join(s.Command, " "), w.command, "%s: command", name)
+		}
+		if w.dependsOn != "" {
+			assert.Contains(t, s.DependsOn, w.dependsOn, "%s: depends_on", name)
+		}
+	}
+	assert.ElementsMatch(t, volumes, slices.Collect(maps.Keys(f.Volumes)), "named volumes of docker-compose.yaml")
 }
 
 func TestComposePublishesOnLoopbackOnly(t *testing.T) {
@@ -111,7 +256,7 @@ func TestComposeContainersMountOnlyTheirOrgsKeys(t *testing.T) {
 	orgDir := regexp.MustCompile(`/orgs/([a-z]+)/`)
 	for name, s := range loadCompose(t).Services {
 		own := ""
-		for _, o := range append([]string{"orderer"}, orgs...) {
+		for _, o := range orgs() {
 			if strings.Contains(name, "."+o+".") || (o == "orderer" && strings.HasPrefix(name, "orderer")) {
 				own = o
 			}
