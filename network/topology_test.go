@@ -119,6 +119,9 @@ type configtx struct {
 			} `yaml:"Consenters"`
 		} `yaml:"EtcdRaft"`
 	} `yaml:"Orderer"`
+	Application struct {
+		Policies map[string]configtxPolicy `yaml:"Policies"`
+	} `yaml:"Application"`
 	Profiles map[string]struct {
 		Orderer struct {
 			Organizations []configtxOrg `yaml:"Organizations"`
@@ -191,6 +194,8 @@ func TestConfigtxMatchesTopology(t *testing.T) {
 		assert.Empty(t, got.AnchorPeers, "%s: anchor peers are set by config updates after the channel exists (see configtx.yaml)", m)
 	}
 
+	assert.Equal(t, configtxPolicy{Type: "ImplicitMeta", Rule: "MAJORITY Endorsement"}, c.Application.Policies["Endorsement"],
+		"the chaincode's endorsement policy; TestCollectionsFitTheTopology relies on it")
 	p, ok := c.Profiles["AutoLedgerChannel"]
 	require.True(t, ok, "profile AutoLedgerChannel")
 	assert.Equal(t, []string{o.MSPID}, orgNames(p.Orderer.Organizations))
@@ -216,5 +221,14 @@ func TestCollectionsFitTheTopology(t *testing.T) {
 			others += len(org.Peers)
 		}
 		assert.LessOrEqual(t, c.RequiredPeerCount, others, "collection %s requires more peers than its members have", c.Name)
+		// The chaincode's policy is the channel's MAJORITY Endorsement
+		// (TestConfigtxMatchesTopology), and a write to such a collection
+		// is endorsed by its members only (the gateway picks them): they
+		// must be a majority of the channel's orgs. A sixth org breaks owners.
+		if c.EndorsementPolicy() == "" {
+			assert.Greater(t, 2*len(c.Members), len(topology.Orgs),
+				"collection %s follows the chaincode's MAJORITY policy but its %d members are no majority of %d orgs: give it an endorsement policy",
+				c.Name, len(c.Members), len(topology.Orgs))
+		}
 	}
 }

@@ -42,8 +42,8 @@ type Org struct {
 	// Roles are the roles the org's users are enrolled for (the role
 	// attribute of their certificates), one user per role.
 	Roles []string
-	// Peers are the org's peers; the first is its anchor peer and the one
-	// every other peer of the org bootstraps gossip from.
+	// Peers are the org's peers; the first is its anchor peer and, in
+	// compose, the one the org's other peers bootstrap gossip from.
 	Peers []Peer
 	// ChaincodePorts is the port of the org's server of each of Chaincodes.
 	ChaincodePorts map[string]int
