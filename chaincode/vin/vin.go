@@ -80,3 +80,7 @@ func CheckDigit(v string) byte {
 	}
 	return byte('0' + r)
 }
+
+// Pattern is the shape of a VIN as a regular expression (the check digit
+// is not expressible in one), for API schemas.
+const Pattern = "^[0-9A-HJ-NPR-Z]{17}$"

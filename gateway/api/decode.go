@@ -10,56 +10,34 @@ import (
 	"strings"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/vin"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/gin-gonic/gin"
-	"github.com/go-playground/validator/v10"
 )
-
-// validate checks path and query parameters; request bodies are checked by
-// the chaincode's own Validate methods, so each rule lives in one place.
-var validate = func() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	// The VIN rule is chaincode/vin's, the same code the peer runs.
-	_ = v.RegisterValidation("vin", func(fl validator.FieldLevel) bool {
-		_, err := vin.Validate(fl.Field().String())
-		return err == nil
-	})
-	return v
-}()
 
 func fieldErr(field, rule, msg string) []ccerr.FieldError {
 	return []ccerr.FieldError{{Field: field, Rule: rule, Message: msg}}
 }
 
-// params validates a struct of path and query parameters.
+// params validates a struct of path and query parameters with the same
+// tagged rules (chaincode/rules) the request bodies use.
 func params(c *gin.Context, p any) bool {
-	err := validate.Struct(p)
+	var ch rules.Checker
+	ch.Struct(p)
+	err := ch.Err()
 	if err == nil {
 		return true
 	}
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	e, ok := ccerr.From(err)
+	if !ok {
 		fail(c, err)
 		return false
 	}
-	var fields []ccerr.FieldError
-	for _, fe := range verrs {
-		name := strings.ToLower(fe.Field()[:1]) + fe.Field()[1:]
-		if fe.Tag() == "vin" {
-			_, verr := vin.Validate(fmt.Sprint(fe.Value()))
-			if e, ok := ccerr.From(verr); ok {
-				fields = append(fields, e.Fields...)
-				continue
-			}
-		}
-		fields = append(fields, ccerr.FieldError{Field: name, Rule: fe.Tag(), Message: fmt.Sprintf("fails %s %s", fe.Tag(), fe.Param())})
-	}
-	writeProblem(c, validationProblem(fields))
+	writeProblem(c, validationProblem(e.Fields))
 	return false
 }
 
 type vinParam struct {
-	VIN string `validate:"vin"`
+	VIN string `json:"vin" validate:"vin"`
 }
 
 // pathVIN reads and checks the {vin} path parameter.

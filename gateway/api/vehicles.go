@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/autoledger/autoledger/chaincode/collections"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	vehicle "github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/gin-gonic/gin"
@@ -30,22 +30,17 @@ func (s *Server) registerVehicle(c *gin.Context) {
 // TransferBody is the REST body of an ownership transfer: the public facts
 // plus the new owner's opaque reference, which travels as transient data.
 type TransferBody struct {
-	SaleDate   time.Time `json:"saleDate"`
-	OdometerKm int64     `json:"odometerKm"`
-	UseType    string    `json:"useType"`
-	OwnerRef   string    `json:"ownerRef"`
+	vehicle.TransferRequest
+	OwnerRef string `json:"ownerRef" validate:"ownerref"`
 }
 
-func (b TransferBody) public() vehicle.TransferRequest {
-	return vehicle.TransferRequest{SaleDate: b.SaleDate, OdometerKm: b.OdometerKm, UseType: b.UseType}
-}
+func (b TransferBody) public() vehicle.TransferRequest { return b.TransferRequest }
 
 // Validate checks the public part and the owner reference.
 func (b TransferBody) Validate() error {
-	if err := b.public().Validate(); err != nil {
-		return err
-	}
-	return vehicle.ValidateOwnerRef(b.OwnerRef)
+	var c rules.Checker
+	c.Struct(b)
+	return c.Err()
 }
 
 func (s *Server) transferOwnership(c *gin.Context) {
@@ -135,13 +130,13 @@ func (s *Server) report(c *gin.Context) {
 }
 
 type historyParams struct {
-	VIN      string `validate:"vin"`
-	PageSize int    `validate:"min=1,max=1000"`
-	Bookmark string `validate:"max=1024"`
+	VIN      string `json:"vin" validate:"vin"`
+	PageSize int    `json:"pageSize" validate:"pagesize"`
+	Bookmark string `json:"bookmark" validate:"max=1024"`
 }
 
 func (s *Server) history(c *gin.Context) {
-	p := historyParams{VIN: c.Param("vin"), PageSize: 100, Bookmark: c.Query("bookmark")}
+	p := historyParams{VIN: c.Param("vin"), PageSize: rules.DefaultPageSize, Bookmark: c.Query("bookmark")}
 	if q := c.Query("pageSize"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/rules"
-	"github.com/autoledger/autoledger/chaincode/vin"
 )
 
 // Statuses of a serialized part.
@@ -33,54 +32,27 @@ const TermsTransientKey = "terms"
 
 // MaterialOrigin is where a raw material came from, with its audit certificate.
 type MaterialOrigin struct {
-	Material      string `json:"material"`
-	Country       string `json:"country"`
-	Source        string `json:"source"`
-	AuditCertHash string `json:"auditCertHash"`
+	Material      string `json:"material" validate:"required,max=64"`
+	Country       string `json:"country" validate:"iso3166"`
+	Source        string `json:"source" validate:"required,max=100"`
+	AuditCertHash string `json:"auditCertHash" validate:"sha256"`
 }
 
 // RegisterPartsRequest registers many serials of one part number and batch.
 type RegisterPartsRequest struct {
-	PartNumber           string           `json:"partNumber"`
-	Batch                string           `json:"batch"`
-	Manufacturer         string           `json:"manufacturer"`
-	ManufacturedAt       time.Time        `json:"manufacturedAt"`
-	Serials              []string         `json:"serials"`
-	Materials            []MaterialOrigin `json:"materials,omitempty" metadata:",optional"`
-	ConformityCertHashes []string         `json:"conformityCertHashes,omitempty" metadata:",optional"`
+	PartNumber           string           `json:"partNumber" validate:"code"`
+	Batch                string           `json:"batch" validate:"code"`
+	Manufacturer         string           `json:"manufacturer" validate:"required,max=100"`
+	ManufacturedAt       time.Time        `json:"manufacturedAt" validate:"required"`
+	Serials              []string         `json:"serials" validate:"required,max=1000,unique,dive,serial"`
+	Materials            []MaterialOrigin `json:"materials,omitempty" metadata:",optional" validate:"dive"`
+	ConformityCertHashes []string         `json:"conformityCertHashes,omitempty" metadata:",optional" validate:"dive,sha256"`
 }
 
 // Validate checks the fields.
 func (r RegisterPartsRequest) Validate() error {
 	var c rules.Checker
-	c.Code("partNumber", r.PartNumber)
-	c.Code("batch", r.Batch)
-	c.Text("manufacturer", r.Manufacturer, 100)
-	c.Time("manufacturedAt", r.ManufacturedAt)
-	switch {
-	case len(r.Serials) == 0:
-		c.Fail("serials", "required", "at least one serial is required")
-	case len(r.Serials) > MaxSerialsPerCall:
-		c.Fail("serials", "max_items", "at most %d serials per call, got %d; split the batch", MaxSerialsPerCall, len(r.Serials))
-	}
-	seen := map[string]bool{}
-	for _, s := range r.Serials {
-		if !rules.IsCode(s) {
-			c.Fail("serials[]", "serial", "%q must be 1-64 characters of A-Z, a-z, 0-9 and ._:-", s)
-		} else if seen[s] {
-			c.Fail("serials[]", "unique", "%q is listed twice", s)
-		}
-		seen[s] = true
-	}
-	for _, m := range r.Materials {
-		c.Text("materials[].material", m.Material, 64)
-		c.Country("materials[].country", m.Country)
-		c.Text("materials[].source", m.Source, 100)
-		c.Hash("materials[].auditCertHash", m.AuditCertHash)
-	}
-	for _, h := range r.ConformityCertHashes {
-		c.Hash("conformityCertHashes[]", h)
-	}
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -135,76 +107,67 @@ type CustodyEvent struct {
 
 // AssembleRequest makes an assembly from parts the caller holds.
 type AssembleRequest struct {
-	Serial       string    `json:"serial"`
-	PartNumber   string    `json:"partNumber"`
-	Batch        string    `json:"batch"`
-	Manufacturer string    `json:"manufacturer"`
-	AssembledAt  time.Time `json:"assembledAt"`
-	Children     []string  `json:"children"`
+	Serial       string    `json:"serial" validate:"code"`
+	PartNumber   string    `json:"partNumber" validate:"code"`
+	Batch        string    `json:"batch" validate:"code"`
+	Manufacturer string    `json:"manufacturer" validate:"required,max=100"`
+	AssembledAt  time.Time `json:"assembledAt" validate:"required"`
+	Children     []string  `json:"children" validate:"min=1,max=200"`
 }
 
 // Validate checks the fields.
 func (r AssembleRequest) Validate() error {
 	var c rules.Checker
-	c.Code("serial", r.Serial)
-	c.Code("partNumber", r.PartNumber)
-	c.Code("batch", r.Batch)
-	c.Text("manufacturer", r.Manufacturer, 100)
-	c.Time("assembledAt", r.AssembledAt)
-	if len(r.Children) == 0 || len(r.Children) > MaxChildren {
-		c.Fail("children", "count", "must list 1 to %d serials", MaxChildren)
-	}
+	c.Struct(r)
 	return c.Err()
 }
 
 // ShipRequest sends a part to another org.
 type ShipRequest struct {
-	To          string `json:"to"`
-	ShipmentRef string `json:"shipmentRef"`
+	To          string `json:"to" validate:"msp"`
+	ShipmentRef string `json:"shipmentRef" validate:"required,max=64"`
 }
 
 // Validate checks the fields.
 func (r ShipRequest) Validate() error {
 	var c rules.Checker
-	c.MSP("to", r.To)
-	c.Text("shipmentRef", r.ShipmentRef, 64)
+	c.Struct(r)
 	return c.Err()
 }
 
 // ReceiveRequest confirms a shipment's arrival.
 type ReceiveRequest struct {
-	ShipmentRef string `json:"shipmentRef"`
+	ShipmentRef string `json:"shipmentRef" validate:"required,max=64"`
 }
 
 // Validate checks the fields.
 func (r ReceiveRequest) Validate() error {
 	var c rules.Checker
-	c.Text("shipmentRef", r.ShipmentRef, 64)
+	c.Struct(r)
 	return c.Err()
 }
 
 // InstallRequest installs a part into a registered vehicle.
 type InstallRequest struct {
-	VIN string `json:"vin"`
+	VIN string `json:"vin" validate:"vin"`
 }
 
-// Validate checks the fields with the one VIN rule.
+// Validate checks the fields (the vin tag is the one VIN rule).
 func (r InstallRequest) Validate() error {
 	var c rules.Checker
-	_, err := vin.Validate(r.VIN)
-	c.Add(err)
+	c.Struct(r)
 	return c.Err()
 }
 
 // ReasonRequest carries the reason of a removal or scrapping.
 type ReasonRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" validate:"required,max=200"`
 }
 
 // Validate checks the fields.
 func (r ReasonRequest) Validate() error {
 	var c rules.Checker
-	c.Text("reason", r.Reason, 200)
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -229,24 +192,20 @@ type Provenance struct {
 // RecallRequest recalls a part number over a batch range (inclusive,
 // compared as strings: batch codes sort in production order).
 type RecallRequest struct {
-	RecallID   string `json:"recallId"`
-	PartNumber string `json:"partNumber"`
-	BatchFrom  string `json:"batchFrom"`
-	BatchTo    string `json:"batchTo"`
-	Reason     string `json:"reason"`
+	RecallID   string `json:"recallId" validate:"code"`
+	PartNumber string `json:"partNumber" validate:"code"`
+	BatchFrom  string `json:"batchFrom" validate:"code"`
+	BatchTo    string `json:"batchTo" validate:"code"`
+	Reason     string `json:"reason" validate:"required,max=200"`
 }
 
 // Validate checks the fields.
 func (r RecallRequest) Validate() error {
 	var c rules.Checker
-	c.Code("recallId", r.RecallID)
-	c.Code("partNumber", r.PartNumber)
-	c.Code("batchFrom", r.BatchFrom)
-	c.Code("batchTo", r.BatchTo)
+	c.Struct(r)
 	if r.BatchTo < r.BatchFrom {
 		c.Fail("batchTo", "range", "must not sort before batchFrom")
 	}
-	c.Text("reason", r.Reason, 200)
 	return c.Err()
 }
 
@@ -282,18 +241,15 @@ type RecallCarRef struct {
 // kept in the oemSupplier collection only. Salt is the client's random
 // value, so the hash on the channel cannot be guessed from likely prices.
 type Terms struct {
-	UnitPriceMinor int64  `json:"unitPriceMinor"`
-	Currency       string `json:"currency"`
-	LotData        string `json:"lotData"`
-	Salt           string `json:"salt"`
+	UnitPriceMinor int64  `json:"unitPriceMinor" validate:"min=0,max=9007199254740992"`
+	Currency       string `json:"currency" validate:"iso4217"`
+	LotData        string `json:"lotData" validate:"max=1000"`
+	Salt           string `json:"salt" validate:"min=16,max=128"`
 }
 
 // Validate checks the fields.
 func (t Terms) Validate() error {
 	var c rules.Checker
-	c.Range("unitPriceMinor", t.UnitPriceMinor, 0, 1<<53)
-	c.Currency("currency", t.Currency)
-	c.MaxLen("lotData", t.LotData, 1000)
-	c.Salt("salt", t.Salt)
+	c.Struct(t)
 	return c.Err()
 }

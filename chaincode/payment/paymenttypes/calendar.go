@@ -35,7 +35,7 @@ type Calendar struct {
 
 // CalendarRequest sets the calendar of a year.
 type CalendarRequest struct {
-	Year int `json:"year"`
+	Year int `json:"year" validate:"min=2000,max=2100"`
 	// UTCOffset is the calendar's fixed offset, "+08:00" when empty.
 	UTCOffset      string   `json:"utcOffset,omitempty" metadata:",optional"`
 	Holidays       []string `json:"holidays,omitempty" metadata:",optional"`
@@ -45,7 +45,7 @@ type CalendarRequest struct {
 // Validate checks the fields.
 func (r CalendarRequest) Validate() error {
 	var c rules.Checker
-	c.Range("year", int64(r.Year), MinCalendarYear, MaxCalendarYear)
+	c.Struct(r)
 	if _, err := ParseOffset(r.UTCOffset); err != nil {
 		c.Fail("utcOffset", "utc_offset", "must be a UTC offset such as +08:00 between -12:00 and +14:00")
 	}

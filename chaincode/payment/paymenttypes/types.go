@@ -55,48 +55,37 @@ type Party struct {
 
 // PartyRequest registers a party.
 type PartyRequest struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID   string `json:"id" validate:"code"`
+	Name string `json:"name" validate:"required,max=100"`
 	SME  bool   `json:"sme"`
 }
 
 // Validate checks the fields.
 func (r PartyRequest) Validate() error {
 	var c rules.Checker
-	c.Code("id", r.ID)
-	c.Text("name", r.Name, 100)
+	c.Struct(r)
 	return c.Err()
 }
 
 // Line is one order line.
 type Line struct {
-	PartNumber string `json:"partNumber"`
-	Quantity   int64  `json:"quantity"`
+	PartNumber string `json:"partNumber" validate:"code"`
+	Quantity   int64  `json:"quantity" validate:"min=1,max=1000000000"`
 }
 
 // OrderRequest creates an order; the buyer is the caller's org.
 type OrderRequest struct {
-	OrderID              string    `json:"orderId"`
-	Seller               string    `json:"seller"`
-	Lines                []Line    `json:"lines"`
-	PaymentTermsDays     int       `json:"paymentTermsDays"`
-	ExpectedDeliveryDate time.Time `json:"expectedDeliveryDate"`
+	OrderID              string    `json:"orderId" validate:"code"`
+	Seller               string    `json:"seller" validate:"code"`
+	Lines                []Line    `json:"lines" validate:"min=1,max=500,dive"`
+	PaymentTermsDays     int       `json:"paymentTermsDays" validate:"min=0,max=365"`
+	ExpectedDeliveryDate time.Time `json:"expectedDeliveryDate" validate:"required"`
 }
 
 // Validate checks the fields.
 func (r OrderRequest) Validate() error {
 	var c rules.Checker
-	c.Code("orderId", r.OrderID)
-	c.Code("seller", r.Seller)
-	if len(r.Lines) == 0 || len(r.Lines) > 500 {
-		c.Fail("lines", "count", "must list 1 to 500 lines")
-	}
-	for _, l := range r.Lines {
-		c.Code("lines[].partNumber", l.PartNumber)
-		c.Range("lines[].quantity", l.Quantity, 1, 1_000_000_000)
-	}
-	c.Range("paymentTermsDays", int64(r.PaymentTermsDays), 0, ReceivableHardMaxDays)
-	c.Time("expectedDeliveryDate", r.ExpectedDeliveryDate)
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -134,65 +123,58 @@ type Order struct {
 
 // DeliveryRequest records the seller's delivery.
 type DeliveryRequest struct {
-	ShipmentRef  string    `json:"shipmentRef"`
-	DeliveryDate time.Time `json:"deliveryDate"`
-	Serials      []string  `json:"serials,omitempty" metadata:",optional"`
+	ShipmentRef  string    `json:"shipmentRef" validate:"required,max=64"`
+	DeliveryDate time.Time `json:"deliveryDate" validate:"required"`
+	Serials      []string  `json:"serials,omitempty" metadata:",optional" validate:"max=1000"`
 }
 
 // Validate checks the fields.
 func (r DeliveryRequest) Validate() error {
 	var c rules.Checker
-	c.Text("shipmentRef", r.ShipmentRef, 64)
-	c.Time("deliveryDate", r.DeliveryDate)
-	if len(r.Serials) > 1000 {
-		c.Fail("serials", "max_items", "at most 1000 serials")
-	}
+	c.Struct(r)
 	return c.Err()
 }
 
 // OrderNote gives a reason (rejection, dispute, resolution).
 type OrderNote struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" validate:"required,max=500"`
 }
 
 // Validate checks the fields.
 func (r OrderNote) Validate() error {
 	var c rules.Checker
-	c.Text("reason", r.Reason, 500)
+	c.Struct(r)
 	return c.Err()
 }
 
 // Instruments allowed: cash, or a bank acceptance bill; never a
 // non-cash instrument that stretches the terms.
-var Instruments = []string{"cash", "bank-acceptance-bill"}
+var Instruments = rules.Enum("instrument", "cash", "bank-acceptance-bill")
 
 // PaymentRequest records the buyer's payment.
 type PaymentRequest struct {
-	BankRef    string `json:"bankRef"`
-	Instrument string `json:"instrument"`
+	BankRef    string `json:"bankRef" validate:"required,max=64"`
+	Instrument string `json:"instrument" validate:"instrument"`
 }
 
 // Validate checks the fields.
 func (r PaymentRequest) Validate() error {
 	var c rules.Checker
-	c.Text("bankRef", r.BankRef, 64)
-	c.OneOf("instrument", r.Instrument, Instruments)
+	c.Struct(r)
 	return c.Err()
 }
 
 // Amount is an order's value, in the pair's private data collection.
 type Amount struct {
-	AmountMinor int64  `json:"amountMinor"`
-	Currency    string `json:"currency"`
-	Salt        string `json:"salt"`
+	AmountMinor int64  `json:"amountMinor" validate:"min=1,max=9007199254740992"`
+	Currency    string `json:"currency" validate:"iso4217"`
+	Salt        string `json:"salt" validate:"min=16,max=128"`
 }
 
 // Validate checks the fields.
 func (a Amount) Validate() error {
 	var c rules.Checker
-	c.Range("amountMinor", a.AmountMinor, 1, 1<<53)
-	c.Currency("currency", a.Currency)
-	c.Salt("salt", a.Salt)
+	c.Struct(a)
 	return c.Err()
 }
 
@@ -218,24 +200,24 @@ type Receivable struct {
 
 // ShareSplitRequest splits a share: BP of it become a new share.
 type ShareSplitRequest struct {
-	BP int64 `json:"bp"`
+	BP int64 `json:"bp" validate:"min=1,max=9999"`
 }
 
 // Validate checks the fields.
 func (r ShareSplitRequest) Validate() error {
 	var c rules.Checker
-	c.Range("bp", r.BP, 1, WholeBP-1)
+	c.Struct(r)
 	return c.Err()
 }
 
 // ShareTransferRequest passes a share to another registered party.
 type ShareTransferRequest struct {
-	To string `json:"to"`
+	To string `json:"to" validate:"code"`
 }
 
 // Validate checks the fields.
 func (r ShareTransferRequest) Validate() error {
 	var c rules.Checker
-	c.Code("to", r.To)
+	c.Struct(r)
 	return c.Err()
 }

@@ -11,29 +11,28 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/rules"
-	"github.com/autoledger/autoledger/chaincode/vin"
 )
 
 // Powertrains (MOBI Vehicle Identity).
-var Powertrains = []string{"ICE", "HEV", "PHEV", "BEV", "FCEV"}
+var Powertrains = rules.Enum("powertrain", "ICE", "HEV", "PHEV", "BEV", "FCEV")
 
 // UseTypes of a vehicle after a sale.
-var UseTypes = []string{"private", "rental", "taxi", "fleet"}
+var UseTypes = rules.Enum("usetype", "private", "rental", "taxi", "fleet")
 
 // OdometerSources are the independent reporters of a reading (Car-Pass).
-var OdometerSources = []string{"telematics", "service", "inspection", "sale", "insurance-claim"}
+var OdometerSources = rules.Enum("odometersource", "telematics", "service", "inspection", "sale", "insurance-claim")
 
 // ServiceTypes of a service record.
-var ServiceTypes = []string{"maintenance", "repair", "recall-remedy", "inspection"}
+var ServiceTypes = rules.Enum("servicetype", "maintenance", "repair", "recall-remedy", "inspection")
 
 // BatteryStatuses (EU Regulation 2023/1542).
-var BatteryStatuses = []string{"original", "repurposed", "reused", "remanufactured", "waste"}
+var BatteryStatuses = rules.Enum("batterystatus", "original", "repurposed", "reused", "remanufactured", "waste")
 
 // Severities of an incident.
-var Severities = []string{"minor", "moderate", "severe"}
+var Severities = rules.Enum("severity", "minor", "moderate", "severe")
 
 // TitleBrands a title can carry.
-var TitleBrands = []string{"salvage", "flood", "rebuilt", "total-loss"}
+var TitleBrands = rules.Enum("titlebrand", "salvage", "flood", "rebuilt", "total-loss")
 
 // Event types of a vehicle's life.
 const (
@@ -56,21 +55,27 @@ const (
 	MaxPartSerials = 100
 	// MaxKm bounds every odometer figure: ten million km is beyond any car.
 	MaxKm = 10_000_000
+	// MaxCapacityKWh and MaxCycleCount bound a battery report.
+	MaxCapacityKWh = 1000
+	MaxCycleCount  = 1_000_000
 )
+
+// The validate tags below repeat these limits as literals (a tag cannot
+// name a constant); TestTagsMatchTheLimits holds the two together.
 
 // BirthRecord is the vehicle as built (after MOBI Vehicle Identity).
 type BirthRecord struct {
-	Manufacturer       string    `json:"manufacturer"`
-	Model              string    `json:"model"`
-	ModelYear          int       `json:"modelYear"`
-	Plant              string    `json:"plant"`
-	ProductionDate     time.Time `json:"productionDate"`
-	CountryOfOrigin    string    `json:"countryOfOrigin"`
-	Colour             string    `json:"colour"`
-	Powertrain         string    `json:"powertrain"`
-	EngineSerial       string    `json:"engineSerial,omitempty" metadata:",optional"`
-	TransmissionSerial string    `json:"transmissionSerial,omitempty" metadata:",optional"`
-	BatteryPackID      string    `json:"batteryPackId,omitempty" metadata:",optional"`
+	Manufacturer       string    `json:"manufacturer" validate:"required,max=100"`
+	Model              string    `json:"model" validate:"required,max=100"`
+	ModelYear          int       `json:"modelYear" validate:"min=1980,max=2100"`
+	Plant              string    `json:"plant" validate:"required,max=100"`
+	ProductionDate     time.Time `json:"productionDate" validate:"required"`
+	CountryOfOrigin    string    `json:"countryOfOrigin" validate:"iso3166"`
+	Colour             string    `json:"colour" validate:"required,max=100"`
+	Powertrain         string    `json:"powertrain" validate:"powertrain"`
+	EngineSerial       string    `json:"engineSerial,omitempty" metadata:",optional" validate:"max=64"`
+	TransmissionSerial string    `json:"transmissionSerial,omitempty" metadata:",optional" validate:"max=64"`
+	BatteryPackID      string    `json:"batteryPackId,omitempty" metadata:",optional" validate:"max=64"`
 }
 
 // Electrified reports whether the car has a traction battery.
@@ -78,29 +83,17 @@ func (b BirthRecord) Electrified() bool { return b.Powertrain != "" && b.Powertr
 
 // RegisterRequest is the input of vehicle:Register.
 type RegisterRequest struct {
-	VIN   string      `json:"vin"`
+	VIN   string      `json:"vin" validate:"vin"`
 	Birth BirthRecord `json:"birth"`
 }
 
 // Validate checks every field that does not depend on the ledger or the
-// transaction time. The gateway calls it too, before anything reaches Fabric.
+// transaction time: the tags, then the battery pack a powertrain needs.
+// The gateway calls it too, before anything reaches Fabric.
 func (r RegisterRequest) Validate() error {
 	var c rules.Checker
-	_, err := vin.Validate(r.VIN)
-	c.Add(err)
-	b := r.Birth
-	c.Text("birth.manufacturer", b.Manufacturer, MaxName)
-	c.Text("birth.model", b.Model, MaxName)
-	c.Range("birth.modelYear", int64(b.ModelYear), 1980, 2100)
-	c.Text("birth.plant", b.Plant, MaxName)
-	c.Time("birth.productionDate", b.ProductionDate)
-	c.Country("birth.countryOfOrigin", b.CountryOfOrigin)
-	c.Text("birth.colour", b.Colour, MaxName)
-	c.OneOf("birth.powertrain", b.Powertrain, Powertrains)
-	c.MaxLen("birth.engineSerial", b.EngineSerial, MaxSerial)
-	c.MaxLen("birth.transmissionSerial", b.TransmissionSerial, MaxSerial)
-	c.MaxLen("birth.batteryPackId", b.BatteryPackID, MaxSerial)
-	if (b.Powertrain == "BEV" || b.Powertrain == "PHEV") && b.BatteryPackID == "" {
+	c.Struct(r)
+	if b := r.Birth; (b.Powertrain == "BEV" || b.Powertrain == "PHEV") && b.BatteryPackID == "" {
 		c.Fail("birth.batteryPackId", "required_for_powertrain", "is required for a %s", b.Powertrain)
 	}
 	return c.Err()
@@ -109,17 +102,15 @@ func (r RegisterRequest) Validate() error {
 // TransferRequest is the public part of vehicle:TransferOwnership. The new
 // owner's reference travels as transient data (key "owner").
 type TransferRequest struct {
-	SaleDate   time.Time `json:"saleDate"`
-	OdometerKm int64     `json:"odometerKm"`
-	UseType    string    `json:"useType"`
+	SaleDate   time.Time `json:"saleDate" validate:"required"`
+	OdometerKm int64     `json:"odometerKm" validate:"min=0,max=10000000"`
+	UseType    string    `json:"useType" validate:"usetype"`
 }
 
-// Validate checks the fields.
+// Validate checks the fields: the tags, then the rules across fields.
 func (r TransferRequest) Validate() error {
 	var c rules.Checker
-	c.Time("saleDate", r.SaleDate)
-	c.Range("odometerKm", r.OdometerKm, 0, MaxKm)
-	c.OneOf("useType", r.UseType, UseTypes)
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -135,10 +126,18 @@ type OwnerRecord struct {
 	RecordedBy    string    `json:"recordedBy"`
 }
 
+// OwnerRefPattern is the shape of an owner reference.
+const OwnerRefPattern = `^[A-Za-z0-9:_.\-]{8,128}$`
+
 var (
-	ownerRefShape = regexp.MustCompile(`^[A-Za-z0-9:_.\-]{8,128}$`)
+	ownerRefShape = regexp.MustCompile(OwnerRefPattern)
 	phoneShape    = regexp.MustCompile(`^\+?[0-9][0-9 ()\-.]{5,}$`)
 )
+
+// The ownerref tag is ValidateOwnerRef, for the gateway's transfer body.
+func init() {
+	rules.Register("ownerref", rules.Tag{Check: ValidateOwnerRef, Facets: map[string]any{"pattern": OwnerRefPattern}})
+}
 
 // ValidateOwnerRef accepts only opaque pseudonyms issued by a dealer system
 // (a keyed hash, say): 8-128 characters of letters, digits and ":_.-", and
@@ -168,17 +167,15 @@ func digits(s string) int {
 
 // OdometerRequest is the input of vehicle:RecordOdometer.
 type OdometerRequest struct {
-	Km         int64     `json:"km"`
-	Source     string    `json:"source"`
-	ObservedAt time.Time `json:"observedAt"`
+	Km         int64     `json:"km" validate:"min=0,max=10000000"`
+	Source     string    `json:"source" validate:"odometersource"`
+	ObservedAt time.Time `json:"observedAt" validate:"required"`
 }
 
-// Validate checks the fields.
+// Validate checks the fields: the tags, then the rules across fields.
 func (r OdometerRequest) Validate() error {
 	var c rules.Checker
-	c.Range("km", r.Km, 0, MaxKm)
-	c.OneOf("source", r.Source, OdometerSources)
-	c.Time("observedAt", r.ObservedAt)
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -201,19 +198,16 @@ type OdometerResult struct {
 
 // ClusterRequest is the input of vehicle:ReplaceCluster.
 type ClusterRequest struct {
-	OldClusterFinalKm int64     `json:"oldClusterFinalKm"`
-	NewClusterStartKm int64     `json:"newClusterStartKm"`
-	EvidenceHash      string    `json:"evidenceHash"`
-	ReplacedAt        time.Time `json:"replacedAt"`
+	OldClusterFinalKm int64     `json:"oldClusterFinalKm" validate:"min=0,max=10000000"`
+	NewClusterStartKm int64     `json:"newClusterStartKm" validate:"min=0,max=10000000"`
+	EvidenceHash      string    `json:"evidenceHash" validate:"sha256"`
+	ReplacedAt        time.Time `json:"replacedAt" validate:"required"`
 }
 
-// Validate checks the fields.
+// Validate checks the fields: the tags, then the rules across fields.
 func (r ClusterRequest) Validate() error {
 	var c rules.Checker
-	c.Range("oldClusterFinalKm", r.OldClusterFinalKm, 0, MaxKm)
-	c.Range("newClusterStartKm", r.NewClusterStartKm, 0, MaxKm)
-	c.Hash("evidenceHash", r.EvidenceHash)
-	c.Time("replacedAt", r.ReplacedAt)
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -228,30 +222,22 @@ type ClusterReplacement struct {
 
 // ServiceRequest is the input of vehicle:RecordService.
 type ServiceRequest struct {
-	Type         string    `json:"type"`
-	OdometerKm   int64     `json:"odometerKm"`
-	DocumentHash string    `json:"documentHash"`
-	PartSerials  []string  `json:"partSerials,omitempty" metadata:",optional"`
-	PerformedAt  time.Time `json:"performedAt"`
+	Type         string    `json:"type" validate:"servicetype"`
+	OdometerKm   int64     `json:"odometerKm" validate:"min=0,max=10000000"`
+	DocumentHash string    `json:"documentHash" validate:"sha256"`
+	PartSerials  []string  `json:"partSerials,omitempty" metadata:",optional" validate:"max=100,dive,required,max=64"`
+	PerformedAt  time.Time `json:"performedAt" validate:"required"`
 	// RecallID names the recall a recall-remedy closes.
-	RecallID string `json:"recallId,omitempty" metadata:",optional"`
+	RecallID string `json:"recallId,omitempty" metadata:",optional" validate:"max=64"`
 }
 
-// Validate checks the fields.
+// Validate checks the fields: the tags, then the rules across fields.
 func (r ServiceRequest) Validate() error {
 	var c rules.Checker
-	c.OneOf("type", r.Type, ServiceTypes)
-	c.Range("odometerKm", r.OdometerKm, 0, MaxKm)
-	c.Hash("documentHash", r.DocumentHash)
-	if len(r.PartSerials) > MaxPartSerials {
-		c.Fail("partSerials", "max_items", "must list at most %d serials, got %d", MaxPartSerials, len(r.PartSerials))
-	}
-	for _, s := range r.PartSerials {
-		c.Text("partSerials[]", s, MaxSerial)
-	}
-	c.Time("performedAt", r.PerformedAt)
+	c.Struct(r)
+	// A recall remedy names the recall it closes; nothing else may.
 	if r.Type == "recall-remedy" {
-		c.Text("recallId", r.RecallID, MaxRef)
+		c.Required("recallId", r.RecallID)
 	} else if r.RecallID != "" {
 		c.Fail("recallId", "only_for_recall_remedy", "is only allowed on a recall-remedy")
 	}
@@ -270,25 +256,17 @@ type ServiceRecord struct {
 
 // BatteryRequest is the input of vehicle:RecordBatteryReport.
 type BatteryRequest struct {
-	StateOfHealthPct     float64   `json:"stateOfHealthPct"`
-	RemainingCapacityKWh float64   `json:"remainingCapacityKWh"`
-	CycleCount           int64     `json:"cycleCount"`
-	Status               string    `json:"status"`
-	ReportedAt           time.Time `json:"reportedAt"`
+	StateOfHealthPct     float64   `json:"stateOfHealthPct" validate:"min=0,max=100"`
+	RemainingCapacityKWh float64   `json:"remainingCapacityKWh" validate:"min=0,max=1000"`
+	CycleCount           int64     `json:"cycleCount" validate:"min=0,max=1000000"`
+	Status               string    `json:"status" validate:"batterystatus"`
+	ReportedAt           time.Time `json:"reportedAt" validate:"required"`
 }
 
-// Validate checks the fields.
+// Validate checks the fields: the tags, then the rules across fields.
 func (r BatteryRequest) Validate() error {
 	var c rules.Checker
-	if r.StateOfHealthPct < 0 || r.StateOfHealthPct > 100 {
-		c.Fail("stateOfHealthPct", "range", "must be between 0 and 100, got %g", r.StateOfHealthPct)
-	}
-	if r.RemainingCapacityKWh < 0 || r.RemainingCapacityKWh > 1000 {
-		c.Fail("remainingCapacityKWh", "range", "must be between 0 and 1000, got %g", r.RemainingCapacityKWh)
-	}
-	c.Range("cycleCount", r.CycleCount, 0, 1_000_000)
-	c.OneOf("status", r.Status, BatteryStatuses)
-	c.Time("reportedAt", r.ReportedAt)
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -297,19 +275,17 @@ type BatteryReport = BatteryRequest
 
 // IncidentRequest is the input of vehicle:RecordIncident.
 type IncidentRequest struct {
-	Date             time.Time `json:"date"`
-	Severity         string    `json:"severity"`
+	Date             time.Time `json:"date" validate:"required"`
+	Severity         string    `json:"severity" validate:"severity"`
 	Airbag           bool      `json:"airbagDeployed"`
 	StructuralDamage bool      `json:"structuralDamage"`
-	ClaimRef         string    `json:"claimRef"`
+	ClaimRef         string    `json:"claimRef" validate:"required,max=64"`
 }
 
-// Validate checks the fields.
+// Validate checks the fields: the tags, then the rules across fields.
 func (r IncidentRequest) Validate() error {
 	var c rules.Checker
-	c.Time("date", r.Date)
-	c.OneOf("severity", r.Severity, Severities)
-	c.Text("claimRef", r.ClaimRef, MaxRef)
+	c.Struct(r)
 	return c.Err()
 }
 
@@ -318,17 +294,15 @@ type Incident = IncidentRequest
 
 // BrandRequest is the input of vehicle:BrandTitle.
 type BrandRequest struct {
-	Brand    string    `json:"brand"`
-	Date     time.Time `json:"date"`
-	ClaimRef string    `json:"claimRef"`
+	Brand    string    `json:"brand" validate:"titlebrand"`
+	Date     time.Time `json:"date" validate:"required"`
+	ClaimRef string    `json:"claimRef" validate:"required,max=64"`
 }
 
-// Validate checks the fields.
+// Validate checks the fields: the tags, then the rules across fields.
 func (r BrandRequest) Validate() error {
 	var c rules.Checker
-	c.OneOf("brand", r.Brand, TitleBrands)
-	c.Time("date", r.Date)
-	c.Text("claimRef", r.ClaimRef, MaxRef)
+	c.Struct(r)
 	return c.Err()
 }
 
