@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
 )
 
 // Probe exercises one ledger behaviour per transaction. It exists for tests
@@ -88,14 +91,17 @@ func (p *Probe) Scan(ctx contractapi.TransactionContextInterface, start, end str
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
+	return keysOf(it)
+}
+
+func keysOf(it shim.StateQueryIteratorInterface) ([]string, error) {
 	keys := []string{}
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
+	err := kit.Each(it, func(kv *queryresult.KV) (bool, error) {
 		keys = append(keys, kv.Key)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return keys, nil
 }
@@ -117,18 +123,14 @@ func (p *Probe) ScanComposite(ctx contractapi.TransactionContextInterface, objec
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
 	out := []string{}
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
+	err = kit.Each(it, func(kv *queryresult.KV) (bool, error) {
 		_, parts, err := stub.SplitCompositeKey(kv.Key)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, strings.Join(parts, "/")+"="+string(kv.Value))
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -139,16 +141,11 @@ func (p *Probe) PageRange(ctx contractapi.TransactionContextInterface, start, en
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
-	page := &Page{Keys: []string{}, Bookmark: md.GetBookmark(), Fetched: md.GetFetchedRecordsCount()}
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		page.Keys = append(page.Keys, kv.Key)
+	keys, err := keysOf(it)
+	if err != nil {
+		return nil, err
 	}
-	return page, nil
+	return &Page{Keys: keys, Bookmark: md.GetBookmark(), Fetched: md.GetFetchedRecordsCount()}, nil
 }
 
 // PutThenPage writes key, then runs a paginated query, which a peer refuses
@@ -170,14 +167,13 @@ func (p *Probe) History(ctx contractapi.TransactionContextInterface, key string)
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
 	out := []Modification{}
-	for it.HasNext() {
-		m, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
+	err = kit.Each(it, func(m *queryresult.KeyModification) (bool, error) {
 		out = append(out, Modification{TxID: m.TxId, Value: string(m.Value), IsDelete: m.IsDelete})
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -126,9 +126,9 @@ type Tx struct {
 type Validator interface{ Validate() error }
 
 // Begin starts a writing transaction: the transaction time, refused when
-// far from the peer's clock, then each request's own checks, then the
-// caller. Every write of every contract starts here, so the checks run in
-// the same order everywhere.
+// far from the peer's clock, then each request's own checks (a nil request
+// has none), then the caller. Every write of every contract starts here,
+// so the checks run in the same order everywhere.
 func (c Config) Begin(ctx contractapi.TransactionContextInterface, reqs ...Validator) (Tx, error) {
 	stub := ctx.GetStub()
 	ts, err := c.WriteTime(stub)
@@ -136,6 +136,9 @@ func (c Config) Begin(ctx contractapi.TransactionContextInterface, reqs ...Valid
 		return Tx{}, err
 	}
 	for _, r := range reqs {
+		if r == nil {
+			continue
+		}
 		if err := r.Validate(); err != nil {
 			return Tx{}, err
 		}
@@ -150,38 +153,70 @@ func (c Config) Begin(ctx contractapi.TransactionContextInterface, reqs ...Valid
 // GetJSON reads key into v; found is false when the key does not exist.
 func GetJSON(stub shim.ChaincodeStubInterface, key string, v any) (found bool, err error) {
 	b, err := stub.GetState(key)
+	return decode(b, err, key, v)
+}
+
+// GetPrivateJSON reads key of collection into v; found is false when the
+// executing peer holds no such key.
+func GetPrivateJSON(stub shim.ChaincodeStubInterface, collection, key string, v any) (found bool, err error) {
+	b, err := stub.GetPrivateData(collection, key)
+	return decode(b, err, collection+" "+key, v)
+}
+
+func decode(b []byte, err error, what string, v any) (bool, error) {
 	if err != nil {
-		return false, fmt.Errorf("read %q: %w", key, err)
+		return false, fmt.Errorf("read %q: %w", what, err)
 	}
 	if b == nil {
 		return false, nil
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return true, fmt.Errorf("decode %q: %w", key, err)
+		return true, fmt.Errorf("decode %q: %w", what, err)
 	}
 	return true, nil
 }
 
 // PutJSON writes v under key.
 func PutJSON(stub shim.ChaincodeStubInterface, key string, v any) error {
+	return encode(fmt.Sprintf("%q", key), v, func(b []byte) error { return stub.PutState(key, b) })
+}
+
+// PutPrivateJSON writes v under key in collection.
+func PutPrivateJSON(stub shim.ChaincodeStubInterface, collection, key string, v any) error {
+	return encode(fmt.Sprintf("%q in %s", key, collection), v, func(b []byte) error { return stub.PutPrivateData(collection, key, b) })
+}
+
+// encode hands the JSON of v to write; what names the destination in errors.
+func encode(what string, v any, write func([]byte) error) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode %q: %w", key, err)
+		return fmt.Errorf("encode %s: %w", what, err)
 	}
-	if err := stub.PutState(key, b); err != nil {
-		return fmt.Errorf("write %q: %w", key, err)
+	if err := write(b); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }
 
+// TransientJSON decodes the transient field name into v, then runs v's own
+// checks. Private input (terms, amounts) comes this way so that it never
+// reaches the public proposal.
+func TransientJSON(stub shim.ChaincodeStubInterface, name string, v Validator) error {
+	t, err := stub.GetTransient()
+	if err != nil {
+		return fmt.Errorf("read transient data: %w", err)
+	}
+	raw, ok := t[name]
+	if !ok {
+		return ccerr.Field(ccerr.MissingTransient, name, "required", "send the %s as transient data under %q", name, name)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return ccerr.Field(ccerr.InvalidArgument, name, "json", "not valid JSON: %v", err)
+	}
+	return v.Validate()
+}
+
 // Emit sets the transaction's one chaincode event with a JSON payload.
 func Emit(stub shim.ChaincodeStubInterface, name string, payload any) error {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("encode event %s: %w", name, err)
-	}
-	if err := stub.SetEvent(name, b); err != nil {
-		return fmt.Errorf("set event %s: %w", name, err)
-	}
-	return nil
+	return encode("event "+name, payload, func(b []byte) error { return stub.SetEvent(name, b) })
 }

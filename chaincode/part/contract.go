@@ -6,7 +6,6 @@ package part
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -662,34 +661,18 @@ func (c *Contract) PutTerms(ctx contractapi.TransactionContextInterface, partNum
 	if err != nil {
 		return err
 	}
-	stub := tx.Stub
-	t, err := stub.GetTransient()
-	if err != nil {
-		return err
-	}
-	raw, ok := t[TermsTransientKey]
-	if !ok {
-		return ccerr.Field(ccerr.MissingTransient, "terms", "required", "send the terms as transient data under %q", TermsTransientKey)
-	}
 	var terms Terms
-	if err := json.Unmarshal(raw, &terms); err != nil {
-		return ccerr.Field(ccerr.InvalidArgument, "terms", "json", "not valid JSON: %v", err)
-	}
-	if err := terms.Validate(); err != nil {
+	if err := kit.TransientJSON(tx.Stub, TermsTransientKey, &terms); err != nil {
 		return err
 	}
 	key, err := termsKey(partNumber, batch)
 	if err != nil {
 		return ccerr.Field(ccerr.InvalidArgument, "partNumber", "key", "%v", err)
 	}
-	b, err := json.Marshal(terms)
-	if err != nil {
+	if err := kit.PutPrivateJSON(tx.Stub, TermsCollection, key, terms); err != nil {
 		return err
 	}
-	if err := stub.PutPrivateData(TermsCollection, key, b); err != nil {
-		return fmt.Errorf("write terms: %w", err)
-	}
-	return kit.Emit(stub, EvTermsRecorded, map[string]any{"partNumber": partNumber, "batch": batch})
+	return kit.Emit(tx.Stub, EvTermsRecorded, map[string]any{"partNumber": partNumber, "batch": batch})
 }
 
 // GetTerms reads a batch's terms; only the pair's peers hold them.
@@ -698,15 +681,15 @@ func (c *Contract) GetTerms(ctx contractapi.TransactionContextInterface, partNum
 	if err != nil {
 		return nil, err
 	}
-	b, err := ctx.GetStub().GetPrivateData(TermsCollection, key)
+	var t Terms
+	found, err := kit.GetPrivateJSON(ctx.GetStub(), TermsCollection, key, &t)
 	if err != nil {
-		return nil, fmt.Errorf("read terms: %w", err)
+		return nil, err
 	}
-	if b == nil {
+	if !found {
 		return nil, ccerr.New(ccerr.NotFound, "no terms for %s batch %s", partNumber, batch)
 	}
-	var t Terms
-	return &t, json.Unmarshal(b, &t)
+	return &t, nil
 }
 
 // TermsHash returns the SHA-256 (hex) of a batch's terms that every peer

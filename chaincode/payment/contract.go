@@ -5,7 +5,6 @@
 package payment
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -89,22 +88,11 @@ var Policy = access.Policy{
 }
 
 // Contract is the payment contract.
-type Contract struct {
-	contractapi.Contract
-	cfg kit.Config
-}
+type Contract struct{ kit.Contract }
 
 // NewContract returns the contract.
 func NewContract(opts ...kit.Option) *Contract {
-	c := &Contract{cfg: kit.NewConfig(opts...)}
-	c.Name = Name
-	c.BeforeTransaction = kit.Before(Policy)
-	return c
-}
-
-// GetEvaluateTransactions marks the read-only transactions.
-func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"GetOrder", "GetReceivable", "GetParty", "GetAmount", "Positions"}
+	return &Contract{kit.NewContract(Name, Policy, []string{"GetOrder", "GetReceivable", "GetParty", "GetAmount", "Positions"}, opts...)}
 }
 
 func key(object string, parts ...string) (string, error) {
@@ -135,29 +123,14 @@ func put(stub shim.ChaincodeStubInterface, v any, object string, parts ...string
 	return kit.PutJSON(stub, k, v)
 }
 
-// write starts a writing transaction: time, validation, caller.
-func (c *Contract) write(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }) (time.Time, access.Caller, error) {
-	ts, err := c.cfg.WriteTime(ctx.GetStub())
-	if err != nil {
-		return ts, access.Caller{}, err
-	}
-	if req != nil {
-		if err := req.Validate(); err != nil {
-			return ts, access.Caller{}, err
-		}
-	}
-	caller, err := kit.Caller(ctx)
-	return ts, caller, err
-}
-
 // RegisterParty registers a trading party: the caller's own org (ID = its
 // MSP ID) or a sub-supplier that is not a channel member.
 func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, req PartyRequest) (*Party, error) {
-	_, caller, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub, caller := tx.Stub, tx.Caller
 	if slices.Contains(access.Members, req.ID) && req.ID != caller.MSP {
 		return nil, ccerr.Field(ccerr.Forbidden, "id", "own_org", "only %s registers itself as a party", req.ID)
 	}
@@ -179,11 +152,11 @@ func (c *Contract) GetParty(ctx contractapi.TransactionContextInterface, id stri
 
 // SetCalendar sets a year's holidays and make-up working days.
 func (c *Contract) SetCalendar(ctx contractapi.TransactionContextInterface, req CalendarRequest) (*Calendar, error) {
-	_, caller, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	off, err := parseOffset(req.UTCOffset)
+	off, err := ParseOffset(req.UTCOffset)
 	if err != nil {
 		return nil, err
 	}
@@ -191,12 +164,11 @@ func (c *Contract) SetCalendar(ctx contractapi.TransactionContextInterface, req 
 	slices.Sort(holidays)
 	slices.Sort(makeUp)
 	cal := &Calendar{SchemaVersion: kit.SchemaVersion, Year: req.Year, OffsetMinutes: off,
-		Holidays: orEmpty(holidays), MakeUpWorkdays: orEmpty(makeUp), MaintainedBy: caller.MSP}
-	stub := ctx.GetStub()
-	if err := put(stub, cal, "calendar", fmt.Sprint(req.Year)); err != nil {
+		Holidays: orEmpty(holidays), MakeUpWorkdays: orEmpty(makeUp), MaintainedBy: tx.Caller.MSP}
+	if err := put(tx.Stub, cal, "calendar", fmt.Sprint(req.Year)); err != nil {
 		return nil, err
 	}
-	return cal, kit.Emit(stub, EvCalendarSet, map[string]any{"year": req.Year, "by": caller.MSP})
+	return cal, kit.Emit(tx.Stub, EvCalendarSet, map[string]any{"year": req.Year, "by": tx.Caller.MSP})
 }
 
 func orEmpty(s []string) []string {
@@ -230,11 +202,11 @@ func smeLimit(delivered time.Time) time.Time { return delivered.AddDate(0, 0, SM
 // later than delivery + 60 days (acceptance taking the whole window after
 // the expected delivery) are refused.
 func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req OrderRequest) (*Order, error) {
-	ts, caller, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub, caller := tx.Stub, tx.Caller
 	if _, err := get[Order](stub, "order", "order", req.OrderID); err == nil {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "orderId", "unique", "order %s already exists", req.OrderID)
 	}
@@ -254,12 +226,12 @@ func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req 
 		if limit := smeLimit(req.ExpectedDeliveryDate); worst.After(limit) {
 			return nil, ccerr.Field(ccerr.InvalidArgument, "paymentTermsDays", "sme_60_days",
 				"%s is an SME: with %d days after acceptance the payment could fall due on %s, later than delivery + %d days (%s)",
-				seller.ID, req.PaymentTermsDays, worst.Format(dateLayout), SMEMaxDays, limit.Format(dateLayout))
+				seller.ID, req.PaymentTermsDays, worst.Format(DateLayout), SMEMaxDays, limit.Format(DateLayout))
 		}
 	}
 	o := &Order{SchemaVersion: kit.SchemaVersion, OrderID: req.OrderID, Buyer: caller.MSP, Seller: seller.ID, SellerSME: seller.SME,
 		Lines: req.Lines, PaymentTermsDays: req.PaymentTermsDays, ExpectedDeliveryDate: req.ExpectedDeliveryDate.UTC(),
-		Status: Created, CreatedAt: ts}
+		Status: Created, CreatedAt: tx.Time}
 	if err := put(stub, o, "order", o.OrderID); err != nil {
 		return nil, err
 	}
@@ -270,10 +242,11 @@ func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req 
 // buyer-seller collection only: the transaction writes nothing else, so the
 // collection's pair policy endorses it.
 func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, orderID string) error {
-	stub := ctx.GetStub()
-	if _, err := c.cfg.WriteTime(stub); err != nil {
+	tx, err := c.Config.Begin(ctx)
+	if err != nil {
 		return err
 	}
+	stub := tx.Stub
 	o, err := get[Order](stub, "order", "order", orderID)
 	if err != nil {
 		return err
@@ -282,28 +255,16 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 	if !ok {
 		return ccerr.New(ccerr.FailedPrecondition, "no private collection for %s and %s: the amount of an order with a non-member stays off chain", o.Buyer, o.Seller)
 	}
-	t, err := stub.GetTransient()
-	if err != nil {
-		return err
-	}
-	raw, ok := t[AmountTransientKey]
-	if !ok {
-		return ccerr.Field(ccerr.MissingTransient, "amount", "required", "send the amount as transient data under %q", AmountTransientKey)
-	}
 	var a Amount
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return ccerr.Field(ccerr.InvalidArgument, "amount", "json", "not valid JSON: %v", err)
-	}
-	if err := a.Validate(); err != nil {
+	if err := kit.TransientJSON(stub, AmountTransientKey, &a); err != nil {
 		return err
 	}
 	k, err := key("amount", orderID)
 	if err != nil {
 		return err
 	}
-	b, _ := json.Marshal(a)
-	if err := stub.PutPrivateData(coll, k, b); err != nil {
-		return fmt.Errorf("write amount: %w", err)
+	if err := kit.PutPrivateJSON(stub, coll, k, a); err != nil {
+		return err
 	}
 	return kit.Emit(stub, EvAmountRecorded, map[string]any{"orderId": orderID, "collection": coll})
 }
@@ -338,19 +299,19 @@ func status(o *Order, want ...string) error {
 	return nil
 }
 
-// step begins a transaction on an order: the transaction time, the input,
-// the caller (who must be the order's buyer, seller or either, as side
-// says), and the order, which must be in one of the wanted statuses.
-func (c *Contract) step(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, orderID, side string, want ...string) (time.Time, access.Caller, *Order, error) {
-	ts, caller, err := c.write(ctx, req)
+// step begins a transaction on an order: kit.Begin, then the order, whose
+// buyer, seller or either (as side says) the caller must be, and which must
+// be in one of the wanted statuses.
+func (c *Contract) step(ctx contractapi.TransactionContextInterface, req kit.Validator, orderID, side string, want ...string) (kit.Tx, *Order, error) {
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
-		return ts, caller, nil, err
+		return tx, nil, err
 	}
-	o, err := loadOwn(ctx.GetStub(), orderID, caller.MSP, side)
+	o, err := loadOwn(tx.Stub, orderID, tx.Caller.MSP, side)
 	if err != nil {
-		return ts, caller, nil, err
+		return tx, nil, err
 	}
-	return ts, caller, o, status(o, want...)
+	return tx, o, status(o, want...)
 }
 
 // inWindow refuses a buyer's decision after the acceptance window.
@@ -365,12 +326,12 @@ func inWindow(o *Order, ts time.Time) error {
 // Ship records the seller's delivery; serials must have been shipped to
 // the buyer in the part contract (in transit to it, or received by it).
 func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID string, req DeliveryRequest) (*Order, error) {
-	ts, _, o, err := c.step(ctx, req, orderID, "seller", Created)
+	tx, o, err := c.step(ctx, req, orderID, "seller", Created)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	if err := kit.NotAfterTx("deliveryDate", req.DeliveryDate, ts); err != nil {
+	stub := tx.Stub
+	if err := kit.NotAfterTx("deliveryDate", req.DeliveryDate, tx.Time); err != nil {
 		return nil, err
 	}
 	for _, s := range req.Serials {
@@ -414,26 +375,26 @@ func accept(stub shim.ChaincodeStubInterface, o *Order, at time.Time, auto bool)
 
 // Accept is the buyer's acceptance, within the window.
 func (c *Contract) Accept(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	ts, _, o, err := c.step(ctx, nil, orderID, "buyer", Shipped)
+	tx, o, err := c.step(ctx, nil, orderID, "buyer", Shipped)
 	if err != nil {
 		return nil, err
 	}
-	if err := inWindow(o, ts); err != nil {
+	if err := inWindow(o, tx.Time); err != nil {
 		return nil, err
 	}
-	return o, accept(ctx.GetStub(), o, ts, false)
+	return o, accept(tx.Stub, o, tx.Time, false)
 }
 
 // Reject is the buyer's rejection with a reason, within the window.
 func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	ts, _, o, err := c.step(ctx, req, orderID, "buyer", Shipped)
+	tx, o, err := c.step(ctx, req, orderID, "buyer", Shipped)
 	if err != nil {
 		return nil, err
 	}
-	if err := inWindow(o, ts); err != nil {
+	if err := inWindow(o, tx.Time); err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub := tx.Stub
 	o.Status, o.RejectReason = Rejected, req.Reason
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
@@ -445,11 +406,11 @@ func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID s
 // end) and marks an unpaid obligation past its due date overdue. Anyone may
 // call it, any number of times.
 func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	ts, _, err := c.write(ctx, nil)
+	tx, err := c.Config.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub, ts := tx.Stub, tx.Time
 	o, err := get[Order](stub, "order", "order", orderID)
 	if err != nil {
 		return nil, err
@@ -469,15 +430,15 @@ func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, o
 
 // RecordPayment is the buyer's payment with its bank reference.
 func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, orderID string, req PaymentRequest) (*Order, error) {
-	ts, _, o, err := c.step(ctx, req, orderID, "buyer", Accepted)
+	tx, o, err := c.step(ctx, req, orderID, "buyer", Accepted)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	if req.Instrument == "bank-acceptance-bill" && !o.Overdue && ts.After(o.DueDate) {
+	stub := tx.Stub
+	if req.Instrument == "bank-acceptance-bill" && !o.Overdue && tx.Time.After(o.DueDate) {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "instrument", "no_term_stretching", "a bill may not stretch terms past the due date")
 	}
-	o.Status, o.BankRef, o.Instrument, o.PaidAt = Paid, req.BankRef, req.Instrument, ts
+	o.Status, o.BankRef, o.Instrument, o.PaidAt = Paid, req.BankRef, req.Instrument, tx.Time
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
@@ -493,11 +454,11 @@ type Holder struct {
 // ConfirmReceipt is the seller's confirmation; it settles the obligation
 // and every current holder of the receivable is owed its share that day.
 func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	ts, _, o, err := c.step(ctx, nil, orderID, "seller", Paid)
+	tx, o, err := c.step(ctx, nil, orderID, "seller", Paid)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub := tx.Stub
 	holders := []Holder{{Party: o.Seller, BP: WholeBP}}
 	var voucher *Receivable
 	if o.ReceivableID != "" {
@@ -515,43 +476,43 @@ func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, o
 			return nil, err
 		}
 	}
-	o.Status, o.SettledAt = Settled, ts
+	o.Status, o.SettledAt = Settled, tx.Time
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
 	if err := closeObligation(stub, o, voucher); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvPaymentSettled, map[string]any{"orderId": orderID, "payer": o.Buyer, "settledAt": ts,
+	return o, kit.Emit(stub, EvPaymentSettled, map[string]any{"orderId": orderID, "payer": o.Buyer, "settledAt": tx.Time,
 		"receivableId": o.ReceivableID, "holders": holders})
 }
 
 // Dispute holds an order (either side).
 func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	_, caller, o, err := c.step(ctx, req, orderID, "either", Shipped, Accepted, Paid)
+	tx, o, err := c.step(ctx, req, orderID, "either", Shipped, Accepted, Paid)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub := tx.Stub
 	o.StatusBeforeDispute, o.Status = o.Status, Disputed
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvDisputeOpened, map[string]any{"orderId": orderID, "by": caller.MSP, "reason": req.Reason})
+	return o, kit.Emit(stub, EvDisputeOpened, map[string]any{"orderId": orderID, "by": tx.Caller.MSP, "reason": req.Reason})
 }
 
 // ResolveDispute releases a held order (either side).
 func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	_, caller, o, err := c.step(ctx, req, orderID, "either", Disputed)
+	tx, o, err := c.step(ctx, req, orderID, "either", Disputed)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub := tx.Stub
 	o.Status, o.StatusBeforeDispute = o.StatusBeforeDispute, ""
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvDisputeResolved, map[string]any{"orderId": orderID, "by": caller.MSP, "reason": req.Reason})
+	return o, kit.Emit(stub, EvDisputeResolved, map[string]any{"orderId": orderID, "by": tx.Caller.MSP, "reason": req.Reason})
 }
 
 // GetAmount reads an order's amount from the pair's collection; only the
@@ -570,15 +531,15 @@ func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderI
 	if err != nil {
 		return nil, err
 	}
-	b, err := stub.GetPrivateData(coll, k)
+	var a Amount
+	found, err := kit.GetPrivateJSON(stub, coll, k, &a)
 	if err != nil {
-		return nil, fmt.Errorf("read amount: %w", err)
+		return nil, err
 	}
-	if b == nil {
+	if !found {
 		return nil, ccerr.New(ccerr.NotFound, "no amount recorded for order %s", orderID)
 	}
-	var a Amount
-	return &a, json.Unmarshal(b, &a)
+	return &a, nil
 }
 
 // GetOrder returns an order's public state.

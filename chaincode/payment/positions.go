@@ -1,10 +1,14 @@
 package payment
 
 import (
+	"fmt"
 	"time"
+
+	"github.com/autoledger/autoledger/chaincode/kit"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
 )
 
 // Index object types of a party's open positions. Each is written where the
@@ -72,25 +76,39 @@ func closeObligation(stub shim.ChaincodeStubInterface, o *Order, r *Receivable) 
 	return nil
 }
 
-func scanKeys(stub shim.ChaincodeStubInterface, object, party string) ([][]string, error) {
+// indexed calls fn with the key parts after party of each index entry of
+// party under object.
+func indexed(stub shim.ChaincodeStubInterface, object, party string, fn func(parts []string) error) error {
 	it, err := stub.GetStateByPartialCompositeKey(object, []string{party})
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("scan %s of %s: %w", object, party, err)
 	}
-	defer it.Close()
-	var out [][]string
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
+	return kit.Each(it, func(kv *queryresult.KV) (bool, error) {
 		_, parts, err := stub.SplitCompositeKey(kv.Key)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		out = append(out, parts)
-	}
-	return out, nil
+		return true, fn(parts[1:])
+	})
+}
+
+// orderPositions lists the obligations indexed for party under object, each
+// against the order's other side.
+func orderPositions(stub shim.ChaincodeStubInterface, object, party string) ([]Position, error) {
+	out := []Position{}
+	err := indexed(stub, object, party, func(k []string) error {
+		o, err := get[Order](stub, "order", "order", k[0])
+		if err != nil {
+			return err
+		}
+		other := o.Seller // an order never has one party on both sides
+		if other == party {
+			other = o.Buyer
+		}
+		out = append(out, Position{OrderID: o.OrderID, Counterparty: other, DueDate: o.DueDate, BP: WholeBP, Overdue: o.Overdue})
+		return nil
+	})
+	return out, err
 }
 
 // Positions lists a party's open payables and receivables (obligations
@@ -100,44 +118,30 @@ func (c *Contract) Positions(ctx contractapi.TransactionContextInterface, party 
 	if _, err := get[Party](stub, "party", "party", party); err != nil {
 		return nil, err
 	}
-	out := &Positions{Party: party, Payables: []Position{}, Receivables: []Position{}}
-	pays, err := scanKeys(stub, payableObject, party)
+	pays, err := orderPositions(stub, payableObject, party)
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range pays {
-		o, err := get[Order](stub, "order", "order", k[1])
-		if err != nil {
-			return nil, err
-		}
-		out.Payables = append(out.Payables, Position{OrderID: o.OrderID, Counterparty: o.Seller, DueDate: o.DueDate, BP: WholeBP, Overdue: o.Overdue})
-	}
-	dues, err := scanKeys(stub, dueToObject, party)
+	dues, err := orderPositions(stub, dueToObject, party)
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range dues {
-		o, err := get[Order](stub, "order", "order", k[1])
+	out := &Positions{Party: party, Payables: pays, Receivables: dues}
+	err = indexed(stub, holdingObject, party, func(k []string) error {
+		r, err := get[Receivable](stub, "receivable", "receivable", k[0])
 		if err != nil {
-			return nil, err
-		}
-		out.Receivables = append(out.Receivables, Position{OrderID: o.OrderID, Counterparty: o.Buyer, DueDate: o.DueDate, BP: WholeBP, Overdue: o.Overdue})
-	}
-	holds, err := scanKeys(stub, holdingObject, party)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range holds {
-		r, err := get[Receivable](stub, "receivable", "receivable", k[1])
-		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, s := range r.Shares {
-			if s.ShareID == k[2] {
+			if s.ShareID == k[1] {
 				out.Receivables = append(out.Receivables, Position{OrderID: r.OrderID, Counterparty: r.Payer, DueDate: r.MaturesAt,
 					ReceivableID: r.ReceivableID, ShareID: s.ShareID, BP: s.BP})
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

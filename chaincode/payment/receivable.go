@@ -5,6 +5,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
@@ -12,17 +13,17 @@ import (
 // receivable maturing at the due date: at most 180 days after issue (365
 // is the hard ceiling of the rules; this consortium keeps the default).
 func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, orderID string) (*Receivable, error) {
-	ts, _, o, err := c.step(ctx, nil, orderID, "seller", Accepted)
+	tx, o, err := c.step(ctx, nil, orderID, "seller", Accepted)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub, ts := tx.Stub, tx.Time
 	if o.ReceivableID != "" {
 		return nil, ccerr.New(ccerr.AlreadyExists, "order %s already has receivable %s", orderID, o.ReceivableID)
 	}
 	if o.DueDate.After(ts.AddDate(0, 0, ReceivableDefaultMaxDays)) {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "the obligation falls due on %s, more than %d days after issue",
-			o.DueDate.Format(dateLayout), ReceivableDefaultMaxDays)
+			o.DueDate.Format(DateLayout), ReceivableDefaultMaxDays)
 	}
 	r := &Receivable{SchemaVersion: kit.SchemaVersion, ReceivableID: orderID + "-R", OrderID: orderID, Payer: o.Buyer,
 		IssuedAt: ts, MaturesAt: o.DueDate, Shares: []Share{{ShareID: "1", Holder: o.Seller, BP: WholeBP}}}
@@ -45,7 +46,7 @@ func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, 
 
 // holderShare finds share id and checks that the caller's org may act for
 // its holder: the holder itself, or the org that registered the holder.
-func holderShare(ctx contractapi.TransactionContextInterface, r *Receivable, id, msp string) (int, error) {
+func holderShare(stub shim.ChaincodeStubInterface, r *Receivable, id, msp string) (int, error) {
 	if r.Settled {
 		return 0, ccerr.New(ccerr.FailedPrecondition, "receivable %s is settled", r.ReceivableID)
 	}
@@ -62,7 +63,7 @@ func holderShare(ctx contractapi.TransactionContextInterface, r *Receivable, id,
 	if holder == msp {
 		return i, nil
 	}
-	p, err := get[Party](ctx.GetStub(), "party", "party", holder)
+	p, err := get[Party](stub, "party", "party", holder)
 	if err != nil {
 		return 0, err
 	}
@@ -76,15 +77,15 @@ func holderShare(ctx contractapi.TransactionContextInterface, r *Receivable, id,
 // the receivable, and the index of the share, which the caller's org must
 // be able to move.
 func (c *Contract) share(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, receivableID, shareID string) (*Receivable, int, error) {
-	_, caller, err := c.write(ctx, req)
+	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, 0, err
 	}
-	r, err := get[Receivable](ctx.GetStub(), "receivable", "receivable", receivableID)
+	r, err := get[Receivable](tx.Stub, "receivable", "receivable", receivableID)
 	if err != nil {
 		return nil, 0, err
 	}
-	i, err := holderShare(ctx, r, shareID, caller.MSP)
+	i, err := holderShare(tx.Stub, r, shareID, tx.Caller.MSP)
 	return r, i, err
 }
 

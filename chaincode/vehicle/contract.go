@@ -4,7 +4,6 @@
 package vehicle
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -189,14 +188,7 @@ func putOwner(tx kit.Tx, vinCode, ref string) error {
 		return err
 	}
 	rec := OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: ref, Since: tx.Time, RecordedBy: tx.Caller.MSP}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	if err := tx.Stub.PutPrivateData(OwnersCollection, key, b); err != nil {
-		return fmt.Errorf("write owner of %s: %w", vinCode, err)
-	}
-	return nil
+	return kit.PutPrivateJSON(tx.Stub, OwnersCollection, key, rec)
 }
 
 // RecordOdometer stores a reading. A reading lower than one observed before
