@@ -82,6 +82,10 @@ tools: ## install the host tools the scripts and CI need, from Debian packages
 bench: ## chaincode benchmarks on the mock stub
 	$(GO) test -run '^$$' -bench . -benchmem ./chaincode/...
 
+.PHONY: openapi
+openapi: ## regenerate the request schemas of gateway/api/openapi.yaml from the Go types and their validate tags
+	$(GO) test -count=1 -run '^TestOpenAPISchemasFollowTheGoTypes$$' ./gateway/api -args -update-openapi
+
 .PHONY: fuzz
 fuzz: ## fuzz the VIN rule for 30 s
 	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 30s ./chaincode/vin

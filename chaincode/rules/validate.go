@@ -206,7 +206,8 @@ func tagOf(t reflect.Type, ns string) string {
 			_, tag, _ = strings.Cut(tag, "dive,")
 			t = t.Elem()
 		} else {
-			tag, _, _ = strings.Cut(tag, ",dive")
+			tag, _, _ = strings.Cut(","+tag, ",dive")
+			tag = strings.TrimPrefix(tag, ",")
 		}
 	}
 	return tag
@@ -215,7 +216,7 @@ func tagOf(t reflect.Type, ns string) string {
 // Bounds reads min= and max= (or len=) of a tag, "" when absent; for a
 // slice, the bounds before "dive" (the list's own).
 func Bounds(tag string) (lo, hi string) {
-	tag, _, _ = strings.Cut(tag, ",dive")
+	tag, _, _ = strings.Cut(","+tag, ",dive")
 	for _, part := range strings.Split(tag, ",") {
 		k, v, _ := strings.Cut(part, "=")
 		switch k {
