@@ -17,30 +17,43 @@ ca_tools=(fabric-ca-server fabric-ca-client)
 
 log() { printf '[fabric-bin] %s\n' "$*" >&2; }
 
-# version_ok NAME: the binary on PATH reports a usable version.
-version_ok() {
-	local v
-	case $1 in
-	fabric-ca-*) v=$("$1" version 2>/dev/null | awk '/Version:/ {print $2; exit}') ;;
-	*) v=$("$1" version 2>/dev/null | awk '/Version:/ {print $2; exit}') ;;
-	esac
-	v=${v#v}
-	case $1 in
-	fabric-ca-*) [[ $v =~ ^1\.([5-9]|[1-9][0-9])\. ]] ;;
-	*) [[ $v =~ ^(2\.([5-9]|[1-9][0-9])|[3-9])\. ]] ;;
-	esac
+# release_version PATH: the version an official release binary reports, without a leading v.
+# peer, orderer, configtxlator and fabric-ca-* have a `version` command; configtxgen has a
+# -version flag (its `version` argument is ignored and it tries to load a profile). Each prints
+# "<name>:" then " Version: 2.5.0" and more lines.
+release_version() {
+	local arg=version v
+	[[ $(basename "$1") == configtxgen ]] && arg=-version
+	v=$("$1" "$arg" 2>/dev/null | awk '$1 == "Version:" && v == "" {v = $2} END {print v}') || true
+	echo "${v#v}"
 }
 
-on_path=1
-for t in "${fabric_tools[@]}" "${ca_tools[@]}"; do
-	if ! command -v "$t" >/dev/null 2>&1 || ! version_ok "$t"; then
-		on_path=0
-		break
-	fi
-done
-if [[ $on_path == 1 && -z ${AUTOLEDGER_BUILD_FABRIC:-} ]]; then
-	dir=$(dirname "$(command -v peer)")
-	log "using Fabric binaries on PATH in $dir: $(peer version | awk '/Version:/ {print $2; exit}'), fabric-ca $(fabric-ca-server version | awk '/Version:/ {print $2; exit}')"
+# release_dir: the directory of the official release binaries on PATH, when usable. Every tool must
+# resolve, on PATH, into the directory of the first peer (a release's bin/ holds them all, and the
+# callers put that one directory on PATH and copy from it). osnadmin has no version command or
+# flag: it is accepted when it answers --help with its own usage, as the sibling of a peer that
+# reports 2.5 or later (osnadmin first shipped in 2.3).
+release_dir() {
+	local peer dir t v="" usage=""
+	peer=$(command -v peer 2>/dev/null) || return 1
+	dir=$(dirname "$peer")
+	for t in "${fabric_tools[@]}" "${ca_tools[@]}"; do
+		[[ $(command -v "$t" 2>/dev/null) == "$dir/$t" ]] || { log "not using $dir: $t is not there or not first on PATH"; return 1; }
+		case $t in
+		osnadmin)
+			usage=$("$dir/$t" --help 2>&1) || true
+			[[ $usage == "usage: osnadmin "* ]] || { log "not using $dir: $t --help does not answer with its usage"; return 1; }
+			continue
+			;;
+		fabric-ca-*) v=$(release_version "$dir/$t") && [[ $v =~ ^1\.([5-9]|[1-9][0-9])\. ]] ;;
+		*) v=$(release_version "$dir/$t") && [[ $v =~ ^(2\.([5-9]|[1-9][0-9])|[3-9])\. ]] ;;
+		esac || { log "not using $dir: $t reports version '${v}', too old or unreadable"; return 1; }
+	done
+	echo "$dir"
+}
+
+if [[ -z ${AUTOLEDGER_BUILD_FABRIC:-} ]] && dir=$(release_dir); then
+	log "using Fabric binaries on PATH in $dir: $(release_version "$dir/peer"), fabric-ca $(release_version "$dir/fabric-ca-server")"
 	echo "$dir"
 	exit 0
 fi
@@ -72,5 +85,5 @@ CGO=0 build fabric "$fabric_ld" "${pkgs[@]}"
 ca_ld="-X github.com/hyperledger/fabric-ca/lib/metadata.Version=${FABRIC_CA_VERSION} -linkmode external -extldflags -static"
 CGO=1 build fabric-ca "$ca_ld" github.com/hyperledger/fabric-ca/cmd/fabric-ca-server github.com/hyperledger/fabric-ca/cmd/fabric-ca-client
 
-log "Fabric $("$FABRIC_BIN/peer" version | awk '/Version:/ {print $2; exit}') and fabric-ca $("$FABRIC_BIN/fabric-ca-server" version | awk '/Version:/ {print $2; exit}') in $FABRIC_BIN"
+log "Fabric $(release_version "$FABRIC_BIN/peer") and fabric-ca $(release_version "$FABRIC_BIN/fabric-ca-server") in $FABRIC_BIN"
 echo "$FABRIC_BIN"
