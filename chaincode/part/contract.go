@@ -13,6 +13,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -33,20 +34,6 @@ const TermsTransientKey = "terms"
 // applied in chunks: IssueRecall does the first, ApplyRecall each next one,
 // resuming after the cursor the recall record keeps.
 const RecallChunk = 500
-
-// Event names.
-const (
-	EvPartsRegistered = "PartsRegistered"
-	EvAssemblyCreated = "AssemblyCreated"
-	EvPartShipped     = "PartShipped"
-	EvPartReceived    = "PartReceived"
-	EvPartInstalled   = "PartInstalled"
-	EvPartRemoved     = "PartRemoved"
-	EvPartScrapped    = "PartScrapped"
-	EvRecallIssued    = "RecallIssued"
-	EvRecallApplied   = "RecallApplied"
-	EvTermsRecorded   = "TermsRecorded"
-)
 
 var movers = []access.Grant{
 	access.Allow(access.SupplierMSP, "logistics", "production"),
@@ -198,8 +185,8 @@ func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, re
 		}
 	}
 	res := &RegisterResult{PartNumber: req.PartNumber, Batch: req.Batch, Count: len(req.Serials)}
-	return res, kit.Emit(stub, EvPartsRegistered, map[string]any{"partNumber": req.PartNumber, "batch": req.Batch,
-		"serials": req.Serials, "holder": msp})
+	return res, kit.Emit(stub, parttypes.EvPartsRegistered, parttypes.PartsRegistered{PartNumber: req.PartNumber, Batch: req.Batch,
+		Serials: req.Serials, Holder: msp})
 }
 
 // usable refuses a part msp cannot build with or move: not held by msp, in
@@ -293,7 +280,7 @@ func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req Ass
 	if err := stub.PutState(batchKey(req.PartNumber, req.Batch, req.Serial), []byte{1}); err != nil {
 		return nil, err
 	}
-	return asm, kit.Emit(stub, EvAssemblyCreated, map[string]any{"serial": req.Serial, "children": children, "holder": msp})
+	return asm, kit.Emit(stub, parttypes.EvAssemblyCreated, parttypes.AssemblyCreated{Serial: req.Serial, Children: children, Holder: msp})
 }
 
 // Ship sends a held part to another member org.
@@ -317,7 +304,7 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, serial stri
 	if err := record(stub, p, CustodyEvent{Type: CustodyShipped, Org: msp, To: req.To, Ref: req.ShipmentRef}); err != nil {
 		return nil, err
 	}
-	return p, kit.Emit(stub, EvPartShipped, map[string]any{"serial": serial, "from": msp, "to": req.To, "shipmentRef": req.ShipmentRef})
+	return p, kit.Emit(stub, parttypes.EvPartShipped, parttypes.PartShipped{Serial: serial, From: msp, To: req.To, ShipmentRef: req.ShipmentRef})
 }
 
 // Receive takes a part shipped to the caller's org into its custody.
@@ -338,7 +325,7 @@ func (c *Contract) Receive(ctx contractapi.TransactionContextInterface, serial s
 	if err := record(stub, p, CustodyEvent{Type: CustodyReceived, Org: msp, Ref: req.ShipmentRef}); err != nil {
 		return nil, err
 	}
-	return p, kit.Emit(stub, EvPartReceived, map[string]any{"serial": serial, "from": from, "holder": msp, "shipmentRef": req.ShipmentRef})
+	return p, kit.Emit(stub, parttypes.EvPartReceived, parttypes.PartReceived{Serial: serial, From: from, Holder: msp, ShipmentRef: req.ShipmentRef})
 }
 
 // Install puts a held part into a registered vehicle and appends the fact
@@ -363,7 +350,7 @@ func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial s
 	if err := appendChange(stub, v, "PART_INSTALLED", p); err != nil {
 		return nil, err
 	}
-	return p, kit.Emit(stub, EvPartInstalled, map[string]any{"serial": serial, "vin": req.VIN, "by": msp})
+	return p, kit.Emit(stub, parttypes.EvPartInstalled, parttypes.PartInstalled{Serial: serial, VIN: req.VIN, By: msp})
 }
 
 // appendChange adds a part fitted or taken out (typ) to the life of car v.
@@ -394,7 +381,7 @@ func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial st
 	if err := appendChange(stub, v, "PART_REMOVED", p); err != nil {
 		return nil, err
 	}
-	return p, kit.Emit(stub, EvPartRemoved, map[string]any{"serial": serial, "vin": vinCode, "holder": msp})
+	return p, kit.Emit(stub, parttypes.EvPartRemoved, parttypes.PartRemoved{Serial: serial, VIN: vinCode, Holder: msp})
 }
 
 // Scrap retires a part the caller holds.
@@ -411,7 +398,7 @@ func (c *Contract) Scrap(ctx contractapi.TransactionContextInterface, serial str
 	if err := record(stub, p, CustodyEvent{Type: CustodyScrapped, Org: msp, Ref: req.Reason}); err != nil {
 		return nil, err
 	}
-	return p, kit.Emit(stub, EvPartScrapped, map[string]any{"serial": serial, "by": msp})
+	return p, kit.Emit(stub, parttypes.EvPartScrapped, parttypes.PartScrapped{Serial: serial, By: msp})
 }
 
 // Get returns a part's public state.
@@ -498,8 +485,8 @@ func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req 
 	if err != nil {
 		return nil, err
 	}
-	return r, kit.Emit(stub, EvRecallIssued, map[string]any{"recallId": r.RecallID, "partNumber": r.PartNumber,
-		"batchFrom": r.BatchFrom, "batchTo": r.BatchTo, "partsFlagged": r.PartsFlagged, "carsOpened": cars, "complete": r.Complete})
+	return r, kit.Emit(stub, parttypes.EvRecallIssued, parttypes.RecallIssued{PartNumber: r.PartNumber,
+		BatchFrom: r.BatchFrom, BatchTo: r.BatchTo, RecallApplied: applied(r, cars)})
 }
 
 // ApplyRecall flags the next chunk of a recall's parts; harmless once complete.
@@ -520,8 +507,12 @@ func (c *Contract) ApplyRecall(ctx contractapi.TransactionContextInterface, reca
 	if err != nil {
 		return nil, err
 	}
-	return r, kit.Emit(stub, EvRecallApplied, map[string]any{"recallId": r.RecallID, "partsFlagged": r.PartsFlagged,
-		"carsOpened": cars, "complete": r.Complete})
+	return r, kit.Emit(stub, parttypes.EvRecallApplied, applied(r, cars))
+}
+
+// applied tells how far recall r has got, and the cars it reached this time.
+func applied(r *Recall, cars []string) parttypes.RecallApplied {
+	return parttypes.RecallApplied{RecallID: r.RecallID, PartsFlagged: r.PartsFlagged, CarsOpened: cars, Complete: r.Complete}
 }
 
 func loadRecall(stub shim.ChaincodeStubInterface, id string) (*Recall, error) {
@@ -672,7 +663,7 @@ func (c *Contract) PutTerms(ctx contractapi.TransactionContextInterface, partNum
 	if err := kit.PutPrivateJSON(tx.Stub, TermsCollection, key, terms); err != nil {
 		return err
 	}
-	return kit.Emit(tx.Stub, EvTermsRecorded, map[string]any{"partNumber": partNumber, "batch": batch})
+	return kit.Emit(tx.Stub, parttypes.EvTermsRecorded, parttypes.TermsRecorded{PartNumber: partNumber, Batch: batch})
 }
 
 // GetTerms reads a batch's terms; only the pair's peers hold them.

@@ -12,6 +12,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/part"
+	"github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -149,7 +150,8 @@ func TestCustodyShipReceiveInstall(t *testing.T) {
 	r := f.tx("SupplierMSP", "logistics", "part:Ship", "P1", part.ShipRequest{To: "OemMSP", ShipmentRef: "SH-1"})
 	p := ok[part.Part](t, r)
 	assert.Equal(t, part.InTransit, p.Status)
-	assert.Equal(t, part.EvPartShipped, r.Event.Name)
+	assert.Equal(t, parttypes.EvPartShipped, r.Event.Name)
+	assert.JSONEq(t, `{"serial":"P1","from":"SupplierMSP","to":"OemMSP","shipmentRef":"SH-1"}`, string(r.Event.Payload))
 	failsWith(t, f.tx("SupplierMSP", "logistics", "part:Ship", "P1", part.ShipRequest{To: "DealerMSP", ShipmentRef: "SH-2"}), ccerr.FailedPrecondition)
 	failsWith(t, f.tx("OemMSP", "production", "part:Install", "P1", part.InstallRequest{VIN: vin1}), ccerr.Forbidden)
 	failsWith(t, f.tx("DealerMSP", "service", "part:Receive", "P1", part.ReceiveRequest{ShipmentRef: "SH-1"}), ccerr.FailedPrecondition)
@@ -239,7 +241,9 @@ func TestRecallReachesCarsAndRemedyClosesIt(t *testing.T) {
 	rec := ok[part.Recall](t, r)
 	assert.True(t, rec.Complete)
 	assert.Equal(t, int64(2), rec.PartsFlagged)
-	assert.Equal(t, part.EvRecallIssued, r.Event.Name)
+	assert.Equal(t, parttypes.EvRecallIssued, r.Event.Name)
+	assert.JSONEq(t, `{"recallId":"RC-1","partNumber":"MOD-7","batchFrom":"B1","batchTo":"B3","partsFlagged":2,
+		"carsOpened":["`+vin1+`"],"complete":true}`, string(r.Event.Payload))
 	failsWith(t, f.tx("OemMSP", "quality", "part:IssueRecall", part.RecallRequest{RecallID: "RC-1", PartNumber: "MOD-7", BatchFrom: "B1", BatchTo: "B1", Reason: "x"}), ccerr.AlreadyExists)
 
 	st := ok[part.RecallStatus](t, f.query("DealerMSP", "part:RecallStatus", "RC-1"))

@@ -14,6 +14,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part"
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -23,25 +24,6 @@ const Name = "payment"
 
 // AmountTransientKey is the transient field carrying Amount.
 const AmountTransientKey = "amount"
-
-// Event names.
-const (
-	EvPartyRegistered       = "PartyRegistered"
-	EvCalendarSet           = "CalendarSet"
-	EvOrderCreated          = "OrderCreated"
-	EvAmountRecorded        = "AmountRecorded"
-	EvOrderShipped          = "OrderShipped"
-	EvPaymentDue            = "PaymentDue"
-	EvOrderRejected         = "OrderRejected"
-	EvPaymentOverdue        = "PaymentOverdue"
-	EvPaymentRecorded       = "PaymentRecorded"
-	EvPaymentSettled        = "PaymentSettled"
-	EvDisputeOpened         = "DisputeOpened"
-	EvDisputeResolved       = "DisputeResolved"
-	EvReceivableIssued      = "ReceivableIssued"
-	EvReceivableSplit       = "ReceivableSplit"
-	EvReceivableTransferred = "ReceivableTransferred"
-)
 
 // pairCollections name the private collection of each buyer-seller pair.
 var pairCollections = collections.Pairs()
@@ -142,7 +124,7 @@ func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, re
 	if err := put(stub, p, "party", req.ID); err != nil {
 		return nil, err
 	}
-	return p, kit.Emit(stub, EvPartyRegistered, map[string]any{"id": p.ID, "sme": p.SME, "member": p.Member})
+	return p, kit.Emit(stub, paymenttypes.EvPartyRegistered, paymenttypes.PartyRegistered{ID: p.ID, SME: p.SME, Member: p.Member})
 }
 
 // GetParty returns a party.
@@ -168,7 +150,7 @@ func (c *Contract) SetCalendar(ctx contractapi.TransactionContextInterface, req 
 	if err := put(tx.Stub, cal, "calendar", fmt.Sprint(req.Year)); err != nil {
 		return nil, err
 	}
-	return cal, kit.Emit(tx.Stub, EvCalendarSet, map[string]any{"year": req.Year, "by": tx.Caller.MSP})
+	return cal, kit.Emit(tx.Stub, paymenttypes.EvCalendarSet, paymenttypes.CalendarSet{Year: req.Year, By: tx.Caller.MSP})
 }
 
 func orEmpty(s []string) []string {
@@ -235,7 +217,7 @@ func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req 
 	if err := put(stub, o, "order", o.OrderID); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvOrderCreated, map[string]any{"orderId": o.OrderID, "buyer": o.Buyer, "seller": o.Seller})
+	return o, kit.Emit(stub, paymenttypes.EvOrderCreated, paymenttypes.OrderCreated{OrderID: o.OrderID, Buyer: o.Buyer, Seller: o.Seller})
 }
 
 // PutOrderAmount records the order's amount, from transient data, in the
@@ -266,7 +248,7 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 	if err := kit.PutPrivateJSON(stub, coll, k, a); err != nil {
 		return err
 	}
-	return kit.Emit(stub, EvAmountRecorded, map[string]any{"orderId": orderID, "collection": coll})
+	return kit.Emit(stub, paymenttypes.EvAmountRecorded, paymenttypes.AmountRecorded{OrderID: orderID, Collection: coll})
 }
 
 // loadOwn loads an order and requires the caller's org to be its buyer or seller.
@@ -353,7 +335,7 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID str
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvOrderShipped, map[string]any{"orderId": o.OrderID, "deliveredAt": o.DeliveredAt, "acceptBy": o.AcceptBy})
+	return o, kit.Emit(stub, paymenttypes.EvOrderShipped, paymenttypes.OrderShipped{OrderID: o.OrderID, DeliveredAt: o.DeliveredAt, AcceptBy: o.AcceptBy})
 }
 
 // accept turns an order into a payment obligation at time at.
@@ -369,8 +351,8 @@ func accept(stub shim.ChaincodeStubInterface, o *Order, at time.Time, auto bool)
 	if err := openObligation(stub, o); err != nil {
 		return err
 	}
-	return kit.Emit(stub, EvPaymentDue, map[string]any{"orderId": o.OrderID, "payer": o.Buyer, "payee": o.Seller,
-		"dueDate": o.DueDate, "autoAccepted": auto})
+	return kit.Emit(stub, paymenttypes.EvPaymentDue, paymenttypes.PaymentDue{OrderID: o.OrderID, Payer: o.Buyer, Payee: o.Seller,
+		DueDate: o.DueDate, AutoAccepted: auto})
 }
 
 // Accept is the buyer's acceptance, within the window.
@@ -399,7 +381,7 @@ func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID s
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvOrderRejected, map[string]any{"orderId": orderID, "reason": req.Reason})
+	return o, kit.Emit(stub, paymenttypes.EvOrderRejected, paymenttypes.OrderRejected{OrderID: orderID, Reason: req.Reason})
 }
 
 // ApplyDeadlines accepts an order whose window has passed (as of the window's
@@ -423,7 +405,7 @@ func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, o
 		if err := saveOrder(stub, o); err != nil {
 			return nil, err
 		}
-		return o, kit.Emit(stub, EvPaymentOverdue, map[string]any{"orderId": orderID, "payer": o.Buyer, "dueDate": o.DueDate})
+		return o, kit.Emit(stub, paymenttypes.EvPaymentOverdue, paymenttypes.PaymentOverdue{OrderID: orderID, Payer: o.Buyer, DueDate: o.DueDate})
 	}
 	return o, nil
 }
@@ -442,14 +424,11 @@ func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, or
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvPaymentRecorded, map[string]any{"orderId": orderID, "bankRef": req.BankRef})
+	return o, kit.Emit(stub, paymenttypes.EvPaymentRecorded, paymenttypes.PaymentRecorded{OrderID: orderID, BankRef: req.BankRef})
 }
 
 // Holder is one payee at settlement.
-type Holder struct {
-	Party string `json:"party"`
-	BP    int64  `json:"bp"`
-}
+type Holder = paymenttypes.Holder
 
 // ConfirmReceipt is the seller's confirmation; it settles the obligation
 // and every current holder of the receivable is owed its share that day.
@@ -483,8 +462,8 @@ func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, o
 	if err := closeObligation(stub, o, voucher); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvPaymentSettled, map[string]any{"orderId": orderID, "payer": o.Buyer, "settledAt": tx.Time,
-		"receivableId": o.ReceivableID, "holders": holders})
+	return o, kit.Emit(stub, paymenttypes.EvPaymentSettled, paymenttypes.PaymentSettled{OrderID: orderID, Payer: o.Buyer, SettledAt: tx.Time,
+		ReceivableID: o.ReceivableID, Holders: holders})
 }
 
 // Dispute holds an order (either side).
@@ -498,7 +477,7 @@ func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID 
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvDisputeOpened, map[string]any{"orderId": orderID, "by": tx.Caller.MSP, "reason": req.Reason})
+	return o, kit.Emit(stub, paymenttypes.EvDisputeOpened, paymenttypes.DisputeOpened{OrderID: orderID, By: tx.Caller.MSP, Reason: req.Reason})
 }
 
 // ResolveDispute releases a held order (either side).
@@ -512,7 +491,7 @@ func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, o
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return o, kit.Emit(stub, EvDisputeResolved, map[string]any{"orderId": orderID, "by": tx.Caller.MSP, "reason": req.Reason})
+	return o, kit.Emit(stub, paymenttypes.EvDisputeResolved, paymenttypes.DisputeResolved{OrderID: orderID, By: tx.Caller.MSP, Reason: req.Reason})
 }
 
 // GetAmount reads an order's amount from the pair's collection; only the

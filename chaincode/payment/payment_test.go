@@ -10,6 +10,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/payment"
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,7 +109,7 @@ func TestAcceptanceAfterTheWindowOnlyThroughApplyDeadlines(t *testing.T) {
 	assert.Equal(t, payment.Accepted, o.Status)
 	assert.True(t, o.AutoAccepted)
 	assert.Equal(t, time.Date(2026, 3, 6, 0, 0, 0, 0, cst).UTC(), o.AcceptedAt)
-	assert.Equal(t, payment.EvPaymentDue, r.Event.Name)
+	assert.Equal(t, paymenttypes.EvPaymentDue, r.Event.Name)
 	again := ok[payment.Order](t, f.tx("DealerMSP", "sales", "payment:ApplyDeadlines", "O-1"))
 	assert.Equal(t, o, again, "a duplicate call is harmless")
 
@@ -116,7 +117,7 @@ func TestAcceptanceAfterTheWindowOnlyThroughApplyDeadlines(t *testing.T) {
 	f.clock.Set(o.DueDate.Add(time.Hour))
 	r = f.tx("OemMSP", "production", "payment:ApplyDeadlines", "O-1")
 	assert.True(t, ok[payment.Order](t, r).Overdue)
-	assert.Equal(t, payment.EvPaymentOverdue, r.Event.Name)
+	assert.Equal(t, paymenttypes.EvPaymentOverdue, r.Event.Name)
 }
 
 func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
@@ -186,12 +187,11 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:RecordPayment", "O-1", payment.PaymentRequest{BankRef: "BK-1", Instrument: "cash"}))
 	r := f.tx("SupplierMSP", "finance", "payment:ConfirmReceipt", "O-1")
 	assert.Equal(t, payment.Settled, ok[payment.Order](t, r).Status)
-	require.Equal(t, payment.EvPaymentSettled, r.Event.Name)
-	var ev struct {
-		Holders []payment.Holder `json:"holders"`
-	}
+	require.Equal(t, paymenttypes.EvPaymentSettled, r.Event.Name)
+	var ev paymenttypes.PaymentSettled
 	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
-	assert.Equal(t, []payment.Holder{{Party: "SupplierMSP", BP: 5000}, {Party: "SUB-7", BP: 4000}, {Party: "DealerMSP", BP: 1000}}, ev.Holders)
+	assert.Equal(t, "O-1", ev.OrderID)
+	assert.Equal(t, []paymenttypes.Holder{{Party: "SupplierMSP", BP: 5000}, {Party: "SUB-7", BP: 4000}, {Party: "DealerMSP", BP: 1000}}, ev.Holders)
 	failsWith(t, f.tx("SupplierMSP", "finance", "payment:Split", rec.ReceivableID, "1", payment.ShareSplitRequest{BP: 10}), ccerr.FailedPrecondition)
 	for _, p := range []string{"SUB-7", "OemMSP", "SupplierMSP", "DealerMSP"} {
 		pos := ok[payment.Positions](t, f.query("InsurerMSP", "payment:Positions", p))

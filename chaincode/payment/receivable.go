@@ -5,6 +5,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -41,7 +42,7 @@ func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, 
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
-	return r, kit.Emit(stub, EvReceivableIssued, map[string]any{"receivableId": r.ReceivableID, "holder": o.Seller, "maturesAt": r.MaturesAt})
+	return r, kit.Emit(stub, paymenttypes.EvReceivableIssued, paymenttypes.ReceivableIssued{ReceivableID: r.ReceivableID, Holder: o.Seller, MaturesAt: r.MaturesAt})
 }
 
 // holderShare finds share id and checks that the caller's org may act for
@@ -110,7 +111,7 @@ func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivable
 	if err := setIndex(stub, true, holdingObject, r.Shares[i].Holder, r.ReceivableID, nid); err != nil {
 		return nil, err
 	}
-	return r, kit.Emit(stub, EvReceivableSplit, map[string]any{"receivableId": receivableID, "from": shareID, "newShare": nid, "bp": req.BP})
+	return r, kit.Emit(stub, paymenttypes.EvReceivableSplit, paymenttypes.ReceivableSplit{ReceivableID: receivableID, From: shareID, NewShare: nid, BP: req.BP})
 }
 
 // Transfer passes a whole share to another registered party.
@@ -137,7 +138,8 @@ func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receiva
 	if err := setIndex(stub, true, holdingObject, req.To, r.ReceivableID, shareID); err != nil {
 		return nil, err
 	}
-	return r, kit.Emit(stub, EvReceivableTransferred, map[string]any{"receivableId": receivableID, "share": shareID, "from": from, "to": req.To, "bp": r.Shares[i].BP})
+	return r, kit.Emit(stub, paymenttypes.EvReceivableTransferred, paymenttypes.ReceivableTransferred{ReceivableID: receivableID, Share: shareID, From: from,
+		To: req.To, BP: r.Shares[i].BP})
 }
 
 // GetReceivable returns a receivable with its split tree (each share names its parent).

@@ -12,7 +12,9 @@ import (
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/autoledger/autoledger/chaincode/vin"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
@@ -25,19 +27,6 @@ const OwnersCollection = "owners"
 
 // MaxHistoryPage bounds one page of History.
 const MaxHistoryPage = 1000
-
-// Event names, one per transaction.
-const (
-	EvVehicleRegistered         = "VehicleRegistered"
-	EvOwnershipTransferred      = "OwnershipTransferred"
-	EvOdometerRecorded          = "OdometerRecorded"
-	EvOdometerRollbackSuspected = "OdometerRollbackSuspected"
-	EvClusterReplaced           = "ClusterReplaced"
-	EvServiceRecorded           = "ServiceRecorded"
-	EvBatteryReported           = "BatteryReported"
-	EvIncidentRecorded          = "IncidentRecorded"
-	EvTitleBranded              = "TitleBranded"
-)
 
 // Policy says who may call each transaction.
 var Policy = access.Policy{
@@ -62,18 +51,9 @@ func NewContract(opts ...kit.Option) *Contract {
 	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "History", "Report"}, opts...)}
 }
 
-// EventPayload is the JSON of every vehicle event: the VIN, the sequence
-// number of the life event, and the facts that changed.
-type EventPayload struct {
-	VIN               string         `json:"vin"`
-	Seq               int64          `json:"seq"`
-	Type              string         `json:"type"`
-	Facts             map[string]any `json:"facts,omitempty"`
-	RollbackSuspected bool           `json:"rollbackSuspected"`
-}
-
-func emit(ctx contractapi.TransactionContextInterface, name string, v *Vehicle, e *LifeEvent, facts map[string]any) error {
-	return kit.Emit(ctx.GetStub(), name, EventPayload{VIN: v.VIN, Seq: e.Seq, Type: e.Type, Facts: facts, RollbackSuspected: v.RollbackSuspected})
+// emit sets the event name for life event e of v, with its facts.
+func emit[F any](stub shim.ChaincodeStubInterface, name string, v *Vehicle, e *LifeEvent, facts F) error {
+	return kit.Emit(stub, name, vehicletypes.Event[F]{VIN: v.VIN, Seq: e.Seq, Type: e.Type, Facts: facts, RollbackSuspected: v.RollbackSuspected})
 }
 
 // load validates the VIN's form, then loads the vehicle.
@@ -125,9 +105,9 @@ func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req Reg
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	return v, emit(ctx, EvVehicleRegistered, v, e, map[string]any{
-		"manufacturer": birth.Manufacturer, "model": birth.Model, "modelYear": birth.ModelYear,
-		"powertrain": birth.Powertrain, "checkDigitVerified": verified,
+	return v, emit(tx.Stub, vehicletypes.EvVehicleRegistered, v, e, vehicletypes.VehicleRegistered{
+		Manufacturer: birth.Manufacturer, Model: birth.Model, ModelYear: birth.ModelYear,
+		Powertrain: birth.Powertrain, CheckDigitVerified: verified,
 	})
 }
 
@@ -177,8 +157,8 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 		return nil, err
 	}
 	res := &TransferResult{Receipt: Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, OwnerCount: v.OwnerCount, Reading: reading, RollbackSuspected: v.RollbackSuspected}
-	return res, emit(ctx, EvOwnershipTransferred, v, e, map[string]any{
-		"ownerCount": v.OwnerCount, "useType": req.UseType, "odometerKm": req.OdometerKm, "readingRollback": reading.Rollback,
+	return res, emit(stub, vehicletypes.EvOwnershipTransferred, v, e, vehicletypes.OwnershipTransferred{
+		OwnerCount: v.OwnerCount, UseType: req.UseType, OdometerKm: req.OdometerKm, ReadingRollback: reading.Rollback,
 	})
 }
 
@@ -207,12 +187,14 @@ func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, v
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	name := EvOdometerRecorded
+	name := vehicletypes.EvOdometerRecorded
 	if reading.Rollback {
-		name = EvOdometerRollbackSuspected
+		name = vehicletypes.EvOdometerRollbackSuspected
 	}
 	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
-	return res, emit(ctx, name, v, e, map[string]any{"km": reading.DisplayedKm, "totalKm": reading.TotalKm, "source": reading.Source, "readingRollback": reading.Rollback})
+	return res, emit(tx.Stub, name, v, e, vehicletypes.OdometerRecorded{
+		Km: reading.DisplayedKm, TotalKm: reading.TotalKm, Source: reading.Source, ReadingRollback: reading.Rollback,
+	})
 }
 
 // ReplaceCluster records an instrument-cluster replacement with its
@@ -241,7 +223,9 @@ func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, v
 		return nil, err
 	}
 	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: final, RollbackSuspected: v.RollbackSuspected}
-	return res, emit(ctx, EvClusterReplaced, v, e, map[string]any{"totalKmBefore": final.TotalKm, "newClusterStartKm": req.NewClusterStartKm})
+	return res, emit(tx.Stub, vehicletypes.EvClusterReplaced, v, e, vehicletypes.ClusterReplaced{
+		TotalKmBefore: final.TotalKm, NewClusterStartKm: req.NewClusterStartKm,
+	})
 }
 
 // RecordService records a service; its odometer value is also a reading.
@@ -272,7 +256,9 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 		return nil, err
 	}
 	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
-	return res, emit(ctx, EvServiceRecorded, v, e, map[string]any{"serviceType": req.Type, "odometerKm": req.OdometerKm, "partSerials": parts, "readingRollback": reading.Rollback})
+	return res, emit(tx.Stub, vehicletypes.EvServiceRecorded, v, e, vehicletypes.ServiceRecorded{
+		ServiceType: req.Type, OdometerKm: req.OdometerKm, PartSerials: parts, ReadingRollback: reading.Rollback,
+	})
 }
 
 // RecordBatteryReport records the traction battery's health; electrified cars only.
@@ -290,8 +276,8 @@ func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterfa
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvBatteryReported, v, e, map[string]any{
-		"stateOfHealthPct": rep.StateOfHealthPct, "status": rep.Status,
+	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvBatteryReported, v, e, vehicletypes.BatteryReported{
+		StateOfHealthPct: rep.StateOfHealthPct, Status: rep.Status,
 	})
 }
 
@@ -307,8 +293,8 @@ func (c *Contract) RecordIncident(ctx contractapi.TransactionContextInterface, v
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvIncidentRecorded, v, e, map[string]any{
-		"severity": inc.Severity, "airbagDeployed": inc.Airbag, "structuralDamage": inc.StructuralDamage,
+	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvIncidentRecorded, v, e, vehicletypes.IncidentRecorded{
+		Severity: inc.Severity, AirbagDeployed: inc.Airbag, StructuralDamage: inc.StructuralDamage,
 	})
 }
 
@@ -328,7 +314,7 @@ func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCo
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(ctx, EvTitleBranded, v, e, map[string]any{"brand": b.Brand, "titleBrands": v.TitleBrands})
+	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvTitleBranded, v, e, vehicletypes.TitleBranded{Brand: b.Brand, TitleBrands: v.TitleBrands})
 }
 
 // Get returns the vehicle's current public state.

@@ -10,6 +10,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/stretchr/testify/assert"
@@ -25,11 +26,11 @@ func TestRegister(t *testing.T) {
 	assert.Equal(t, int64(1), v.EventCount)
 	assert.Equal(t, 1, v.SchemaVersion)
 	require.NotNil(t, res.Event)
-	assert.Equal(t, vehicle.EvVehicleRegistered, res.Event.Name)
-	var ev vehicle.EventPayload
-	require.NoError(t, json.Unmarshal(res.Event.Payload, &ev))
-	assert.Equal(t, usVIN, ev.VIN)
-	assert.Equal(t, "ICE", ev.Facts["powertrain"])
+	assert.Equal(t, vehicletypes.EvVehicleRegistered, res.Event.Name)
+	// The payload as clients have read it since the first release.
+	assert.JSONEq(t, `{"vin":"`+usVIN+`","seq":1,"type":"REGISTERED","rollbackSuspected":false,"facts":{
+		"manufacturer":"AutoLedger Motors","model":"Ledgerline","modelYear":2026,"powertrain":"ICE","checkDigitVerified":true}}`,
+		string(res.Event.Payload))
 
 	got := ok[vehicle.Vehicle](t, f.evaluate("InsurerMSP", "Get", usVIN))
 	assert.Equal(t, v, got)
@@ -149,7 +150,7 @@ func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
 	res := ok[vehicle.TransferResult](t, r)
 	assert.Equal(t, 1, res.OwnerCount)
 	assert.Equal(t, int64(12), res.Reading.TotalKm)
-	assert.Equal(t, vehicle.EvOwnershipTransferred, r.Event.Name)
+	assert.Equal(t, vehicletypes.EvOwnershipTransferred, r.Event.Name)
 	assert.NotContains(t, string(r.Event.Payload), ref)
 	assert.NotContains(t, string(r.Payload), ref)
 
@@ -198,7 +199,7 @@ func TestOdometerRollbackIsRecordedAndFlagged(t *testing.T) {
 	low := ok[vehicle.OdometerResult](t, res)
 	assert.True(t, low.RollbackSuspected)
 	assert.True(t, low.Reading.Rollback)
-	assert.Equal(t, vehicle.EvOdometerRollbackSuspected, res.Event.Name)
+	assert.Equal(t, vehicletypes.EvOdometerRollbackSuspected, res.Event.Name)
 
 	// The flag is permanent: a higher reading later does not clear it.
 	later := f.odometer(usVIN, 60000, t0.Add(48*time.Hour))
@@ -275,7 +276,7 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 	svc := f.invoke("DealerMSP", "service", "RecordService", bevVIN, vehicle.ServiceRequest{
 		Type: "maintenance", OdometerKm: 15000, DocumentHash: docHash, PartSerials: []string{"BRK-1", "BRK-2"}, PerformedAt: day})
 	ok[vehicle.OdometerResult](t, svc)
-	assert.Equal(t, vehicle.EvServiceRecorded, svc.Event.Name)
+	assert.Equal(t, vehicletypes.EvServiceRecorded, svc.Event.Name)
 
 	for i, soh := range []float64{98.5, 96} {
 		r := f.invoke("OemMSP", "telematics", "RecordBatteryReport", bevVIN, vehicle.BatteryRequest{
@@ -289,7 +290,7 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 		Date: day.Add(48 * time.Hour), Severity: "severe", Airbag: true, StructuralDamage: true, ClaimRef: "CLM-77"}))
 	br := f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicle.BrandRequest{Brand: "salvage", Date: day.Add(72 * time.Hour), ClaimRef: "CLM-77"})
 	ok[vehicle.Receipt](t, br)
-	assert.Equal(t, vehicle.EvTitleBranded, br.Event.Name)
+	assert.Equal(t, vehicletypes.EvTitleBranded, br.Event.Name)
 	ok[vehicle.Receipt](t, f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicle.BrandRequest{Brand: "salvage", Date: day.Add(73 * time.Hour), ClaimRef: "CLM-78"}))
 
 	rep := ok[vehicle.Report](t, f.evaluate("SupplierMSP", "Report", bevVIN))
