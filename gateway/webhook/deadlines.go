@@ -43,37 +43,43 @@ func (a LedgerApplier) ApplyDeadlines(ctx context.Context, orderID string) error
 	return err
 }
 
-// noteDeadline records a deadline carried by e, in the transaction that
-// accepts e, and says whether e concerned one.
+// noteDeadline records the deadline e sets, or forgets the one e ends, in
+// the transaction that accepts e, and says whether e concerned one.
 func noteDeadline(tx *bolt.Tx, e Event) (bool, error) {
-	var p struct {
-		OrderID  string    `json:"orderId"`
-		AcceptBy time.Time `json:"acceptBy"`
-		DueDate  time.Time `json:"dueDate"`
-	}
-	switch e.Name {
-	case paymenttypes.EvOrderShipped, paymenttypes.EvPaymentDue, paymenttypes.EvPaymentSettled, paymenttypes.EvOrderRejected:
-	default:
-		return false, nil
-	}
-	if json.Unmarshal(e.Payload, &p) != nil || p.OrderID == "" {
+	orderID, at, ok := deadlineOf(e)
+	if !ok || orderID == "" {
 		return false, nil
 	}
 	b, err := tx.CreateBucketIfNotExists(deadlinesBucket)
 	if err != nil {
 		return false, err
 	}
-	var at time.Time
+	if at.IsZero() {
+		return true, b.Delete([]byte(orderID))
+	}
+	raw, _ := json.Marshal(deadline{OrderID: orderID, At: at})
+	return true, b.Put([]byte(orderID), raw)
+}
+
+// deadlineOf reads which order e is about and when that order's
+// ApplyDeadlines next has work to do: a zero at when e leaves it nothing
+// to apply (settled or rejected). ok is false for any other event.
+func deadlineOf(e Event) (orderID string, at time.Time, ok bool) {
 	switch e.Name {
 	case paymenttypes.EvOrderShipped:
-		at = p.AcceptBy
+		p, ok := decode[paymenttypes.OrderShipped](e.Payload)
+		return p.OrderID, p.AcceptBy, ok
 	case paymenttypes.EvPaymentDue:
-		at = overdueFrom(p.DueDate)
-	default: // settled or rejected: nothing left to apply
-		return true, b.Delete([]byte(p.OrderID))
+		p, ok := decode[paymenttypes.PaymentDue](e.Payload)
+		return p.OrderID, overdueFrom(p.DueDate), ok
+	case paymenttypes.EvPaymentSettled:
+		p, ok := decode[paymenttypes.PaymentSettled](e.Payload)
+		return p.OrderID, time.Time{}, ok
+	case paymenttypes.EvOrderRejected:
+		p, ok := decode[paymenttypes.OrderRejected](e.Payload)
+		return p.OrderID, time.Time{}, ok
 	}
-	raw, _ := json.Marshal(deadline{OrderID: p.OrderID, At: at})
-	return true, b.Put([]byte(p.OrderID), raw)
+	return "", time.Time{}, false
 }
 
 // overdueFrom is when ApplyDeadlines can mark an obligation due at due

@@ -196,12 +196,8 @@ func recipients(e Event, s Subscription) []string {
 	if e.Name != paymenttypes.EvPaymentSettled {
 		return []string{""}
 	}
-	var p struct {
-		Holders []struct {
-			Party string `json:"party"`
-		} `json:"holders"`
-	}
-	if json.Unmarshal(e.Payload, &p) != nil || len(p.Holders) == 0 {
+	p, ok := decode[paymenttypes.PaymentSettled](e.Payload)
+	if !ok || len(p.Holders) == 0 {
 		return []string{""}
 	}
 	var out []string
@@ -211,6 +207,13 @@ func recipients(e Event, s Subscription) []string {
 		}
 	}
 	return out
+}
+
+// decode reads an event payload as the contract's type for it.
+func decode[T any](payload json.RawMessage) (T, bool) {
+	var p T
+	err := json.Unmarshal(payload, &p)
+	return p, err == nil
 }
 
 // Accept records the notifications of e and advances the cursor to e, in
