@@ -47,6 +47,49 @@ func (w *writer) Write(ctx contractapi.TransactionContextInterface, n note) (*st
 	return &started{MSP: tx.Caller.MSP, Role: tx.Caller.Role, Time: tx.Time}, nil
 }
 
+// Keep takes a note as transient data and keeps it in collection "notes".
+func (w *writer) Keep(ctx contractapi.TransactionContextInterface, key string) error {
+	var n note
+	if err := kit.TransientJSON(ctx.GetStub(), "note", &n); err != nil {
+		return err
+	}
+	return kit.PutPrivateJSON(ctx.GetStub(), "notes", key, n)
+}
+
+// Kept reads a note from collection "notes".
+func (w *writer) Kept(ctx contractapi.TransactionContextInterface, key string) (*note, error) {
+	var n note
+	found, err := kit.GetPrivateJSON(ctx.GetStub(), "notes", key, &n)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &n, nil
+}
+
+func TestTransientAndPrivateJSON(t *testing.T) {
+	cc, err := contractapi.NewChaincode(&writer{cfg: kit.NewConfig()})
+	require.NoError(t, err)
+	ledger := mockstub.New(t, cc, mockstub.WithCollections(mockstub.Collection{Name: "notes", Members: []string{"DealerMSP"}}))
+	dealer := mockstub.NewIdentity("DealerMSP")
+	keep := func(transient map[string][]byte) error {
+		return ledger.Invoke(mockstub.Tx{Creator: dealer, Function: "Keep", Args: []string{"k1"}, Transient: transient}).Err()
+	}
+
+	err = keep(nil)
+	assert.Equal(t, ccerr.MissingTransient, ccerr.CodeOf(err))
+	assert.Contains(t, err.Error(), `send the note as transient data under \"note\"`)
+	assert.Equal(t, ccerr.InvalidArgument, ccerr.CodeOf(keep(map[string][]byte{"note": []byte("{")})))
+	assert.Equal(t, ccerr.InvalidArgument, ccerr.CodeOf(keep(map[string][]byte{"note": []byte(`{"text":""}`)})), "the value's own checks run")
+	require.NoError(t, keep(map[string][]byte{"note": []byte(`{"text":"private"}`)}))
+
+	res := ledger.Evaluate(mockstub.Tx{Creator: dealer, Function: "Kept", Args: []string{"k1"}})
+	require.NoError(t, res.Err())
+	assert.JSONEq(t, `{"text":"private"}`, string(res.Payload))
+	res = ledger.Evaluate(mockstub.Tx{Creator: dealer, Function: "Kept", Args: []string{"k2"}})
+	require.NoError(t, res.Err())
+	assert.Empty(t, res.Payload, "a missing key is not found, not an error")
+}
+
 func TestBegin(t *testing.T) {
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	clock := mockstub.NewClock(now)
