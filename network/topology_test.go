@@ -208,6 +208,17 @@ func TestAccessMembersAreTheTopologysOrgs(t *testing.T) {
 	assert.Equal(t, topology.MSPIDs(), access.Members, "chaincode/access Members (and its MSP ID constants)")
 }
 
+// The roles the network enrols users for are the roles the chaincode
+// admits: a role missing from chaincode/access would be refused everywhere,
+// one missing from the topology could never be enrolled.
+func TestAccessRolesAreTheTopologysRoles(t *testing.T) {
+	want := map[string][]string{}
+	for _, org := range topology.Orgs {
+		want[org.MSPID] = org.Roles
+	}
+	assert.Equal(t, want, access.Roles, "chaincode/access Roles")
+}
+
 // Every collection member is an org of the channel, and a collection
 // cannot ask for more peers than its other members have.
 func TestCollectionsFitTheTopology(t *testing.T) {

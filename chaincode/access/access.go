@@ -24,10 +24,22 @@ const (
 // Members are the channel's application orgs, in a stable order.
 var Members = []string{OemMSP, SupplierMSP, DealerMSP, InsurerMSP}
 
+// Roles are each member org's roles: the values of the role attribute its
+// users are enrolled with. A caller whose role is not in its org's list is
+// no user of the application, whatever its certificate otherwise says (a
+// node's or a TLS identity has no role), and no grant admits it.
+// network/topology restates them for enrolment; a test holds the two equal.
+var Roles = map[string][]string{
+	OemMSP:      {"production", "telematics", "quality", "finance", "admin"},
+	SupplierMSP: {"production", "logistics", "finance", "admin"},
+	DealerMSP:   {"sales", "service", "finance", "admin"},
+	InsurerMSP:  {"claims", "underwriting", "admin"},
+}
+
 // RoleAttr is the Fabric CA certificate attribute holding a user's role.
 const RoleAttr = "role"
 
-// AnyRole in a Grant admits every role of the org.
+// AnyRole in a Grant admits every role in the org's Roles list.
 const AnyRole = "*"
 
 // Grant admits callers of one org holding one of Roles.
@@ -48,8 +60,14 @@ func AnyMember() []Grant {
 	return gs
 }
 
+// admits is true for a caller of g's org whose role is one of the org's
+// Roles and one of g's (any of them for AnyRole). An empty role is in no
+// org's list, so an identity without one is refused even under AnyRole.
 func (g Grant) admits(msp, role string) bool {
-	return g.MSP == msp && (slices.Contains(g.Roles, AnyRole) || (role != "" && slices.Contains(g.Roles, role)))
+	if g.MSP != msp || !slices.Contains(Roles[msp], role) {
+		return false
+	}
+	return slices.Contains(g.Roles, AnyRole) || slices.Contains(g.Roles, role)
 }
 
 // Policy maps a fully qualified function name ("vehicle:Register") to its grants.
@@ -90,7 +108,11 @@ func (p Policy) Check(function string, c Caller) error {
 	if role == "" {
 		role = "(none)"
 	}
-	return ccerr.New(ccerr.Forbidden, "caller %s with role %s may not call %s; allowed: %s", c.MSP, role, function, describe(grants))
+	why := ""
+	if roles, member := Roles[c.MSP]; member && !slices.Contains(roles, c.Role) {
+		why = fmt.Sprintf(" (%s's roles are %s)", c.MSP, strings.Join(roles, ", "))
+	}
+	return ccerr.New(ccerr.Forbidden, "caller %s with role %s may not call %s%s; allowed: %s", c.MSP, role, function, why, describe(grants))
 }
 
 func describe(gs []Grant) string {

@@ -46,7 +46,7 @@ func (f *fixture) tx(msp, role, fn string, in ...any) *mockstub.Result {
 }
 
 func (f *fixture) query(msp, fn string, in ...any) *mockstub.Result {
-	return f.l.Query(msp, "reader", fn, in...)
+	return f.l.Query(msp, contractstest.Reader(msp), fn, in...)
 }
 
 func ok[T any](t testing.TB, r *mockstub.Result) T {

@@ -230,12 +230,12 @@ func TestPartiesAndCalendarRules(t *testing.T) {
 }
 
 func (f *fixture) query(msp, fn string, args ...any) *mockstub.Result {
-	return f.l.Query(msp, "reader", fn, args...)
+	return f.l.Query(msp, contractstest.Reader(msp), fn, args...)
 }
 
 func TestRejectionQueriesAndAmountRules(t *testing.T) {
 	f := setup(t)
-	ok[payment.Party](t, f.tx("InsurerMSP", "finance", "payment:RegisterParty", payment.PartyRequest{ID: "InsurerMSP", Name: "Ins Co"}))
+	ok[payment.Party](t, f.tx("InsurerMSP", "admin", "payment:RegisterParty", payment.PartyRequest{ID: "InsurerMSP", Name: "Ins Co"}))
 	ok[payment.Order](t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())))
 	failsWith(t, f.tx("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.clock.Now())), ccerr.AlreadyExists)
 	failsWith(t, f.ledger.Invoke(mockstub.Tx{Creator: f.l.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"}}), ccerr.MissingTransient)

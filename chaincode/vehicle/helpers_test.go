@@ -39,7 +39,7 @@ func (f *fixture) invoke(msp, role, fn string, in ...any) *mockstub.Result {
 
 func (f *fixture) evaluate(msp, fn string, in ...any) *mockstub.Result {
 	f.t.Helper()
-	return f.l.Query(msp, "reader", "vehicle:"+fn, in...)
+	return f.l.Query(msp, contractstest.Reader(msp), "vehicle:"+fn, in...)
 }
 
 func ok[T any](t testing.TB, r *mockstub.Result) T {

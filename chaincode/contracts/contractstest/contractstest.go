@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/contracts"
 	"github.com/autoledger/autoledger/chaincode/kit"
@@ -55,6 +56,16 @@ func (l *Ledger) As(msp, role string) *mockstub.Identity {
 		l.ids[k] = mockstub.NewIdentity(msp, opts...)
 	}
 	return l.ids[k]
+}
+
+// Reader is the role a test reads as where any role of msp may read: the
+// first of its org's roles, or "" for an org that is no member. "Any role"
+// grants admit only an org's listed roles (access.Roles).
+func Reader(msp string) string {
+	if roles := access.Roles[msp]; len(roles) > 0 {
+		return roles[0]
+	}
+	return ""
 }
 
 // Submit invokes fn ("contract:Function") as msp's role user.
