@@ -103,6 +103,63 @@ func (p *Pool) contract(pr auth.Principal) (*client.Contract, error) {
 	return gw.GetNetwork(p.file.Channel).GetContract(p.file.Chaincode), nil
 }
 
+// Endorse creates req's proposal as req.Principal and gets it endorsed.
+// The transaction id is returned even when endorsement fails.
+func (p *Pool) Endorse(ctx context.Context, req Request) (string, Endorsed, error) {
+	c, err := p.contract(req.Principal)
+	if err != nil {
+		return "", nil, &Error{Kind: Internal, Err: err}
+	}
+	opts := []client.ProposalOption{client.WithArguments(req.Args...)}
+	if req.Transient != nil {
+		opts = append(opts, client.WithTransient(req.Transient))
+	}
+	if len(req.Endorsers) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(req.Endorsers...))
+	}
+	prop, err := c.NewProposal(req.Function, opts...)
+	if err != nil {
+		return "", nil, &Error{Kind: Internal, Err: err}
+	}
+	tx, err := prop.EndorseWithContext(ctx)
+	if err != nil {
+		return prop.TransactionID(), nil, err
+	}
+	return prop.TransactionID(), endorsed{tx: tx, timeout: p.timeouts.Submit}, nil
+}
+
+// endorsed is a fabric-gateway transaction sent with the submit timeout.
+type endorsed struct {
+	tx      *client.Transaction
+	timeout time.Duration
+}
+
+func (e endorsed) Result() []byte { return e.tx.Result() }
+
+func (e endorsed) Submit(ctx context.Context) (Commit, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	c, err := e.tx.SubmitWithContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Commit rebuilds, as (org, role), the commit of a transaction submitted
+// earlier from its Commit.Bytes.
+func (p *Pool) Commit(org, role string, b []byte) (Commit, error) {
+	gw, err := p.Gateway(org, role)
+	if err != nil {
+		return nil, err
+	}
+	c, err := gw.NewCommit(b)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // Evaluate runs a query as pr on pr's org's peer.
 func (p *Pool) Evaluate(ctx context.Context, pr auth.Principal, function string, args ...string) ([]byte, error) {
 	c, err := p.contract(pr)

@@ -16,6 +16,7 @@ import (
 	"github.com/autoledger/autoledger/gateway/store"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/grpc"
 )
 
 // Request is one transaction to submit.
@@ -32,12 +33,36 @@ type Request struct {
 	Location      string
 }
 
+// Transactor is what Submitter needs from the network: *Pool in
+// production, a fake in tests.
+type Transactor interface {
+	// Endorse proposes req and collects its endorsements. It returns the
+	// transaction id even when endorsement fails; errors are unclassified.
+	Endorse(ctx context.Context, req Request) (txID string, tx Endorsed, err error)
+	// Commit rebuilds the commit of a transaction submitted earlier (by a
+	// previous run) from its Commit.Bytes.
+	Commit(org, role string, commit []byte) (Commit, error)
+}
+
+// Endorsed is an endorsed transaction, ready for the orderer.
+type Endorsed interface {
+	Result() []byte
+	Submit(ctx context.Context) (Commit, error)
+}
+
+// Commit is a transaction in the orderer's hands (*client.Commit).
+type Commit interface {
+	Bytes() ([]byte, error)
+	// Status waits for the transaction's commit and tells how it ended.
+	Status(opts ...grpc.CallOption) (*client.Status, error)
+}
+
 // Submitter runs transactions from endorsement to commit. The commit wait
 // runs on its own goroutine with its own deadline: once a transaction has
 // reached the orderer it is in flight whether or not the HTTP client is
 // still listening, and its receipt records how it ended.
 type Submitter struct {
-	pool    *Pool
+	net     Transactor
 	store   *store.Store
 	log     *slog.Logger
 	retries int
@@ -49,8 +74,8 @@ type Submitter struct {
 }
 
 // NewSubmitter returns a submitter; retries bounds MVCC re-proposals.
-func NewSubmitter(pool *Pool, st *store.Store, log *slog.Logger, retries int) *Submitter {
-	return &Submitter{pool: pool, store: st, log: log, retries: retries, waiters: map[string][]chan store.Receipt{}, recent: map[string]store.Receipt{}}
+func NewSubmitter(net Transactor, st *store.Store, log *slog.Logger, retries int) *Submitter {
+	return &Submitter{net: net, store: st, log: log, retries: retries, waiters: map[string][]chan store.Receipt{}, recent: map[string]store.Receipt{}}
 }
 
 // Submit endorses req and sends it to the orderer. It returns the pending
@@ -86,35 +111,21 @@ func (s *Submitter) Submit(ctx context.Context, req Request) (store.Receipt, err
 	return r, nil
 }
 
-func (s *Submitter) send(ctx context.Context, req Request) (*client.Commit, store.Receipt, error) {
-	c, err := s.pool.contract(req.Principal)
-	if err != nil {
-		return nil, store.Receipt{}, &Error{Kind: Internal, Err: err}
-	}
-	opts := []client.ProposalOption{client.WithArguments(req.Args...)}
-	if req.Transient != nil {
-		opts = append(opts, client.WithTransient(req.Transient))
-	}
-	if len(req.Endorsers) > 0 {
-		opts = append(opts, client.WithEndorsingOrganizations(req.Endorsers...))
-	}
-	prop, err := c.NewProposal(req.Function, opts...)
-	if err != nil {
-		return nil, store.Receipt{}, &Error{Kind: Internal, Err: err}
-	}
-	txID := prop.TransactionID()
+func (s *Submitter) send(ctx context.Context, req Request) (Commit, store.Receipt, error) {
 	t0 := time.Now()
-	tx, err := prop.EndorseWithContext(ctx)
+	txID, tx, err := s.net.Endorse(ctx, req)
 	metrics.Phase.WithLabelValues("endorse").Observe(time.Since(t0).Seconds())
+	var fe *Error
+	if errors.As(err, &fe) {
+		return nil, store.Receipt{TxID: txID}, err
+	}
 	if err != nil {
 		return nil, store.Receipt{TxID: txID}, classify(err, txID)
 	}
 	// From here on the transaction may reach the orderer: detach it from
 	// the HTTP request so a disconnecting client cannot cut it in half.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.pool.timeouts.Submit)
-	defer cancel()
 	t0 = time.Now()
-	commit, err := tx.SubmitWithContext(sctx)
+	commit, err := tx.Submit(context.WithoutCancel(ctx))
 	metrics.Phase.WithLabelValues("submit").Observe(time.Since(t0).Seconds())
 	if err != nil {
 		return nil, store.Receipt{TxID: txID}, classify(err, txID)
@@ -145,7 +156,7 @@ func jsonOrString(b []byte) json.RawMessage {
 }
 
 // track waits for the commit on its own goroutine and records the end.
-func (s *Submitter) track(req Request, r store.Receipt, commit *client.Commit, attempt int) {
+func (s *Submitter) track(req Request, r store.Receipt, commit Commit, attempt int) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -169,7 +180,7 @@ func (s *Submitter) track(req Request, r store.Receipt, commit *client.Commit, a
 	}()
 }
 
-func (s *Submitter) await(req Request, r store.Receipt, commit *client.Commit, attempt int) store.Receipt {
+func (s *Submitter) await(req Request, r store.Receipt, commit Commit, attempt int) store.Receipt {
 	t0 := time.Now()
 	st, err := commit.Status()
 	metrics.Phase.WithLabelValues("commit").Observe(time.Since(t0).Seconds())
@@ -243,29 +254,51 @@ func jitter(n int) time.Duration {
 // one when ctx ends first.
 func (s *Submitter) Wait(ctx context.Context, txID string) (store.Receipt, error) {
 	for hops := 0; ; hops++ {
-		ch := make(chan store.Receipt, 1)
-		s.mu.Lock()
-		s.waiters[txID] = append(s.waiters[txID], ch)
-		r, ok := s.recent[txID]
-		s.mu.Unlock()
-		var err error
-		if !ok {
-			r, err = s.store.Receipt(txID)
-		}
-		if err != nil {
+		r, err := s.wait(ctx, txID)
+		if err != nil || r.RetriedAs == "" || hops > 10 {
 			return r, err
 		}
-		if r.Status == store.Pending {
-			select {
-			case r = <-ch:
-			case <-ctx.Done():
-				return r, nil
-			}
-		}
-		if r.RetriedAs == "" || hops > 10 {
-			return r, nil
-		}
 		txID = r.RetriedAs
+	}
+}
+
+// wait waits for txID alone. The waiter is registered before the receipt
+// is read, so an outcome recorded in between is not missed, and it is
+// removed again whenever this returns without having been answered.
+func (s *Submitter) wait(ctx context.Context, txID string) (store.Receipt, error) {
+	ch := make(chan store.Receipt, 1)
+	s.mu.Lock()
+	s.waiters[txID] = append(s.waiters[txID], ch)
+	r, recent := s.recent[txID]
+	s.mu.Unlock()
+	var err error
+	if !recent {
+		r, err = s.store.Receipt(txID)
+	}
+	// A recent outcome is all the commit wait will ever say (even when still
+	// pending: the status was unknown), as is a final or unknown receipt.
+	if recent || err != nil || r.Status != store.Pending {
+		s.unwait(txID, ch)
+		return r, err
+	}
+	select {
+	case r = <-ch:
+		return r, nil
+	case <-ctx.Done():
+		s.unwait(txID, ch)
+		return r, nil
+	}
+}
+
+// unwait removes waiter ch of txID, if the commit wait has not taken it.
+func (s *Submitter) unwait(txID string, ch chan store.Receipt) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws := slices.DeleteFunc(s.waiters[txID], func(w chan store.Receipt) bool { return w == ch })
+	if len(ws) == 0 {
+		delete(s.waiters, txID)
+	} else {
+		s.waiters[txID] = ws
 	}
 }
 
@@ -277,12 +310,7 @@ func (s *Submitter) Resume() {
 		return
 	}
 	for _, r := range pending {
-		gw, err := s.pool.Gateway(r.Org, r.Role)
-		if err != nil {
-			s.log.Warn("cannot resume receipt", "txId", r.TxID, "err", err)
-			continue
-		}
-		commit, err := gw.NewCommit(r.Commit)
+		commit, err := s.net.Commit(r.Org, r.Role, r.Commit)
 		if err != nil {
 			s.log.Warn("cannot resume receipt", "txId", r.TxID, "err", err)
 			continue
