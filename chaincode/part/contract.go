@@ -12,9 +12,11 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
@@ -24,10 +26,7 @@ import (
 const Name = "part"
 
 // TermsCollection holds the commercial terms between supplier and OEM.
-const TermsCollection = "oemSupplier"
-
-// TermsTransientKey is the transient field carrying Terms.
-const TermsTransientKey = "terms"
+const TermsCollection = collections.OemSupplier
 
 // RecallChunk bounds the parts one transaction flags for a recall. A
 // writing transaction may not page through a range, so a large recall is
@@ -92,14 +91,16 @@ func termsKey(partNumber, batch string) (string, error) {
 
 // Load returns the part registered under serial, or NOT_FOUND; other
 // contracts (payments) check shipments with it.
-func Load(stub shim.ChaincodeStubInterface, serial string) (*Part, error) { return load(stub, serial) }
+func Load(stub shim.ChaincodeStubInterface, serial string) (*parttypes.Part, error) {
+	return load(stub, serial)
+}
 
-func load(stub shim.ChaincodeStubInterface, serial string) (*Part, error) {
+func load(stub shim.ChaincodeStubInterface, serial string) (*parttypes.Part, error) {
 	key, err := partKey(serial)
 	if err != nil {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "serial", "key", "%v", err)
 	}
-	var p Part
+	var p parttypes.Part
 	found, err := kit.GetJSON(stub, key, &p)
 	if err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func load(stub shim.ChaincodeStubInterface, serial string) (*Part, error) {
 }
 
 // record saves p and appends a custody event to its trail.
-func record(stub shim.ChaincodeStubInterface, p *Part, e CustodyEvent) error {
+func record(stub shim.ChaincodeStubInterface, p *parttypes.Part, e parttypes.CustodyEvent) error {
 	ts, err := kit.TxTime(stub)
 	if err != nil {
 		return err
@@ -133,7 +134,7 @@ func record(stub shim.ChaincodeStubInterface, p *Part, e CustodyEvent) error {
 }
 
 // begin starts a write to the registered part serial: kit.Begin, then the part.
-func (c *Contract) begin(ctx contractapi.TransactionContextInterface, serial string, req kit.Validator) (kit.Tx, *Part, error) {
+func (c *Contract) begin(ctx contractapi.TransactionContextInterface, serial string, req kit.Validator) (kit.Tx, *parttypes.Part, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return tx, nil, err
@@ -142,16 +143,9 @@ func (c *Contract) begin(ctx contractapi.TransactionContextInterface, serial str
 	return tx, p, err
 }
 
-// RegisterResult answers RegisterParts.
-type RegisterResult struct {
-	PartNumber string `json:"partNumber"`
-	Batch      string `json:"batch"`
-	Count      int    `json:"count"`
-}
-
 // RegisterParts registers serials of one part number and batch, held by the
 // caller's org. A serial is registered once, ever.
-func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, req RegisterPartsRequest) (*RegisterResult, error) {
+func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, req parttypes.RegisterPartsRequest) (*parttypes.RegisterResult, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
@@ -162,7 +156,7 @@ func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, re
 	stub, msp := tx.Stub, tx.Caller.MSP
 	materials := req.Materials
 	if materials == nil {
-		materials = []MaterialOrigin{}
+		materials = []parttypes.MaterialOrigin{}
 	}
 	certs := req.ConformityCertHashes
 	if certs == nil {
@@ -174,24 +168,24 @@ func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, re
 		} else if ccerr.CodeOf(err) != ccerr.NotFound {
 			return nil, err
 		}
-		p := &Part{SchemaVersion: kit.SchemaVersion, Serial: s, PartNumber: req.PartNumber, Batch: req.Batch,
+		p := &parttypes.Part{SchemaVersion: kit.SchemaVersion, Serial: s, PartNumber: req.PartNumber, Batch: req.Batch,
 			Manufacturer: req.Manufacturer, ManufacturedAt: req.ManufacturedAt.UTC(), RegisteredBy: msp,
-			Materials: materials, ConformityCertHashes: certs, Holder: msp, Status: Held}
-		if err := record(stub, p, CustodyEvent{Type: CustodyRegistered, Org: msp}); err != nil {
+			Materials: materials, ConformityCertHashes: certs, Holder: msp, Status: parttypes.Held}
+		if err := record(stub, p, parttypes.CustodyEvent{Type: parttypes.CustodyRegistered, Org: msp}); err != nil {
 			return nil, err
 		}
 		if err := stub.PutState(batchKey(req.PartNumber, req.Batch, s), []byte{1}); err != nil {
 			return nil, err
 		}
 	}
-	res := &RegisterResult{PartNumber: req.PartNumber, Batch: req.Batch, Count: len(req.Serials)}
+	res := &parttypes.RegisterResult{PartNumber: req.PartNumber, Batch: req.Batch, Count: len(req.Serials)}
 	return res, kit.Emit(stub, parttypes.EvPartsRegistered, parttypes.PartsRegistered{PartNumber: req.PartNumber, Batch: req.Batch,
 		Serials: req.Serials, Holder: msp})
 }
 
 // usable refuses a part msp cannot build with or move: not held by msp, in
 // transit, installed, inside an assembly, scrapped or recalled.
-func usable(stub shim.ChaincodeStubInterface, p *Part, msp string) error {
+func usable(stub shim.ChaincodeStubInterface, p *parttypes.Part, msp string) error {
 	if err := heldBy(p, msp); err != nil {
 		return err
 	}
@@ -205,11 +199,11 @@ func usable(stub shim.ChaincodeStubInterface, p *Part, msp string) error {
 
 // heldBy refuses a part that msp does not hold, or holds but not as a
 // loose part (in transit, installed, inside an assembly, scrapped).
-func heldBy(p *Part, msp string) error {
+func heldBy(p *parttypes.Part, msp string) error {
 	if p.Holder != msp {
 		return ccerr.New(ccerr.Forbidden, "part %s is held by %s, not %s", p.Serial, p.Holder, msp)
 	}
-	if p.Status != Held {
+	if p.Status != parttypes.Held {
 		return ccerr.New(ccerr.FailedPrecondition, "part %s is %s", p.Serial, p.Status)
 	}
 	return nil
@@ -218,7 +212,7 @@ func heldBy(p *Part, msp string) error {
 // recalledBy returns the ID of a recall covering p, "" if none. It reads
 // the recalls of p's part number, so a part is refused as soon as a recall
 // is issued, before ApplyRecall has reached it.
-func recalledBy(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
+func recalledBy(stub shim.ChaincodeStubInterface, p *parttypes.Part) (string, error) {
 	if p.RecallID != "" {
 		return p.RecallID, nil
 	}
@@ -227,7 +221,7 @@ func recalledBy(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
 		return "", fmt.Errorf("scan recalls of %s: %w", p.PartNumber, err)
 	}
 	id := ""
-	err = kit.Range(it, func(_ string, r Recall) (bool, error) {
+	err = kit.Range(it, func(_ string, r parttypes.Recall) (bool, error) {
 		if p.Batch >= r.BatchFrom && p.Batch <= r.BatchTo {
 			id = r.RecallID
 		}
@@ -241,7 +235,7 @@ func recalledBy(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
 
 // Assemble makes an assembly (a battery pack from modules, say) out of parts
 // the caller holds; the assembly is a new serial held by the caller.
-func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req AssembleRequest) (*Part, error) {
+func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req parttypes.AssembleRequest) (*parttypes.Part, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
@@ -258,9 +252,9 @@ func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req Ass
 	if len(slices.Compact(slices.Clone(children))) != len(children) {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "children", "unique", "a component is listed twice")
 	}
-	asm := &Part{SchemaVersion: kit.SchemaVersion, Serial: req.Serial, PartNumber: req.PartNumber, Batch: req.Batch,
+	asm := &parttypes.Part{SchemaVersion: kit.SchemaVersion, Serial: req.Serial, PartNumber: req.PartNumber, Batch: req.Batch,
 		Manufacturer: req.Manufacturer, ManufacturedAt: req.AssembledAt.UTC(), RegisteredBy: msp,
-		Materials: []MaterialOrigin{}, ConformityCertHashes: []string{}, Holder: msp, Status: Held, Children: children}
+		Materials: []parttypes.MaterialOrigin{}, ConformityCertHashes: []string{}, Holder: msp, Status: parttypes.Held, Children: children}
 	for _, s := range children {
 		ch, err := load(stub, s)
 		if err != nil {
@@ -269,12 +263,12 @@ func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req Ass
 		if err := usable(stub, ch, msp); err != nil {
 			return nil, err
 		}
-		ch.Status, ch.Parent = Assembled, req.Serial
-		if err := record(stub, ch, CustodyEvent{Type: CustodyAssembled, Org: msp, Ref: req.Serial}); err != nil {
+		ch.Status, ch.Parent = parttypes.Assembled, req.Serial
+		if err := record(stub, ch, parttypes.CustodyEvent{Type: parttypes.CustodyAssembled, Org: msp, Ref: req.Serial}); err != nil {
 			return nil, err
 		}
 	}
-	if err := record(stub, asm, CustodyEvent{Type: CustodyAssembled, Org: msp}); err != nil {
+	if err := record(stub, asm, parttypes.CustodyEvent{Type: parttypes.CustodyAssembled, Org: msp}); err != nil {
 		return nil, err
 	}
 	if err := stub.PutState(batchKey(req.PartNumber, req.Batch, req.Serial), []byte{1}); err != nil {
@@ -284,7 +278,7 @@ func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req Ass
 }
 
 // Ship sends a held part to another member org.
-func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, serial string, req ShipRequest) (*Part, error) {
+func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, serial string, req parttypes.ShipRequest) (*parttypes.Part, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
@@ -300,29 +294,29 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, serial stri
 	if err := usable(stub, p, msp); err != nil {
 		return nil, err
 	}
-	p.Status, p.InTransitTo, p.ShipmentRef = InTransit, req.To, req.ShipmentRef
-	if err := record(stub, p, CustodyEvent{Type: CustodyShipped, Org: msp, To: req.To, Ref: req.ShipmentRef}); err != nil {
+	p.Status, p.InTransitTo, p.ShipmentRef = parttypes.InTransit, req.To, req.ShipmentRef
+	if err := record(stub, p, parttypes.CustodyEvent{Type: parttypes.CustodyShipped, Org: msp, To: req.To, Ref: req.ShipmentRef}); err != nil {
 		return nil, err
 	}
 	return p, kit.Emit(stub, parttypes.EvPartShipped, parttypes.PartShipped{Serial: serial, From: msp, To: req.To, ShipmentRef: req.ShipmentRef})
 }
 
 // Receive takes a part shipped to the caller's org into its custody.
-func (c *Contract) Receive(ctx contractapi.TransactionContextInterface, serial string, req ReceiveRequest) (*Part, error) {
+func (c *Contract) Receive(ctx contractapi.TransactionContextInterface, serial string, req parttypes.ReceiveRequest) (*parttypes.Part, error) {
 	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
 	}
 	stub, msp := tx.Stub, tx.Caller.MSP
-	if p.Status != InTransit || p.InTransitTo != msp {
+	if p.Status != parttypes.InTransit || p.InTransitTo != msp {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is not in transit to %s", serial, msp)
 	}
 	if p.ShipmentRef != req.ShipmentRef {
 		return nil, ccerr.Field(ccerr.FailedPrecondition, "shipmentRef", "matches_shipment", "part %s travels under shipment %s", serial, p.ShipmentRef)
 	}
 	from := p.Holder
-	p.Holder, p.Status, p.InTransitTo, p.ShipmentRef = msp, Held, "", ""
-	if err := record(stub, p, CustodyEvent{Type: CustodyReceived, Org: msp, Ref: req.ShipmentRef}); err != nil {
+	p.Holder, p.Status, p.InTransitTo, p.ShipmentRef = msp, parttypes.Held, "", ""
+	if err := record(stub, p, parttypes.CustodyEvent{Type: parttypes.CustodyReceived, Org: msp, Ref: req.ShipmentRef}); err != nil {
 		return nil, err
 	}
 	return p, kit.Emit(stub, parttypes.EvPartReceived, parttypes.PartReceived{Serial: serial, From: from, Holder: msp, ShipmentRef: req.ShipmentRef})
@@ -330,7 +324,7 @@ func (c *Contract) Receive(ctx contractapi.TransactionContextInterface, serial s
 
 // Install puts a held part into a registered vehicle and appends the fact
 // to the vehicle's life in the same transaction.
-func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial string, req InstallRequest) (*Part, error) {
+func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial string, req parttypes.InstallRequest) (*parttypes.Part, error) {
 	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
@@ -343,8 +337,8 @@ func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial s
 	if err != nil {
 		return nil, err
 	}
-	p.Status, p.VIN = Installed, req.VIN
-	if err := record(stub, p, CustodyEvent{Type: CustodyInstalled, Org: msp, VIN: req.VIN}); err != nil {
+	p.Status, p.VIN = parttypes.Installed, req.VIN
+	if err := record(stub, p, parttypes.CustodyEvent{Type: parttypes.CustodyInstalled, Org: msp, VIN: req.VIN}); err != nil {
 		return nil, err
 	}
 	if err := appendChange(stub, v, "PART_INSTALLED", p); err != nil {
@@ -354,19 +348,19 @@ func (c *Contract) Install(ctx contractapi.TransactionContextInterface, serial s
 }
 
 // appendChange adds a part fitted or taken out (typ) to the life of car v.
-func appendChange(stub shim.ChaincodeStubInterface, v *vehicle.Vehicle, typ string, p *Part) error {
-	change := &vehicle.PartChange{Serial: p.Serial, PartNumber: p.PartNumber, Batch: p.Batch}
-	return vehicle.Append(stub, v, &vehicle.LifeEvent{Type: typ, Part: change})
+func appendChange(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, typ string, p *parttypes.Part) error {
+	change := &vehicletypes.PartChange{Serial: p.Serial, PartNumber: p.PartNumber, Batch: p.Batch}
+	return vehicle.Append(stub, v, &vehicletypes.LifeEvent{Type: typ, Part: change})
 }
 
 // Remove takes an installed part out of its car, into the caller's custody.
-func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial string, req ReasonRequest) (*Part, error) {
+func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial string, req parttypes.ReasonRequest) (*parttypes.Part, error) {
 	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
 	}
 	stub, msp := tx.Stub, tx.Caller.MSP
-	if p.Status != Installed {
+	if p.Status != parttypes.Installed {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is %s, not installed", serial, p.Status)
 	}
 	v, err := vehicle.Load(stub, p.VIN)
@@ -374,8 +368,8 @@ func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial st
 		return nil, err
 	}
 	vinCode := p.VIN
-	p.Status, p.VIN, p.Holder = Held, "", msp
-	if err := record(stub, p, CustodyEvent{Type: CustodyRemoved, Org: msp, VIN: vinCode, Ref: req.Reason}); err != nil {
+	p.Status, p.VIN, p.Holder = parttypes.Held, "", msp
+	if err := record(stub, p, parttypes.CustodyEvent{Type: parttypes.CustodyRemoved, Org: msp, VIN: vinCode, Ref: req.Reason}); err != nil {
 		return nil, err
 	}
 	if err := appendChange(stub, v, "PART_REMOVED", p); err != nil {
@@ -385,7 +379,7 @@ func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial st
 }
 
 // Scrap retires a part the caller holds.
-func (c *Contract) Scrap(ctx contractapi.TransactionContextInterface, serial string, req ReasonRequest) (*Part, error) {
+func (c *Contract) Scrap(ctx contractapi.TransactionContextInterface, serial string, req parttypes.ReasonRequest) (*parttypes.Part, error) {
 	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
@@ -394,25 +388,25 @@ func (c *Contract) Scrap(ctx contractapi.TransactionContextInterface, serial str
 	if err := heldBy(p, msp); err != nil {
 		return nil, err
 	}
-	p.Status = Scrapped
-	if err := record(stub, p, CustodyEvent{Type: CustodyScrapped, Org: msp, Ref: req.Reason}); err != nil {
+	p.Status = parttypes.Scrapped
+	if err := record(stub, p, parttypes.CustodyEvent{Type: parttypes.CustodyScrapped, Org: msp, Ref: req.Reason}); err != nil {
 		return nil, err
 	}
 	return p, kit.Emit(stub, parttypes.EvPartScrapped, parttypes.PartScrapped{Serial: serial, By: msp})
 }
 
 // Get returns a part's public state.
-func (c *Contract) Get(ctx contractapi.TransactionContextInterface, serial string) (*Part, error) {
+func (c *Contract) Get(ctx contractapi.TransactionContextInterface, serial string) (*parttypes.Part, error) {
 	return load(ctx.GetStub(), serial)
 }
 
 // Verify tells any member whether a serial is genuine and where it is. An
 // unknown serial is not an error: it is the answer "not genuine".
-func (c *Contract) Verify(ctx contractapi.TransactionContextInterface, serial string) (*Verification, error) {
+func (c *Contract) Verify(ctx contractapi.TransactionContextInterface, serial string) (*parttypes.Verification, error) {
 	stub := ctx.GetStub()
 	p, err := load(stub, serial)
 	if ccerr.CodeOf(err) == ccerr.NotFound {
-		return &Verification{Serial: serial}, nil
+		return &parttypes.Verification{Serial: serial}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -421,7 +415,7 @@ func (c *Contract) Verify(ctx contractapi.TransactionContextInterface, serial st
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{Serial: serial, Genuine: true, PartNumber: p.PartNumber, Status: p.Status, Holder: p.Holder,
+	return &parttypes.Verification{Serial: serial, Genuine: true, PartNumber: p.PartNumber, Status: p.Status, Holder: p.Holder,
 		VIN: p.VIN, Recalled: id != ""}, nil
 }
 
@@ -429,11 +423,11 @@ func (c *Contract) Verify(ctx contractapi.TransactionContextInterface, serial st
 const maxProvenanceDepth = 4
 
 // Provenance returns the custody trail, material origins and assembly tree.
-func (c *Contract) Provenance(ctx contractapi.TransactionContextInterface, serial string) (*Provenance, error) {
+func (c *Contract) Provenance(ctx contractapi.TransactionContextInterface, serial string) (*parttypes.Provenance, error) {
 	return provenance(ctx.GetStub(), serial, 0)
 }
 
-func provenance(stub shim.ChaincodeStubInterface, serial string, depth int) (*Provenance, error) {
+func provenance(stub shim.ChaincodeStubInterface, serial string, depth int) (*parttypes.Provenance, error) {
 	p, err := load(stub, serial)
 	if err != nil {
 		return nil, err
@@ -442,11 +436,11 @@ func provenance(stub shim.ChaincodeStubInterface, serial string, depth int) (*Pr
 	if err != nil {
 		return nil, fmt.Errorf("scan custody of %s: %w", serial, err)
 	}
-	custody, err := kit.Collect[CustodyEvent](it)
+	custody, err := kit.Collect[parttypes.CustodyEvent](it)
 	if err != nil {
 		return nil, fmt.Errorf("scan custody of %s: %w", serial, err)
 	}
-	out := &Provenance{Part: *p, Custody: custody, Components: []Provenance{}}
+	out := &parttypes.Provenance{Part: *p, Custody: custody, Components: []parttypes.Provenance{}}
 	if depth < maxProvenanceDepth {
 		for _, ch := range p.Children {
 			cp, err := provenance(stub, ch, depth+1)
@@ -462,7 +456,7 @@ func provenance(stub shim.ChaincodeStubInterface, serial string, depth int) (*Pr
 // IssueRecall recalls a part number over a batch range and applies the
 // first chunk of it: affected parts are flagged, and each car carrying one
 // gets an open recall until a dealer records the remedy.
-func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req RecallRequest) (*Recall, error) {
+func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req parttypes.RecallRequest) (*parttypes.Recall, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
@@ -477,7 +471,7 @@ func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req 
 	} else if b != nil {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "recallId", "unique", "recall %s already exists", req.RecallID)
 	}
-	r := &Recall{SchemaVersion: kit.SchemaVersion, RecallRequest: req, IssuedBy: tx.Caller.MSP, IssuedAt: tx.Time}
+	r := &parttypes.Recall{SchemaVersion: kit.SchemaVersion, RecallRequest: req, IssuedBy: tx.Caller.MSP, IssuedAt: tx.Time}
 	if err := stub.PutState(idKey, []byte(req.PartNumber)); err != nil {
 		return nil, err
 	}
@@ -490,7 +484,7 @@ func (c *Contract) IssueRecall(ctx contractapi.TransactionContextInterface, req 
 }
 
 // ApplyRecall flags the next chunk of a recall's parts; harmless once complete.
-func (c *Contract) ApplyRecall(ctx contractapi.TransactionContextInterface, recallID string) (*Recall, error) {
+func (c *Contract) ApplyRecall(ctx contractapi.TransactionContextInterface, recallID string) (*parttypes.Recall, error) {
 	tx, err := c.Config.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -511,11 +505,11 @@ func (c *Contract) ApplyRecall(ctx contractapi.TransactionContextInterface, reca
 }
 
 // applied tells how far recall r has got, and the cars it reached this time.
-func applied(r *Recall, cars []string) parttypes.RecallApplied {
+func applied(r *parttypes.Recall, cars []string) parttypes.RecallApplied {
 	return parttypes.RecallApplied{RecallID: r.RecallID, PartsFlagged: r.PartsFlagged, CarsOpened: cars, Complete: r.Complete}
 }
 
-func loadRecall(stub shim.ChaincodeStubInterface, id string) (*Recall, error) {
+func loadRecall(stub shim.ChaincodeStubInterface, id string) (*parttypes.Recall, error) {
 	idKey, err := recallIDKey(id)
 	if err != nil {
 		return nil, err
@@ -531,7 +525,7 @@ func loadRecall(stub shim.ChaincodeStubInterface, id string) (*Recall, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r Recall
+	var r parttypes.Recall
 	if _, err := kit.GetJSON(stub, key, &r); err != nil {
 		return nil, err
 	}
@@ -540,7 +534,7 @@ func loadRecall(stub shim.ChaincodeStubInterface, id string) (*Recall, error) {
 
 // apply flags up to RecallChunk parts after r's cursor and saves r. It
 // returns the VINs that got an open recall, in order.
-func apply(stub shim.ChaincodeStubInterface, r *Recall) ([]string, error) {
+func apply(stub shim.ChaincodeStubInterface, r *parttypes.Recall) ([]string, error) {
 	start := batchKey(r.PartNumber, r.BatchFrom, "")
 	if r.Cursor != "" {
 		start = r.Cursor + "\x00"
@@ -550,7 +544,7 @@ func apply(stub shim.ChaincodeStubInterface, r *Recall) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scan parts of recall %s: %w", r.RecallID, err)
 	}
-	vehicles := map[string]*vehicle.Vehicle{} // one *Vehicle per car in this transaction
+	vehicles := map[string]*vehicletypes.Vehicle{} // one *Vehicle per car in this transaction
 	cars := []string{}
 	n := 0
 	r.Complete = true
@@ -580,13 +574,13 @@ func apply(stub shim.ChaincodeStubInterface, r *Recall) ([]string, error) {
 // flag marks the part serial as recalled by r, unless a recall has it
 // already, and opens the recall on the car it is in. It returns that car's
 // VIN, or "" when the part is in none or was flagged before.
-func flag(stub shim.ChaincodeStubInterface, r *Recall, serial string, vehicles map[string]*vehicle.Vehicle) (string, error) {
+func flag(stub shim.ChaincodeStubInterface, r *parttypes.Recall, serial string, vehicles map[string]*vehicletypes.Vehicle) (string, error) {
 	p, err := load(stub, serial)
 	if err != nil || p.RecallID != "" {
 		return "", err
 	}
 	p.RecallID = r.RecallID
-	if err := record(stub, p, CustodyEvent{Type: CustodyRecalled, Org: r.IssuedBy, Ref: r.RecallID, VIN: p.VIN}); err != nil {
+	if err := record(stub, p, parttypes.CustodyEvent{Type: parttypes.CustodyRecalled, Org: r.IssuedBy, Ref: r.RecallID, VIN: p.VIN}); err != nil {
 		return "", err
 	}
 	r.PartsFlagged++
@@ -606,9 +600,9 @@ func flag(stub shim.ChaincodeStubInterface, r *Recall, serial string, vehicles m
 
 // carOf returns the VIN of the car p is in, directly or inside an assembly
 // (a module in a pack), or "" when it is in none.
-func carOf(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
+func carOf(stub shim.ChaincodeStubInterface, p *parttypes.Part) (string, error) {
 	for depth := 0; depth <= maxProvenanceDepth; depth++ {
-		if p.Status == Installed {
+		if p.Status == parttypes.Installed {
 			return p.VIN, nil
 		}
 		if p.Parent == "" {
@@ -624,7 +618,7 @@ func carOf(stub shim.ChaincodeStubInterface, p *Part) (string, error) {
 }
 
 // RecallStatus lists a recall's affected cars and how many are remedied.
-func (c *Contract) RecallStatus(ctx contractapi.TransactionContextInterface, recallID string) (*RecallStatus, error) {
+func (c *Contract) RecallStatus(ctx contractapi.TransactionContextInterface, recallID string) (*parttypes.RecallStatus, error) {
 	stub := ctx.GetStub()
 	r, err := loadRecall(stub, recallID)
 	if err != nil {
@@ -634,9 +628,9 @@ func (c *Contract) RecallStatus(ctx contractapi.TransactionContextInterface, rec
 	if err != nil {
 		return nil, err
 	}
-	st := &RecallStatus{Recall: *r, Cars: []RecallCarRef{}, Affected: len(cars)}
+	st := &parttypes.RecallStatus{Recall: *r, Cars: []parttypes.RecallCarRef{}, Affected: len(cars)}
 	for _, rc := range cars {
-		st.Cars = append(st.Cars, RecallCarRef{VIN: rc.VIN, Serial: rc.Serial, Open: rc.Open})
+		st.Cars = append(st.Cars, parttypes.RecallCarRef{VIN: rc.VIN, Serial: rc.Serial, Open: rc.Open})
 		if !rc.Open {
 			st.Remedied++
 		}
@@ -652,8 +646,8 @@ func (c *Contract) PutTerms(ctx contractapi.TransactionContextInterface, partNum
 	if err != nil {
 		return err
 	}
-	var terms Terms
-	if err := kit.TransientJSON(tx.Stub, TermsTransientKey, &terms); err != nil {
+	var terms parttypes.Terms
+	if err := kit.TransientJSON(tx.Stub, parttypes.TermsTransientKey, &terms); err != nil {
 		return err
 	}
 	key, err := termsKey(partNumber, batch)
@@ -667,12 +661,12 @@ func (c *Contract) PutTerms(ctx contractapi.TransactionContextInterface, partNum
 }
 
 // GetTerms reads a batch's terms; only the pair's peers hold them.
-func (c *Contract) GetTerms(ctx contractapi.TransactionContextInterface, partNumber, batch string) (*Terms, error) {
+func (c *Contract) GetTerms(ctx contractapi.TransactionContextInterface, partNumber, batch string) (*parttypes.Terms, error) {
 	key, err := termsKey(partNumber, batch)
 	if err != nil {
 		return nil, err
 	}
-	var t Terms
+	var t parttypes.Terms
 	found, err := kit.GetPrivateJSON(ctx.GetStub(), TermsCollection, key, &t)
 	if err != nil {
 		return nil, err

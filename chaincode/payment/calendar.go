@@ -7,16 +7,9 @@ import (
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 )
 
-// The calendar's record and request types live in paymenttypes; this file
-// keeps only the working-day computation.
-type (
-	Calendar        = paymenttypes.Calendar
-	CalendarRequest = paymenttypes.CalendarRequest
-)
-
 // calendars answers whether a local date is a working day, from the
 // calendars it was given (one per year at most).
-type calendars map[int]Calendar
+type calendars map[int]paymenttypes.Calendar
 
 func (cs calendars) offset(year int) *time.Location {
 	off := paymenttypes.DefaultOffsetMinutes
@@ -28,7 +21,7 @@ func (cs calendars) offset(year int) *time.Location {
 
 // working reports whether the local calendar day d (midnight, local) is a working day.
 func (cs calendars) working(d time.Time) bool {
-	day := d.Format(DateLayout)
+	day := d.Format(paymenttypes.DateLayout)
 	if c, ok := cs[d.Year()]; ok {
 		if slices.Contains(c.MakeUpWorkdays, day) {
 			return true

@@ -22,9 +22,6 @@ import (
 // Name is the contract's name.
 const Name = "payment"
 
-// AmountTransientKey is the transient field carrying Amount.
-const AmountTransientKey = "amount"
-
 // pairCollections name the private collection of each buyer-seller pair.
 var pairCollections = collections.Pairs()
 
@@ -107,7 +104,7 @@ func put(stub shim.ChaincodeStubInterface, v any, object string, parts ...string
 
 // RegisterParty registers a trading party: the caller's own org (ID = its
 // MSP ID) or a sub-supplier that is not a channel member.
-func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, req PartyRequest) (*Party, error) {
+func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, req paymenttypes.PartyRequest) (*paymenttypes.Party, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
@@ -116,10 +113,10 @@ func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, re
 	if slices.Contains(access.Members, req.ID) && req.ID != caller.MSP {
 		return nil, ccerr.Field(ccerr.Forbidden, "id", "own_org", "only %s registers itself as a party", req.ID)
 	}
-	if _, err := get[Party](stub, "party", "party", req.ID); err == nil {
+	if _, err := get[paymenttypes.Party](stub, "party", "party", req.ID); err == nil {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "id", "unique", "party %s already exists", req.ID)
 	}
-	p := &Party{SchemaVersion: kit.SchemaVersion, ID: req.ID, Name: req.Name, SME: req.SME,
+	p := &paymenttypes.Party{SchemaVersion: kit.SchemaVersion, ID: req.ID, Name: req.Name, SME: req.SME,
 		Member: req.ID == caller.MSP, RegisteredBy: caller.MSP}
 	if err := put(stub, p, "party", req.ID); err != nil {
 		return nil, err
@@ -128,24 +125,24 @@ func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, re
 }
 
 // GetParty returns a party.
-func (c *Contract) GetParty(ctx contractapi.TransactionContextInterface, id string) (*Party, error) {
-	return get[Party](ctx.GetStub(), "party", "party", id)
+func (c *Contract) GetParty(ctx contractapi.TransactionContextInterface, id string) (*paymenttypes.Party, error) {
+	return get[paymenttypes.Party](ctx.GetStub(), "party", "party", id)
 }
 
 // SetCalendar sets a year's holidays and make-up working days.
-func (c *Contract) SetCalendar(ctx contractapi.TransactionContextInterface, req CalendarRequest) (*Calendar, error) {
+func (c *Contract) SetCalendar(ctx contractapi.TransactionContextInterface, req paymenttypes.CalendarRequest) (*paymenttypes.Calendar, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	off, err := ParseOffset(req.UTCOffset)
+	off, err := paymenttypes.ParseOffset(req.UTCOffset)
 	if err != nil {
 		return nil, err
 	}
 	holidays, makeUp := slices.Clone(req.Holidays), slices.Clone(req.MakeUpWorkdays)
 	slices.Sort(holidays)
 	slices.Sort(makeUp)
-	cal := &Calendar{SchemaVersion: kit.SchemaVersion, Year: req.Year, OffsetMinutes: off,
+	cal := &paymenttypes.Calendar{SchemaVersion: kit.SchemaVersion, Year: req.Year, OffsetMinutes: off,
 		Holidays: orEmpty(holidays), MakeUpWorkdays: orEmpty(makeUp), MaintainedBy: tx.Caller.MSP}
 	if err := put(tx.Stub, cal, "calendar", fmt.Sprint(req.Year)); err != nil {
 		return nil, err
@@ -164,7 +161,7 @@ func orEmpty(s []string) []string {
 func loadCalendars(stub shim.ChaincodeStubInterface, t time.Time) (calendars, error) {
 	cs := calendars{}
 	for _, y := range []int{t.Year(), t.Year() + 1} {
-		cal, err := get[Calendar](stub, "calendar", "calendar", fmt.Sprint(y))
+		cal, err := get[paymenttypes.Calendar](stub, "calendar", "calendar", fmt.Sprint(y))
 		if ccerr.CodeOf(err) == ccerr.NotFound {
 			continue
 		}
@@ -177,22 +174,22 @@ func loadCalendars(stub shim.ChaincodeStubInterface, t time.Time) (calendars, er
 }
 
 // smeLimit is the latest due date an SME seller may be given for a delivery at t.
-func smeLimit(delivered time.Time) time.Time { return delivered.AddDate(0, 0, SMEMaxDays) }
+func smeLimit(delivered time.Time) time.Time { return delivered.AddDate(0, 0, paymenttypes.SMEMaxDays) }
 
 // CreateOrder opens an order from the caller's org (the buyer) to a
 // registered seller. For an SME seller, terms that could put the due date
 // later than delivery + 60 days (acceptance taking the whole window after
 // the expected delivery) are refused.
-func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req OrderRequest) (*Order, error) {
+func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req paymenttypes.OrderRequest) (*paymenttypes.Order, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	stub, caller := tx.Stub, tx.Caller
-	if _, err := get[Order](stub, "order", "order", req.OrderID); err == nil {
+	if _, err := get[paymenttypes.Order](stub, "order", "order", req.OrderID); err == nil {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "orderId", "unique", "order %s already exists", req.OrderID)
 	}
-	seller, err := get[Party](stub, "party", "party", req.Seller)
+	seller, err := get[paymenttypes.Party](stub, "party", "party", req.Seller)
 	if err != nil {
 		return nil, err
 	}
@@ -204,16 +201,16 @@ func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req 
 		if err != nil {
 			return nil, err
 		}
-		worst := cs.windowEnd(req.ExpectedDeliveryDate, AcceptanceWorkingDays).AddDate(0, 0, req.PaymentTermsDays)
+		worst := cs.windowEnd(req.ExpectedDeliveryDate, paymenttypes.AcceptanceWorkingDays).AddDate(0, 0, req.PaymentTermsDays)
 		if limit := smeLimit(req.ExpectedDeliveryDate); worst.After(limit) {
 			return nil, ccerr.Field(ccerr.InvalidArgument, "paymentTermsDays", "sme_60_days",
 				"%s is an SME: with %d days after acceptance the payment could fall due on %s, later than delivery + %d days (%s)",
-				seller.ID, req.PaymentTermsDays, worst.Format(DateLayout), SMEMaxDays, limit.Format(DateLayout))
+				seller.ID, req.PaymentTermsDays, worst.Format(paymenttypes.DateLayout), paymenttypes.SMEMaxDays, limit.Format(paymenttypes.DateLayout))
 		}
 	}
-	o := &Order{SchemaVersion: kit.SchemaVersion, OrderID: req.OrderID, Buyer: caller.MSP, Seller: seller.ID, SellerSME: seller.SME,
+	o := &paymenttypes.Order{SchemaVersion: kit.SchemaVersion, OrderID: req.OrderID, Buyer: caller.MSP, Seller: seller.ID, SellerSME: seller.SME,
 		Lines: req.Lines, PaymentTermsDays: req.PaymentTermsDays, ExpectedDeliveryDate: req.ExpectedDeliveryDate.UTC(),
-		Status: Created, CreatedAt: tx.Time}
+		Status: paymenttypes.Created, CreatedAt: tx.Time}
 	if err := put(stub, o, "order", o.OrderID); err != nil {
 		return nil, err
 	}
@@ -229,7 +226,7 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 		return err
 	}
 	stub := tx.Stub
-	o, err := get[Order](stub, "order", "order", orderID)
+	o, err := get[paymenttypes.Order](stub, "order", "order", orderID)
 	if err != nil {
 		return err
 	}
@@ -237,8 +234,8 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 	if !ok {
 		return ccerr.New(ccerr.FailedPrecondition, "no private collection for %s and %s: the amount of an order with a non-member stays off chain", o.Buyer, o.Seller)
 	}
-	var a Amount
-	if err := kit.TransientJSON(stub, AmountTransientKey, &a); err != nil {
+	var a paymenttypes.Amount
+	if err := kit.TransientJSON(stub, paymenttypes.AmountTransientKey, &a); err != nil {
 		return err
 	}
 	k, err := key("amount", orderID)
@@ -252,8 +249,8 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 }
 
 // loadOwn loads an order and requires the caller's org to be its buyer or seller.
-func loadOwn(stub shim.ChaincodeStubInterface, orderID, msp, side string) (*Order, error) {
-	o, err := get[Order](stub, "order", "order", orderID)
+func loadOwn(stub shim.ChaincodeStubInterface, orderID, msp, side string) (*paymenttypes.Order, error) {
+	o, err := get[paymenttypes.Order](stub, "order", "order", orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -270,11 +267,11 @@ func loadOwn(stub shim.ChaincodeStubInterface, orderID, msp, side string) (*Orde
 	return o, nil
 }
 
-func saveOrder(stub shim.ChaincodeStubInterface, o *Order) error {
+func saveOrder(stub shim.ChaincodeStubInterface, o *paymenttypes.Order) error {
 	return put(stub, o, "order", o.OrderID)
 }
 
-func status(o *Order, want ...string) error {
+func status(o *paymenttypes.Order, want ...string) error {
 	if !slices.Contains(want, o.Status) {
 		return ccerr.New(ccerr.FailedPrecondition, "order %s is %s; this needs %v", o.OrderID, o.Status, want)
 	}
@@ -284,7 +281,7 @@ func status(o *Order, want ...string) error {
 // step begins a transaction on an order: kit.Begin, then the order, whose
 // buyer, seller or either (as side says) the caller must be, and which must
 // be in one of the wanted statuses.
-func (c *Contract) step(ctx contractapi.TransactionContextInterface, req kit.Validator, orderID, side string, want ...string) (kit.Tx, *Order, error) {
+func (c *Contract) step(ctx contractapi.TransactionContextInterface, req kit.Validator, orderID, side string, want ...string) (kit.Tx, *paymenttypes.Order, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return tx, nil, err
@@ -297,7 +294,7 @@ func (c *Contract) step(ctx contractapi.TransactionContextInterface, req kit.Val
 }
 
 // inWindow refuses a buyer's decision after the acceptance window.
-func inWindow(o *Order, ts time.Time) error {
+func inWindow(o *paymenttypes.Order, ts time.Time) error {
 	if !ts.Before(o.AcceptBy) {
 		return ccerr.New(ccerr.FailedPrecondition, "the acceptance window of order %s closed at %s; ApplyDeadlines accepts it",
 			o.OrderID, o.AcceptBy.Format(time.RFC3339))
@@ -307,8 +304,8 @@ func inWindow(o *Order, ts time.Time) error {
 
 // Ship records the seller's delivery; serials must have been shipped to
 // the buyer in the part contract (in transit to it, or received by it).
-func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID string, req DeliveryRequest) (*Order, error) {
-	tx, o, err := c.step(ctx, req, orderID, "seller", Created)
+func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID string, req paymenttypes.DeliveryRequest) (*paymenttypes.Order, error) {
+	tx, o, err := c.step(ctx, req, orderID, "seller", paymenttypes.Created)
 	if err != nil {
 		return nil, err
 	}
@@ -329,9 +326,9 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID str
 	if err != nil {
 		return nil, err
 	}
-	o.Status, o.ShipmentRef, o.DeliveredAt = Shipped, req.ShipmentRef, req.DeliveryDate.UTC()
+	o.Status, o.ShipmentRef, o.DeliveredAt = paymenttypes.Shipped, req.ShipmentRef, req.DeliveryDate.UTC()
 	o.Serials = req.Serials
-	o.AcceptBy = cs.windowEnd(req.DeliveryDate, AcceptanceWorkingDays)
+	o.AcceptBy = cs.windowEnd(req.DeliveryDate, paymenttypes.AcceptanceWorkingDays)
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
@@ -339,8 +336,8 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID str
 }
 
 // accept turns an order into a payment obligation at time at.
-func accept(stub shim.ChaincodeStubInterface, o *Order, at time.Time, auto bool) error {
-	o.Status, o.AcceptedAt, o.AutoAccepted = Accepted, at, auto
+func accept(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, at time.Time, auto bool) error {
+	o.Status, o.AcceptedAt, o.AutoAccepted = paymenttypes.Accepted, at, auto
 	o.DueDate = at.AddDate(0, 0, o.PaymentTermsDays)
 	if o.SellerSME && o.DueDate.After(smeLimit(o.DeliveredAt)) {
 		o.DueDate = smeLimit(o.DeliveredAt) // the stricter reading: never later than delivery + 60 days
@@ -356,8 +353,8 @@ func accept(stub shim.ChaincodeStubInterface, o *Order, at time.Time, auto bool)
 }
 
 // Accept is the buyer's acceptance, within the window.
-func (c *Contract) Accept(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	tx, o, err := c.step(ctx, nil, orderID, "buyer", Shipped)
+func (c *Contract) Accept(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Order, error) {
+	tx, o, err := c.step(ctx, nil, orderID, "buyer", paymenttypes.Shipped)
 	if err != nil {
 		return nil, err
 	}
@@ -368,8 +365,8 @@ func (c *Contract) Accept(ctx contractapi.TransactionContextInterface, orderID s
 }
 
 // Reject is the buyer's rejection with a reason, within the window.
-func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	tx, o, err := c.step(ctx, req, orderID, "buyer", Shipped)
+func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID string, req paymenttypes.OrderNote) (*paymenttypes.Order, error) {
+	tx, o, err := c.step(ctx, req, orderID, "buyer", paymenttypes.Shipped)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +374,7 @@ func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID s
 		return nil, err
 	}
 	stub := tx.Stub
-	o.Status, o.RejectReason = Rejected, req.Reason
+	o.Status, o.RejectReason = paymenttypes.Rejected, req.Reason
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
@@ -387,20 +384,20 @@ func (c *Contract) Reject(ctx contractapi.TransactionContextInterface, orderID s
 // ApplyDeadlines accepts an order whose window has passed (as of the window's
 // end) and marks an unpaid obligation past its due date overdue. Anyone may
 // call it, any number of times.
-func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
+func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Order, error) {
 	tx, err := c.Config.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	stub, ts := tx.Stub, tx.Time
-	o, err := get[Order](stub, "order", "order", orderID)
+	o, err := get[paymenttypes.Order](stub, "order", "order", orderID)
 	if err != nil {
 		return nil, err
 	}
-	if o.Status == Shipped && !ts.Before(o.AcceptBy) {
+	if o.Status == paymenttypes.Shipped && !ts.Before(o.AcceptBy) {
 		return o, accept(stub, o, o.AcceptBy, true)
 	}
-	if o.Status == Accepted && !o.Overdue && ts.After(o.DueDate) {
+	if o.Status == paymenttypes.Accepted && !o.Overdue && ts.After(o.DueDate) {
 		o.Overdue = true
 		if err := saveOrder(stub, o); err != nil {
 			return nil, err
@@ -411,8 +408,8 @@ func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, o
 }
 
 // RecordPayment is the buyer's payment with its bank reference.
-func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, orderID string, req PaymentRequest) (*Order, error) {
-	tx, o, err := c.step(ctx, req, orderID, "buyer", Accepted)
+func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, orderID string, req paymenttypes.PaymentRequest) (*paymenttypes.Order, error) {
+	tx, o, err := c.step(ctx, req, orderID, "buyer", paymenttypes.Accepted)
 	if err != nil {
 		return nil, err
 	}
@@ -420,42 +417,39 @@ func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, or
 	if req.Instrument == "bank-acceptance-bill" && !o.Overdue && tx.Time.After(o.DueDate) {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "instrument", "no_term_stretching", "a bill may not stretch terms past the due date")
 	}
-	o.Status, o.BankRef, o.Instrument, o.PaidAt = Paid, req.BankRef, req.Instrument, tx.Time
+	o.Status, o.BankRef, o.Instrument, o.PaidAt = paymenttypes.Paid, req.BankRef, req.Instrument, tx.Time
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
 	return o, kit.Emit(stub, paymenttypes.EvPaymentRecorded, paymenttypes.PaymentRecorded{OrderID: orderID, BankRef: req.BankRef})
 }
 
-// Holder is one payee at settlement.
-type Holder = paymenttypes.Holder
-
 // ConfirmReceipt is the seller's confirmation; it settles the obligation
 // and every current holder of the receivable is owed its share that day.
-func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	tx, o, err := c.step(ctx, nil, orderID, "seller", Paid)
+func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Order, error) {
+	tx, o, err := c.step(ctx, nil, orderID, "seller", paymenttypes.Paid)
 	if err != nil {
 		return nil, err
 	}
 	stub := tx.Stub
-	holders := []Holder{{Party: o.Seller, BP: WholeBP}}
-	var voucher *Receivable
+	holders := []paymenttypes.Holder{{Party: o.Seller, BP: paymenttypes.WholeBP}}
+	var voucher *paymenttypes.Receivable
 	if o.ReceivableID != "" {
-		r, err := get[Receivable](stub, "receivable", "receivable", o.ReceivableID)
+		r, err := get[paymenttypes.Receivable](stub, "receivable", "receivable", o.ReceivableID)
 		if err != nil {
 			return nil, err
 		}
 		voucher = r
 		holders = holders[:0]
 		for _, s := range r.Shares {
-			holders = append(holders, Holder{Party: s.Holder, BP: s.BP})
+			holders = append(holders, paymenttypes.Holder{Party: s.Holder, BP: s.BP})
 		}
 		r.Settled = true
 		if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
 			return nil, err
 		}
 	}
-	o.Status, o.SettledAt = Settled, tx.Time
+	o.Status, o.SettledAt = paymenttypes.Settled, tx.Time
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
@@ -467,13 +461,13 @@ func (c *Contract) ConfirmReceipt(ctx contractapi.TransactionContextInterface, o
 }
 
 // Dispute holds an order (either side).
-func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	tx, o, err := c.step(ctx, req, orderID, "either", Shipped, Accepted, Paid)
+func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID string, req paymenttypes.OrderNote) (*paymenttypes.Order, error) {
+	tx, o, err := c.step(ctx, req, orderID, "either", paymenttypes.Shipped, paymenttypes.Accepted, paymenttypes.Paid)
 	if err != nil {
 		return nil, err
 	}
 	stub := tx.Stub
-	o.StatusBeforeDispute, o.Status = o.Status, Disputed
+	o.StatusBeforeDispute, o.Status = o.Status, paymenttypes.Disputed
 	if err := saveOrder(stub, o); err != nil {
 		return nil, err
 	}
@@ -481,8 +475,8 @@ func (c *Contract) Dispute(ctx contractapi.TransactionContextInterface, orderID 
 }
 
 // ResolveDispute releases a held order (either side).
-func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, orderID string, req OrderNote) (*Order, error) {
-	tx, o, err := c.step(ctx, req, orderID, "either", Disputed)
+func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, orderID string, req paymenttypes.OrderNote) (*paymenttypes.Order, error) {
+	tx, o, err := c.step(ctx, req, orderID, "either", paymenttypes.Disputed)
 	if err != nil {
 		return nil, err
 	}
@@ -496,9 +490,9 @@ func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, o
 
 // GetAmount reads an order's amount from the pair's collection; only the
 // buyer's and the seller's peers hold it.
-func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderID string) (*Amount, error) {
+func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Amount, error) {
 	stub := ctx.GetStub()
-	o, err := get[Order](stub, "order", "order", orderID)
+	o, err := get[paymenttypes.Order](stub, "order", "order", orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +504,7 @@ func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderI
 	if err != nil {
 		return nil, err
 	}
-	var a Amount
+	var a paymenttypes.Amount
 	found, err := kit.GetPrivateJSON(stub, coll, k, &a)
 	if err != nil {
 		return nil, err
@@ -522,6 +516,6 @@ func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderI
 }
 
 // GetOrder returns an order's public state.
-func (c *Contract) GetOrder(ctx contractapi.TransactionContextInterface, orderID string) (*Order, error) {
-	return get[Order](ctx.GetStub(), "order", "order", orderID)
+func (c *Contract) GetOrder(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Order, error) {
+	return get[paymenttypes.Order](ctx.GetStub(), "order", "order", orderID)
 }

@@ -2,9 +2,9 @@ package payment
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -20,24 +20,6 @@ const (
 	holdingObject = "position~holding" // holder, receivable, share
 )
 
-// Position is one open payable or receivable of a party.
-type Position struct {
-	OrderID      string    `json:"orderId"`
-	Counterparty string    `json:"counterparty"`
-	DueDate      time.Time `json:"dueDate"`
-	ReceivableID string    `json:"receivableId,omitempty" metadata:",optional"`
-	ShareID      string    `json:"shareId,omitempty" metadata:",optional"`
-	BP           int64     `json:"bp"`
-	Overdue      bool      `json:"overdue"`
-}
-
-// Positions answers payment:Positions.
-type Positions struct {
-	Party       string     `json:"party"`
-	Payables    []Position `json:"payables"`
-	Receivables []Position `json:"receivables"`
-}
-
 func setIndex(stub shim.ChaincodeStubInterface, on bool, object string, parts ...string) error {
 	k, err := key(object, parts...)
 	if err != nil {
@@ -50,7 +32,7 @@ func setIndex(stub shim.ChaincodeStubInterface, on bool, object string, parts ..
 }
 
 // openObligation indexes an accepted order for both parties.
-func openObligation(stub shim.ChaincodeStubInterface, o *Order) error {
+func openObligation(stub shim.ChaincodeStubInterface, o *paymenttypes.Order) error {
 	if err := setIndex(stub, true, payableObject, o.Buyer, o.OrderID); err != nil {
 		return err
 	}
@@ -58,7 +40,7 @@ func openObligation(stub shim.ChaincodeStubInterface, o *Order) error {
 }
 
 // closeObligation removes a settled order's positions, vouchers included.
-func closeObligation(stub shim.ChaincodeStubInterface, o *Order, r *Receivable) error {
+func closeObligation(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, r *paymenttypes.Receivable) error {
 	if err := setIndex(stub, false, payableObject, o.Buyer, o.OrderID); err != nil {
 		return err
 	}
@@ -94,10 +76,10 @@ func indexed(stub shim.ChaincodeStubInterface, object, party string, fn func(par
 
 // orderPositions lists the obligations indexed for party under object, each
 // against the order's other side.
-func orderPositions(stub shim.ChaincodeStubInterface, object, party string) ([]Position, error) {
-	out := []Position{}
+func orderPositions(stub shim.ChaincodeStubInterface, object, party string) ([]paymenttypes.Position, error) {
+	out := []paymenttypes.Position{}
 	err := indexed(stub, object, party, func(k []string) error {
-		o, err := get[Order](stub, "order", "order", k[0])
+		o, err := get[paymenttypes.Order](stub, "order", "order", k[0])
 		if err != nil {
 			return err
 		}
@@ -105,7 +87,7 @@ func orderPositions(stub shim.ChaincodeStubInterface, object, party string) ([]P
 		if other == party {
 			other = o.Buyer
 		}
-		out = append(out, Position{OrderID: o.OrderID, Counterparty: other, DueDate: o.DueDate, BP: WholeBP, Overdue: o.Overdue})
+		out = append(out, paymenttypes.Position{OrderID: o.OrderID, Counterparty: other, DueDate: o.DueDate, BP: paymenttypes.WholeBP, Overdue: o.Overdue})
 		return nil
 	})
 	return out, err
@@ -113,9 +95,9 @@ func orderPositions(stub shim.ChaincodeStubInterface, object, party string) ([]P
 
 // Positions lists a party's open payables and receivables (obligations
 // due to it and voucher shares it holds), in key order.
-func (c *Contract) Positions(ctx contractapi.TransactionContextInterface, party string) (*Positions, error) {
+func (c *Contract) Positions(ctx contractapi.TransactionContextInterface, party string) (*paymenttypes.Positions, error) {
 	stub := ctx.GetStub()
-	if _, err := get[Party](stub, "party", "party", party); err != nil {
+	if _, err := get[paymenttypes.Party](stub, "party", "party", party); err != nil {
 		return nil, err
 	}
 	pays, err := orderPositions(stub, payableObject, party)
@@ -126,15 +108,15 @@ func (c *Contract) Positions(ctx contractapi.TransactionContextInterface, party 
 	if err != nil {
 		return nil, err
 	}
-	out := &Positions{Party: party, Payables: pays, Receivables: dues}
+	out := &paymenttypes.Positions{Party: party, Payables: pays, Receivables: dues}
 	err = indexed(stub, holdingObject, party, func(k []string) error {
-		r, err := get[Receivable](stub, "receivable", "receivable", k[0])
+		r, err := get[paymenttypes.Receivable](stub, "receivable", "receivable", k[0])
 		if err != nil {
 			return err
 		}
 		for _, s := range r.Shares {
 			if s.ShareID == k[1] {
-				out.Receivables = append(out.Receivables, Position{OrderID: r.OrderID, Counterparty: r.Payer, DueDate: r.MaturesAt,
+				out.Receivables = append(out.Receivables, paymenttypes.Position{OrderID: r.OrderID, Counterparty: r.Payer, DueDate: r.MaturesAt,
 					ReceivableID: r.ReceivableID, ShareID: s.ShareID, BP: s.BP})
 			}
 		}

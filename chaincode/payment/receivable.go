@@ -13,8 +13,8 @@ import (
 // IssueReceivable gives the seller of an accepted order an electronic
 // receivable maturing at the due date: at most 180 days after issue (365
 // is the hard ceiling of the rules; this consortium keeps the default).
-func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, orderID string) (*Receivable, error) {
-	tx, o, err := c.step(ctx, nil, orderID, "seller", Accepted)
+func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Receivable, error) {
+	tx, o, err := c.step(ctx, nil, orderID, "seller", paymenttypes.Accepted)
 	if err != nil {
 		return nil, err
 	}
@@ -22,12 +22,12 @@ func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, 
 	if o.ReceivableID != "" {
 		return nil, ccerr.New(ccerr.AlreadyExists, "order %s already has receivable %s", orderID, o.ReceivableID)
 	}
-	if o.DueDate.After(ts.AddDate(0, 0, ReceivableDefaultMaxDays)) {
+	if o.DueDate.After(ts.AddDate(0, 0, paymenttypes.ReceivableDefaultMaxDays)) {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "the obligation falls due on %s, more than %d days after issue",
-			o.DueDate.Format(DateLayout), ReceivableDefaultMaxDays)
+			o.DueDate.Format(paymenttypes.DateLayout), paymenttypes.ReceivableDefaultMaxDays)
 	}
-	r := &Receivable{SchemaVersion: kit.SchemaVersion, ReceivableID: orderID + "-R", OrderID: orderID, Payer: o.Buyer,
-		IssuedAt: ts, MaturesAt: o.DueDate, Shares: []Share{{ShareID: "1", Holder: o.Seller, BP: WholeBP}}}
+	r := &paymenttypes.Receivable{SchemaVersion: kit.SchemaVersion, ReceivableID: orderID + "-R", OrderID: orderID, Payer: o.Buyer,
+		IssuedAt: ts, MaturesAt: o.DueDate, Shares: []paymenttypes.Share{{ShareID: "1", Holder: o.Seller, BP: paymenttypes.WholeBP}}}
 	o.ReceivableID = r.ReceivableID
 	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func (c *Contract) IssueReceivable(ctx contractapi.TransactionContextInterface, 
 
 // holderShare finds share id and checks that the caller's org may act for
 // its holder: the holder itself, or the org that registered the holder.
-func holderShare(stub shim.ChaincodeStubInterface, r *Receivable, id, msp string) (int, error) {
+func holderShare(stub shim.ChaincodeStubInterface, r *paymenttypes.Receivable, id, msp string) (int, error) {
 	if r.Settled {
 		return 0, ccerr.New(ccerr.FailedPrecondition, "receivable %s is settled", r.ReceivableID)
 	}
@@ -64,7 +64,7 @@ func holderShare(stub shim.ChaincodeStubInterface, r *Receivable, id, msp string
 	if holder == msp {
 		return i, nil
 	}
-	p, err := get[Party](stub, "party", "party", holder)
+	p, err := get[paymenttypes.Party](stub, "party", "party", holder)
 	if err != nil {
 		return 0, err
 	}
@@ -77,12 +77,12 @@ func holderShare(stub shim.ChaincodeStubInterface, r *Receivable, id, msp string
 // share begins a transaction on one share of a receivable: time, input,
 // the receivable, and the index of the share, which the caller's org must
 // be able to move.
-func (c *Contract) share(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, receivableID, shareID string) (*Receivable, int, error) {
+func (c *Contract) share(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, receivableID, shareID string) (*paymenttypes.Receivable, int, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, 0, err
 	}
-	r, err := get[Receivable](tx.Stub, "receivable", "receivable", receivableID)
+	r, err := get[paymenttypes.Receivable](tx.Stub, "receivable", "receivable", receivableID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -93,7 +93,7 @@ func (c *Contract) share(ctx contractapi.TransactionContextInterface, req interf
 // Split cuts bp basis points off a share into a new share with the same
 // holder. The shares always sum to the whole; a split beyond what the share
 // holds is refused.
-func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req ShareSplitRequest) (*Receivable, error) {
+func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req paymenttypes.ShareSplitRequest) (*paymenttypes.Receivable, error) {
 	r, i, err := c.share(ctx, req, receivableID, shareID)
 	if err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivable
 	}
 	r.Shares[i].BP -= req.BP
 	nid := fmt.Sprint(len(r.Shares) + 1)
-	r.Shares = append(r.Shares, Share{ShareID: nid, Parent: shareID, Holder: r.Shares[i].Holder, BP: req.BP})
+	r.Shares = append(r.Shares, paymenttypes.Share{ShareID: nid, Parent: shareID, Holder: r.Shares[i].Holder, BP: req.BP})
 	if err := put(stub, r, "receivable", r.ReceivableID); err != nil {
 		return nil, err
 	}
@@ -115,13 +115,13 @@ func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivable
 }
 
 // Transfer passes a whole share to another registered party.
-func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req ShareTransferRequest) (*Receivable, error) {
+func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req paymenttypes.ShareTransferRequest) (*paymenttypes.Receivable, error) {
 	r, i, err := c.share(ctx, req, receivableID, shareID)
 	if err != nil {
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	if _, err := get[Party](stub, "party", "party", req.To); err != nil {
+	if _, err := get[paymenttypes.Party](stub, "party", "party", req.To); err != nil {
 		return nil, err
 	}
 	from := r.Shares[i].Holder
@@ -143,6 +143,6 @@ func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receiva
 }
 
 // GetReceivable returns a receivable with its split tree (each share names its parent).
-func (c *Contract) GetReceivable(ctx contractapi.TransactionContextInterface, receivableID string) (*Receivable, error) {
-	return get[Receivable](ctx.GetStub(), "receivable", "receivable", receivableID)
+func (c *Contract) GetReceivable(ctx contractapi.TransactionContextInterface, receivableID string) (*paymenttypes.Receivable, error) {
+	return get[paymenttypes.Receivable](ctx.GetStub(), "receivable", "receivable", receivableID)
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/mockstub"
-	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 )
 
 // Benchmarks run each transaction once (no determinism double-run), as one
@@ -30,7 +30,7 @@ func BenchmarkRegister(b *testing.B) {
 	id := f.id("OemMSP", "production")
 	for i := 0; b.Loop(); i++ {
 		mustOK(b, f.ledger.Invoke(mockstub.Tx{Creator: id, Function: "vehicle:Register",
-			Args: args(vehicle.RegisterRequest{VIN: vinFor(i), Birth: birth("BEV")})}))
+			Args: args(vehicletypes.RegisterRequest{VIN: vinFor(i), Birth: birth("BEV")})}))
 	}
 }
 
@@ -56,37 +56,37 @@ func writeBench(b *testing.B, msp, role, fn string, powertrain string, req func(
 
 func BenchmarkRecordOdometer(b *testing.B) {
 	writeBench(b, "OemMSP", "telematics", "RecordOdometer", "BEV", func(i int, at time.Time) any {
-		return vehicle.OdometerRequest{Km: int64(i), Source: "telematics", ObservedAt: at}
+		return vehicletypes.OdometerRequest{Km: int64(i), Source: "telematics", ObservedAt: at}
 	})
 }
 
 func BenchmarkReplaceCluster(b *testing.B) {
 	writeBench(b, "DealerMSP", "service", "ReplaceCluster", "BEV", func(i int, at time.Time) any {
-		return vehicle.ClusterRequest{OldClusterFinalKm: int64(i), NewClusterStartKm: 0, EvidenceHash: docHash, ReplacedAt: at}
+		return vehicletypes.ClusterRequest{OldClusterFinalKm: int64(i), NewClusterStartKm: 0, EvidenceHash: docHash, ReplacedAt: at}
 	})
 }
 
 func BenchmarkRecordService(b *testing.B) {
 	writeBench(b, "DealerMSP", "service", "RecordService", "BEV", func(i int, at time.Time) any {
-		return vehicle.ServiceRequest{Type: "maintenance", OdometerKm: int64(i), DocumentHash: docHash, PartSerials: []string{"P-1"}, PerformedAt: at}
+		return vehicletypes.ServiceRequest{Type: "maintenance", OdometerKm: int64(i), DocumentHash: docHash, PartSerials: []string{"P-1"}, PerformedAt: at}
 	})
 }
 
 func BenchmarkRecordBatteryReport(b *testing.B) {
 	writeBench(b, "OemMSP", "telematics", "RecordBatteryReport", "BEV", func(i int, at time.Time) any {
-		return vehicle.BatteryRequest{StateOfHealthPct: 95, RemainingCapacityKWh: 70, CycleCount: int64(i), Status: "original", ReportedAt: at}
+		return vehicletypes.BatteryRequest{StateOfHealthPct: 95, RemainingCapacityKWh: 70, CycleCount: int64(i), Status: "original", ReportedAt: at}
 	})
 }
 
 func BenchmarkRecordIncident(b *testing.B) {
 	writeBench(b, "InsurerMSP", "claims", "RecordIncident", "BEV", func(i int, at time.Time) any {
-		return vehicle.IncidentRequest{Date: at, Severity: "minor", ClaimRef: fmt.Sprintf("CLM-%d", i)}
+		return vehicletypes.IncidentRequest{Date: at, Severity: "minor", ClaimRef: fmt.Sprintf("CLM-%d", i)}
 	})
 }
 
 func BenchmarkBrandTitle(b *testing.B) {
 	writeBench(b, "InsurerMSP", "claims", "BrandTitle", "BEV", func(i int, at time.Time) any {
-		return vehicle.BrandRequest{Brand: "flood", Date: at, ClaimRef: fmt.Sprintf("CLM-%d", i)}
+		return vehicletypes.BrandRequest{Brand: "flood", Date: at, ClaimRef: fmt.Sprintf("CLM-%d", i)}
 	})
 }
 
@@ -101,13 +101,13 @@ func loaded(b *testing.B, n int) *fixture {
 		var tx mockstub.Tx
 		switch i % 10 {
 		case 0:
-			tx = mockstub.Tx{Creator: svc, Function: "vehicle:RecordService", Args: args(bevVIN, vehicle.ServiceRequest{
+			tx = mockstub.Tx{Creator: svc, Function: "vehicle:RecordService", Args: args(bevVIN, vehicletypes.ServiceRequest{
 				Type: "maintenance", OdometerKm: int64(i * 10), DocumentHash: docHash, PerformedAt: at})}
 		case 5:
-			tx = mockstub.Tx{Creator: tel, Function: "vehicle:RecordBatteryReport", Args: args(bevVIN, vehicle.BatteryRequest{
+			tx = mockstub.Tx{Creator: tel, Function: "vehicle:RecordBatteryReport", Args: args(bevVIN, vehicletypes.BatteryRequest{
 				StateOfHealthPct: 95, RemainingCapacityKWh: 70, CycleCount: int64(i), Status: "original", ReportedAt: at})}
 		default:
-			tx = mockstub.Tx{Creator: tel, Function: "vehicle:RecordOdometer", Args: args(bevVIN, vehicle.OdometerRequest{
+			tx = mockstub.Tx{Creator: tel, Function: "vehicle:RecordOdometer", Args: args(bevVIN, vehicletypes.OdometerRequest{
 				Km: int64(i * 10), Source: "telematics", ObservedAt: at})}
 		}
 		mustOK(b, f.ledger.Invoke(tx))
@@ -140,7 +140,7 @@ func BenchmarkReport10k(b *testing.B) {
 		r = f.ledger.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:Report", Args: []string{bevVIN}})
 		mustOK(b, r)
 	}
-	var rep vehicle.Report
+	var rep vehicletypes.Report
 	if err := r.Decode(&rep); err != nil || rep.EventCount != 10000 {
 		b.Fatalf("report covers %d events (%v)", rep.EventCount, err)
 	}

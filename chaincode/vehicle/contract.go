@@ -11,7 +11,9 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/autoledger/autoledger/chaincode/vin"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -23,10 +25,7 @@ const Name = "vehicle"
 
 // OwnersCollection holds owner references (members OemMSP, DealerMSP,
 // InsurerMSP: a MAJORITY of the four orgs can endorse without the supplier).
-const OwnersCollection = "owners"
-
-// MaxHistoryPage bounds one page of History.
-const MaxHistoryPage = 1000
+const OwnersCollection = collections.Owners
 
 // Policy says who may call each transaction.
 var Policy = access.Policy{
@@ -52,12 +51,12 @@ func NewContract(opts ...kit.Option) *Contract {
 }
 
 // emit sets the event name for life event e of v, with its facts.
-func emit[F any](stub shim.ChaincodeStubInterface, name string, v *Vehicle, e *LifeEvent, facts F) error {
+func emit[F any](stub shim.ChaincodeStubInterface, name string, v *vehicletypes.Vehicle, e *vehicletypes.LifeEvent, facts F) error {
 	return kit.Emit(stub, name, vehicletypes.Event[F]{VIN: v.VIN, Seq: e.Seq, Type: e.Type, Facts: facts, RollbackSuspected: v.RollbackSuspected})
 }
 
 // load validates the VIN's form, then loads the vehicle.
-func load(ctx contractapi.TransactionContextInterface, vinCode string) (*Vehicle, error) {
+func load(ctx contractapi.TransactionContextInterface, vinCode string) (*vehicletypes.Vehicle, error) {
 	if _, err := vin.Validate(vinCode); err != nil {
 		return nil, err
 	}
@@ -67,7 +66,7 @@ func load(ctx contractapi.TransactionContextInterface, vinCode string) (*Vehicle
 // begin starts a write to a registered vehicle: kit.Begin, then the time
 // the request says something was observed, which may not be later than the
 // transaction, then the vehicle.
-func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode string, req kit.Validator, observedField string, observed time.Time) (kit.Tx, *Vehicle, error) {
+func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode string, req kit.Validator, observedField string, observed time.Time) (kit.Tx, *vehicletypes.Vehicle, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return tx, nil, err
@@ -80,7 +79,7 @@ func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode st
 }
 
 // Register records a new vehicle's birth.
-func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req RegisterRequest) (*Vehicle, error) {
+func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req vehicletypes.RegisterRequest) (*vehicletypes.Vehicle, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
 		return nil, err
@@ -96,12 +95,12 @@ func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req Reg
 	}
 	birth := req.Birth
 	birth.ProductionDate = birth.ProductionDate.UTC()
-	v := &Vehicle{
+	v := &vehicletypes.Vehicle{
 		SchemaVersion: kit.SchemaVersion, VIN: req.VIN, CheckDigitVerified: verified, Birth: birth,
 		RegisteredAt: tx.Time, RegisteredBy: tx.Caller.MSP, TitleBrands: []string{},
-		Odometer: OdometerState{Baselines: []Baseline{}},
+		Odometer: vehicletypes.OdometerState{Baselines: []vehicletypes.Baseline{}},
 	}
-	e := &LifeEvent{Type: EventRegistered, Birth: &birth}
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventRegistered, Birth: &birth}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
@@ -111,30 +110,22 @@ func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req Reg
 	})
 }
 
-// TransferResult answers vehicle:TransferOwnership.
-type TransferResult struct {
-	Receipt
-	OwnerCount        int             `json:"ownerCount"`
-	Reading           OdometerReading `json:"reading"`
-	RollbackSuspected bool            `json:"rollbackSuspected"`
-}
-
 // TransferOwnership records a sale. The new owner's opaque reference comes
 // as transient data under "owner" and goes only into the owners collection;
 // public state keeps the owner count, the sale date, the odometer reading
 // and the use type.
-func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface, vinCode string, req TransferRequest) (*TransferResult, error) {
+func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.TransferRequest) (*vehicletypes.TransferResult, error) {
 	stub := ctx.GetStub()
 	transient, err := stub.GetTransient()
 	if err != nil {
 		return nil, fmt.Errorf("read transient data: %w", err)
 	}
-	ref, ok := transient[OwnerTransientKey]
+	ref, ok := transient[vehicletypes.OwnerTransientKey]
 	if !ok {
 		return nil, ccerr.Field(ccerr.MissingTransient, "ownerRef", "required",
-			"the new owner's reference must be sent as transient data under %q", OwnerTransientKey)
+			"the new owner's reference must be sent as transient data under %q", vehicletypes.OwnerTransientKey)
 	}
-	if err := ValidateOwnerRef(string(ref)); err != nil {
+	if err := vehicletypes.ValidateOwnerRef(string(ref)); err != nil {
 		return nil, err
 	}
 	tx, v, err := c.begin(ctx, vinCode, req, "saleDate", req.SaleDate)
@@ -147,7 +138,7 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 	}
 	v.OwnerCount++
 	v.UseType = req.UseType
-	e := &LifeEvent{Type: EventOwnershipTransfer, Odometer: &reading, Transfer: &Transfer{
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventOwnershipTransfer, Odometer: &reading, Transfer: &vehicletypes.Transfer{
 		SaleDate: req.SaleDate.UTC(), OdometerKm: req.OdometerKm, UseType: req.UseType, OwnerNo: v.OwnerCount,
 	}}
 	if err := Append(stub, v, e); err != nil {
@@ -156,7 +147,7 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 	if err := putOwner(tx, v.VIN, string(ref)); err != nil {
 		return nil, err
 	}
-	res := &TransferResult{Receipt: Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, OwnerCount: v.OwnerCount, Reading: reading, RollbackSuspected: v.RollbackSuspected}
+	res := &vehicletypes.TransferResult{Receipt: vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, OwnerCount: v.OwnerCount, Reading: reading, RollbackSuspected: v.RollbackSuspected}
 	return res, emit(stub, vehicletypes.EvOwnershipTransferred, v, e, vehicletypes.OwnershipTransferred{
 		OwnerCount: v.OwnerCount, UseType: req.UseType, OdometerKm: req.OdometerKm, ReadingRollback: reading.Rollback,
 	})
@@ -167,14 +158,14 @@ func putOwner(tx kit.Tx, vinCode, ref string) error {
 	if err != nil {
 		return err
 	}
-	rec := OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: ref, Since: tx.Time, RecordedBy: tx.Caller.MSP}
+	rec := vehicletypes.OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: ref, Since: tx.Time, RecordedBy: tx.Caller.MSP}
 	return kit.PutPrivateJSON(tx.Stub, OwnersCollection, key, rec)
 }
 
 // RecordOdometer stores a reading. A reading lower than one observed before
 // it is stored all the same, and marks the vehicle, for good, as suspected
 // of a rollback.
-func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, vinCode string, req OdometerRequest) (*OdometerResult, error) {
+func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.OdometerRequest) (*vehicletypes.OdometerResult, error) {
 	tx, v, err := c.begin(ctx, vinCode, req, "observedAt", req.ObservedAt)
 	if err != nil {
 		return nil, err
@@ -183,7 +174,7 @@ func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, v
 	if err != nil {
 		return nil, err
 	}
-	e := &LifeEvent{Type: EventOdometer, Odometer: &reading}
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventOdometer, Odometer: &reading}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
@@ -191,7 +182,7 @@ func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, v
 	if reading.Rollback {
 		name = vehicletypes.EvOdometerRollbackSuspected
 	}
-	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
+	res := &vehicletypes.OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
 	return res, emit(tx.Stub, name, v, e, vehicletypes.OdometerRecorded{
 		Km: reading.DisplayedKm, TotalKm: reading.TotalKm, Source: reading.Source, ReadingRollback: reading.Rollback,
 	})
@@ -200,7 +191,7 @@ func (c *Contract) RecordOdometer(ctx contractapi.TransactionContextInterface, v
 // ReplaceCluster records an instrument-cluster replacement with its
 // evidence. The old cluster's final reading is recorded; readings observed
 // from then on count from a new baseline, so the total distance stays right.
-func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, vinCode string, req ClusterRequest) (*OdometerResult, error) {
+func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.ClusterRequest) (*vehicletypes.OdometerResult, error) {
 	tx, v, err := c.begin(ctx, vinCode, req, "replacedAt", req.ReplacedAt)
 	if err != nil {
 		return nil, err
@@ -214,22 +205,22 @@ func (c *Contract) ReplaceCluster(ctx contractapi.TransactionContextInterface, v
 	if err != nil {
 		return nil, err
 	}
-	v.Odometer.Baselines = append(v.Odometer.Baselines, Baseline{From: at, OffsetKm: final.TotalKm - req.NewClusterStartKm})
-	e := &LifeEvent{Type: EventClusterReplacement, Odometer: &final, Cluster: &ClusterReplacement{
+	v.Odometer.Baselines = append(v.Odometer.Baselines, vehicletypes.Baseline{From: at, OffsetKm: final.TotalKm - req.NewClusterStartKm})
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventClusterReplacement, Odometer: &final, Cluster: &vehicletypes.ClusterReplacement{
 		OldClusterFinalKm: req.OldClusterFinalKm, NewClusterStartKm: req.NewClusterStartKm,
 		EvidenceHash: req.EvidenceHash, ReplacedAt: at, TotalKmBefore: final.TotalKm,
 	}}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: final, RollbackSuspected: v.RollbackSuspected}
+	res := &vehicletypes.OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: final, RollbackSuspected: v.RollbackSuspected}
 	return res, emit(tx.Stub, vehicletypes.EvClusterReplaced, v, e, vehicletypes.ClusterReplaced{
 		TotalKmBefore: final.TotalKm, NewClusterStartKm: req.NewClusterStartKm,
 	})
 }
 
 // RecordService records a service; its odometer value is also a reading.
-func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vinCode string, req ServiceRequest) (*OdometerResult, error) {
+func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.ServiceRequest) (*vehicletypes.OdometerResult, error) {
 	tx, v, err := c.begin(ctx, vinCode, req, "performedAt", req.PerformedAt)
 	if err != nil {
 		return nil, err
@@ -248,21 +239,21 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 			return nil, err
 		}
 	}
-	e := &LifeEvent{Type: EventService, Odometer: &reading, Service: &ServiceRecord{
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventService, Odometer: &reading, Service: &vehicletypes.ServiceRecord{
 		Type: req.Type, OdometerKm: req.OdometerKm, DocumentHash: req.DocumentHash, PartSerials: parts, PerformedAt: at,
 		RecallID: req.RecallID,
 	}}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	res := &OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
+	res := &vehicletypes.OdometerResult{VIN: v.VIN, Seq: e.Seq, Reading: reading, RollbackSuspected: v.RollbackSuspected}
 	return res, emit(tx.Stub, vehicletypes.EvServiceRecorded, v, e, vehicletypes.ServiceRecorded{
 		ServiceType: req.Type, OdometerKm: req.OdometerKm, PartSerials: parts, ReadingRollback: reading.Rollback,
 	})
 }
 
 // RecordBatteryReport records the traction battery's health; electrified cars only.
-func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterface, vinCode string, req BatteryRequest) (*Receipt, error) {
+func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.BatteryRequest) (*vehicletypes.Receipt, error) {
 	tx, v, err := c.begin(ctx, vinCode, req, "reportedAt", req.ReportedAt)
 	if err != nil {
 		return nil, err
@@ -272,35 +263,35 @@ func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterfa
 	}
 	rep := req
 	rep.ReportedAt = rep.ReportedAt.UTC()
-	e := &LifeEvent{Type: EventBatteryReport, Battery: &rep}
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventBatteryReport, Battery: &rep}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvBatteryReported, v, e, vehicletypes.BatteryReported{
+	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvBatteryReported, v, e, vehicletypes.BatteryReported{
 		StateOfHealthPct: rep.StateOfHealthPct, Status: rep.Status,
 	})
 }
 
 // RecordIncident records an accident or other damage from an insurance claim.
-func (c *Contract) RecordIncident(ctx contractapi.TransactionContextInterface, vinCode string, req IncidentRequest) (*Receipt, error) {
+func (c *Contract) RecordIncident(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.IncidentRequest) (*vehicletypes.Receipt, error) {
 	tx, v, err := c.begin(ctx, vinCode, req, "date", req.Date)
 	if err != nil {
 		return nil, err
 	}
 	inc := req
 	inc.Date = inc.Date.UTC()
-	e := &LifeEvent{Type: EventIncident, Incident: &inc}
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventIncident, Incident: &inc}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvIncidentRecorded, v, e, vehicletypes.IncidentRecorded{
+	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvIncidentRecorded, v, e, vehicletypes.IncidentRecorded{
 		Severity: inc.Severity, AirbagDeployed: inc.Airbag, StructuralDamage: inc.StructuralDamage,
 	})
 }
 
 // BrandTitle adds a title brand (salvage, flood, rebuilt, total-loss).
 // Brands are permanent: a later brand adds to the list.
-func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCode string, req BrandRequest) (*Receipt, error) {
+func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.BrandRequest) (*vehicletypes.Receipt, error) {
 	tx, v, err := c.begin(ctx, vinCode, req, "date", req.Date)
 	if err != nil {
 		return nil, err
@@ -310,23 +301,23 @@ func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCo
 	}
 	b := req
 	b.Date = b.Date.UTC()
-	e := &LifeEvent{Type: EventTitleBrand, Brand: &b}
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventTitleBrand, Brand: &b}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
 	}
-	return &Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvTitleBranded, v, e, vehicletypes.TitleBranded{Brand: b.Brand, TitleBrands: v.TitleBrands})
+	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvTitleBranded, v, e, vehicletypes.TitleBranded{Brand: b.Brand, TitleBrands: v.TitleBrands})
 }
 
 // Get returns the vehicle's current public state.
-func (c *Contract) Get(ctx contractapi.TransactionContextInterface, vinCode string) (*Vehicle, error) {
+func (c *Contract) Get(ctx contractapi.TransactionContextInterface, vinCode string) (*vehicletypes.Vehicle, error) {
 	return load(ctx, vinCode)
 }
 
 // History returns a page of the vehicle's life events, oldest first.
-// pageSize is 1 to MaxHistoryPage; bookmark is "" or the previous page's.
-func (c *Contract) History(ctx contractapi.TransactionContextInterface, vinCode string, pageSize int32, bookmark string) (*HistoryPage, error) {
-	if pageSize < 1 || pageSize > MaxHistoryPage {
-		return nil, ccerr.Field(ccerr.PageLimitExceeded, "pageSize", "range", "must be between 1 and %d, got %d", MaxHistoryPage, pageSize)
+// pageSize is rules.MinPageSize to rules.MaxPageSize; bookmark is "" or the previous page's.
+func (c *Contract) History(ctx contractapi.TransactionContextInterface, vinCode string, pageSize int32, bookmark string) (*vehicletypes.HistoryPage, error) {
+	if pageSize < rules.MinPageSize || pageSize > rules.MaxPageSize {
+		return nil, ccerr.Field(ccerr.PageLimitExceeded, "pageSize", "range", "must be between %d and %d, got %d", rules.MinPageSize, rules.MaxPageSize, pageSize)
 	}
 	if _, err := load(ctx, vinCode); err != nil {
 		return nil, err
@@ -345,9 +336,9 @@ func (c *Contract) History(ctx contractapi.TransactionContextInterface, vinCode 
 	if err != nil {
 		return nil, fmt.Errorf("page events of %s: %w", vinCode, err)
 	}
-	events, err := kit.Collect[LifeEvent](it)
+	events, err := kit.Collect[vehicletypes.LifeEvent](it)
 	if err != nil {
 		return nil, fmt.Errorf("page events of %s: %w", vinCode, err)
 	}
-	return &HistoryPage{VIN: vinCode, Events: events, Bookmark: md.GetBookmark()}, nil
+	return &vehicletypes.HistoryPage{VIN: vinCode, Events: events, Bookmark: md.GetBookmark()}, nil
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
-	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 )
 
 const (
@@ -52,8 +52,8 @@ func failsWith(t testing.TB, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
 	return contractstest.FailsWith(t, r, code)
 }
 
-func birth(powertrain string) vehicle.BirthRecord {
-	b := vehicle.BirthRecord{
+func birth(powertrain string) vehicletypes.BirthRecord {
+	b := vehicletypes.BirthRecord{
 		Manufacturer: "AutoLedger Motors", Model: "Ledgerline", ModelYear: 2026, Plant: "Wolfsburg-2",
 		ProductionDate: mockstub.DefaultStart.Add(-48 * time.Hour), CountryOfOrigin: "DE", Colour: "blue",
 		Powertrain: powertrain, EngineSerial: "E-1",
@@ -64,23 +64,23 @@ func birth(powertrain string) vehicle.BirthRecord {
 	return b
 }
 
-func (f *fixture) register(vinCode, powertrain string) vehicle.Vehicle {
+func (f *fixture) register(vinCode, powertrain string) vehicletypes.Vehicle {
 	f.t.Helper()
-	return ok[vehicle.Vehicle](f.t, f.invoke("OemMSP", "production", "Register", vehicle.RegisterRequest{VIN: vinCode, Birth: birth(powertrain)}))
+	return ok[vehicletypes.Vehicle](f.t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: vinCode, Birth: birth(powertrain)}))
 }
 
-func (f *fixture) odometer(vinCode string, km int64, observed time.Time) vehicle.OdometerResult {
+func (f *fixture) odometer(vinCode string, km int64, observed time.Time) vehicletypes.OdometerResult {
 	f.t.Helper()
-	return ok[vehicle.OdometerResult](f.t, f.invoke("OemMSP", "telematics", "RecordOdometer", vinCode,
-		vehicle.OdometerRequest{Km: km, Source: "telematics", ObservedAt: observed}))
+	return ok[vehicletypes.OdometerResult](f.t, f.invoke("OemMSP", "telematics", "RecordOdometer", vinCode,
+		vehicletypes.OdometerRequest{Km: km, Source: "telematics", ObservedAt: observed}))
 }
 
 func (f *fixture) transfer(vinCode string, km int64, ref string) *mockstub.Result {
 	f.t.Helper()
 	return f.ledger.Invoke(mockstub.Tx{
 		Creator: f.id("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args:      args(vinCode, vehicle.TransferRequest{SaleDate: f.clock.Now().Add(-time.Hour), OdometerKm: km, UseType: "private"}),
-		Transient: map[string][]byte{vehicle.OwnerTransientKey: []byte(ref)},
+		Args:      args(vinCode, vehicletypes.TransferRequest{SaleDate: f.clock.Now().Add(-time.Hour), OdometerKm: km, UseType: "private"}),
+		Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte(ref)},
 	})
 }
 

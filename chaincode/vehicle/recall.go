@@ -7,30 +7,12 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 )
 
 // recallCarObject indexes the cars of a recall: recall ID, then VIN.
 const recallCarObject = "recall~car"
-
-// EventRecallOpened is the life event of a car that carries a recalled part.
-const EventRecallOpened = "RECALL_OPENED"
-
-// RecallCar is one car affected by a recall.
-type RecallCar struct {
-	RecallID   string    `json:"recallId"`
-	VIN        string    `json:"vin"`
-	Serial     string    `json:"serial"`
-	Open       bool      `json:"open"`
-	OpenedAt   time.Time `json:"openedAt"`
-	RemediedAt time.Time `json:"remediedAt,omitzero"`
-}
-
-// RecallNotice is the life-event detail of an opened recall.
-type RecallNotice struct {
-	RecallID string `json:"recallId"`
-	Serial   string `json:"serial"`
-}
 
 func recallCarKey(recallID, vinCode string) (string, error) {
 	return shim.CreateCompositeKey(recallCarObject, []string{recallID, vinCode})
@@ -39,7 +21,7 @@ func recallCarKey(recallID, vinCode string) (string, error) {
 // OpenRecall gives v an open recall for the part serial it carries. A
 // recall already open on the car is left as it is. Like Append, it must be
 // given the transaction's one *Vehicle.
-func OpenRecall(stub shim.ChaincodeStubInterface, v *Vehicle, recallID, serial string) error {
+func OpenRecall(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, recallID, serial string) error {
 	if slices.Contains(v.OpenRecalls, recallID) {
 		return nil
 	}
@@ -51,7 +33,7 @@ func OpenRecall(stub shim.ChaincodeStubInterface, v *Vehicle, recallID, serial s
 	if err != nil {
 		return err
 	}
-	var existing RecallCar
+	var existing vehicletypes.RecallCar
 	if found, err := kit.GetJSON(stub, key, &existing); err != nil {
 		return err
 	} else if found {
@@ -59,14 +41,14 @@ func OpenRecall(stub shim.ChaincodeStubInterface, v *Vehicle, recallID, serial s
 	}
 	v.OpenRecalls = append(v.OpenRecalls, recallID)
 	slices.Sort(v.OpenRecalls)
-	if err := kit.PutJSON(stub, key, RecallCar{RecallID: recallID, VIN: v.VIN, Serial: serial, Open: true, OpenedAt: ts}); err != nil {
+	if err := kit.PutJSON(stub, key, vehicletypes.RecallCar{RecallID: recallID, VIN: v.VIN, Serial: serial, Open: true, OpenedAt: ts}); err != nil {
 		return err
 	}
-	return Append(stub, v, &LifeEvent{Type: EventRecallOpened, Recall: &RecallNotice{RecallID: recallID, Serial: serial}})
+	return Append(stub, v, &vehicletypes.LifeEvent{Type: vehicletypes.EventRecallOpened, Recall: &vehicletypes.RecallNotice{RecallID: recallID, Serial: serial}})
 }
 
 // remedy closes recallID on v; the recall must be open on that car.
-func remedy(stub shim.ChaincodeStubInterface, v *Vehicle, recallID string, at time.Time) error {
+func remedy(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, recallID string, at time.Time) error {
 	i := slices.Index(v.OpenRecalls, recallID)
 	if i < 0 {
 		return ccerr.Field(ccerr.FailedPrecondition, "recallId", "open_recall", "recall %s is not open on vehicle %s", recallID, v.VIN)
@@ -76,7 +58,7 @@ func remedy(stub shim.ChaincodeStubInterface, v *Vehicle, recallID string, at ti
 	if err != nil {
 		return err
 	}
-	var rc RecallCar
+	var rc vehicletypes.RecallCar
 	if _, err := kit.GetJSON(stub, key, &rc); err != nil {
 		return err
 	}
@@ -85,12 +67,12 @@ func remedy(stub shim.ChaincodeStubInterface, v *Vehicle, recallID string, at ti
 }
 
 // RecallCars lists the cars of a recall, by VIN.
-func RecallCars(stub shim.ChaincodeStubInterface, recallID string) ([]RecallCar, error) {
+func RecallCars(stub shim.ChaincodeStubInterface, recallID string) ([]vehicletypes.RecallCar, error) {
 	it, err := stub.GetStateByPartialCompositeKey(recallCarObject, []string{recallID})
 	if err != nil {
 		return nil, fmt.Errorf("scan cars of recall %s: %w", recallID, err)
 	}
-	cars, err := kit.Collect[RecallCar](it)
+	cars, err := kit.Collect[vehicletypes.RecallCar](it)
 	if err != nil {
 		return nil, fmt.Errorf("scan cars of recall %s: %w", recallID, err)
 	}

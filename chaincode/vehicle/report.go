@@ -2,10 +2,10 @@ package vehicle
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -15,40 +15,8 @@ import (
 // vehicle with more events is refused rather than reported incompletely.
 const MaxReportEvents = 100000
 
-// Report is the used-car history report, computed from the ledger.
-type Report struct {
-	VIN                string           `json:"vin"`
-	CheckDigitVerified bool             `json:"checkDigitVerified"`
-	Manufacturer       string           `json:"manufacturer"`
-	Model              string           `json:"model"`
-	ModelYear          int              `json:"modelYear"`
-	Powertrain         string           `json:"powertrain"`
-	RegisteredAt       time.Time        `json:"registeredAt"`
-	GeneratedAt        time.Time        `json:"generatedAt"`
-	OwnerCount         int              `json:"ownerCount"`
-	UseTypes           []string         `json:"useTypes"`
-	Odometer           OdometerReport   `json:"odometer"`
-	Incidents          []Incident       `json:"incidents"`
-	TitleBrands        []TitleBrand     `json:"titleBrands"`
-	Services           []ServiceRecord  `json:"services"`
-	Battery            *BatteryReport   `json:"battery,omitempty" metadata:",optional"`
-	OpenRecalls        []string         `json:"openRecalls"`
-	EventCount         int64            `json:"eventCount"`
-	Alerts             []string         `json:"alerts"`
-	Sources            map[string]int64 `json:"readingsBySource"`
-}
-
-// OdometerReport is the odometer timeline with its flags.
-type OdometerReport struct {
-	LatestTotalKm       int64             `json:"latestTotalKm"`
-	MaxTotalKm          int64             `json:"maxTotalKm"`
-	RollbackSuspected   bool              `json:"rollbackSuspected"`
-	ClusterReplacements int               `json:"clusterReplacements"`
-	Timeline            []OdometerReading `json:"timeline"`
-}
-
 // Report computes the used-car history report from the vehicle's events.
-func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode string) (*Report, error) {
+func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode string) (*vehicletypes.Report, error) {
 	v, err := load(ctx, vinCode)
 	if err != nil {
 		return nil, err
@@ -61,16 +29,16 @@ func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode s
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{
+	r := &vehicletypes.Report{
 		VIN: v.VIN, CheckDigitVerified: v.CheckDigitVerified, Manufacturer: v.Birth.Manufacturer, Model: v.Birth.Model,
 		ModelYear: v.Birth.ModelYear, Powertrain: v.Birth.Powertrain, RegisteredAt: v.RegisteredAt, GeneratedAt: ts,
-		OwnerCount: v.OwnerCount, UseTypes: []string{}, Incidents: []Incident{}, TitleBrands: []TitleBrand{},
-		Services: []ServiceRecord{}, EventCount: v.EventCount, Alerts: []string{}, Sources: map[string]int64{},
+		OwnerCount: v.OwnerCount, UseTypes: []string{}, Incidents: []vehicletypes.Incident{}, TitleBrands: []vehicletypes.TitleBrand{},
+		Services: []vehicletypes.ServiceRecord{}, EventCount: v.EventCount, Alerts: []string{}, Sources: map[string]int64{},
 		OpenRecalls: append([]string{}, v.OpenRecalls...),
-		Odometer: OdometerReport{MaxTotalKm: v.Odometer.MaxTotalKm, RollbackSuspected: v.RollbackSuspected,
+		Odometer: vehicletypes.OdometerReport{MaxTotalKm: v.Odometer.MaxTotalKm, RollbackSuspected: v.RollbackSuspected,
 			ClusterReplacements: len(v.Odometer.Baselines)},
 	}
-	n, err := eachEvent(stub, vinCode, func(e *LifeEvent) {
+	n, err := eachEvent(stub, vinCode, func(e *vehicletypes.LifeEvent) {
 		switch {
 		case e.Transfer != nil:
 			if len(r.UseTypes) == 0 || r.UseTypes[len(r.UseTypes)-1] != e.Transfer.UseType {
@@ -101,7 +69,7 @@ func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode s
 		return nil, err
 	}
 	if timeline == nil {
-		timeline = []OdometerReading{}
+		timeline = []vehicletypes.OdometerReading{}
 	}
 	r.Odometer.Timeline = timeline
 	for _, rd := range timeline {
@@ -115,7 +83,7 @@ func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode s
 }
 
 // alerts are the headline warnings a buyer reads first, in a fixed order.
-func alerts(v *Vehicle, r *Report) []string {
+func alerts(v *vehicletypes.Vehicle, r *vehicletypes.Report) []string {
 	out := []string{}
 	if v.RollbackSuspected {
 		out = append(out, "ODOMETER_ROLLBACK_SUSPECTED")
@@ -142,13 +110,13 @@ func alerts(v *Vehicle, r *Report) []string {
 }
 
 // eachEvent calls fn for each life event of the vehicle in order.
-func eachEvent(stub shim.ChaincodeStubInterface, vinCode string, fn func(*LifeEvent)) (int64, error) {
+func eachEvent(stub shim.ChaincodeStubInterface, vinCode string, fn func(*vehicletypes.LifeEvent)) (int64, error) {
 	it, err := stub.GetStateByPartialCompositeKey(eventObject, []string{vinCode})
 	if err != nil {
 		return 0, fmt.Errorf("scan events of %s: %w", vinCode, err)
 	}
 	var n int64
-	err = kit.Range(it, func(_ string, e LifeEvent) (bool, error) {
+	err = kit.Range(it, func(_ string, e vehicletypes.LifeEvent) (bool, error) {
 		n++
 		fn(&e)
 		return true, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 )
@@ -39,12 +40,12 @@ func odometerKey(vinCode string, observedAt time.Time, seq int64) (string, error
 // Load returns the vehicle registered under vinCode, or a NOT_FOUND error.
 // Other contracts use it, with Append, to add to a vehicle's life in their
 // own transaction.
-func Load(stub shim.ChaincodeStubInterface, vinCode string) (*Vehicle, error) {
+func Load(stub shim.ChaincodeStubInterface, vinCode string) (*vehicletypes.Vehicle, error) {
 	key, err := vehicleKey(vinCode)
 	if err != nil {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "vin", "key", "%v", err)
 	}
-	var v Vehicle
+	var v vehicletypes.Vehicle
 	found, err := kit.GetJSON(stub, key, &v)
 	if err != nil {
 		return nil, err
@@ -55,7 +56,7 @@ func Load(stub shim.ChaincodeStubInterface, vinCode string) (*Vehicle, error) {
 	return &v, nil
 }
 
-func save(stub shim.ChaincodeStubInterface, v *Vehicle) error {
+func save(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle) error {
 	key, err := vehicleKey(v.VIN)
 	if err != nil {
 		return err
@@ -69,7 +70,7 @@ func save(stub shim.ChaincodeStubInterface, v *Vehicle) error {
 // A transaction does not read its own writes, so every Append in one
 // transaction must be given the same *Vehicle; loading the vehicle again
 // would hand out the same sequence number twice.
-func Append(stub shim.ChaincodeStubInterface, v *Vehicle, e *LifeEvent) error {
+func Append(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, e *vehicletypes.LifeEvent) error {
 	ts, err := kit.TxTime(stub)
 	if err != nil {
 		return err
@@ -96,23 +97,12 @@ func Append(stub shim.ChaincodeStubInterface, v *Vehicle, e *LifeEvent) error {
 	return save(stub, v)
 }
 
-// offsetAt is the cluster offset in force at t.
-func (o *OdometerState) offsetAt(t time.Time) int64 {
-	off := int64(0)
-	for _, b := range o.Baselines {
-		if !t.Before(b.From) {
-			off = b.OffsetKm
-		}
-	}
-	return off
-}
-
 // addReading applies a displayed reading observed at t to v, indexes it
 // under the vehicle, and returns it with its rollback flag. seq is the
 // sequence number of the life event that carries it.
-func addReading(stub shim.ChaincodeStubInterface, v *Vehicle, displayed int64, source string, t time.Time, seq int64) (OdometerReading, error) {
+func addReading(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, displayed int64, source string, t time.Time, seq int64) (vehicletypes.OdometerReading, error) {
 	o := &v.Odometer
-	r := OdometerReading{DisplayedKm: displayed, TotalKm: displayed + o.offsetAt(t), Source: source, ObservedAt: t}
+	r := vehicletypes.OdometerReading{DisplayedKm: displayed, TotalKm: displayed + o.OffsetAt(t), Source: source, ObservedAt: t}
 	if o.Readings == 0 || !t.Before(o.LatestObservedAt) {
 		// The common case, in order: compare with the highest reading so far.
 		r.Rollback = o.Readings > 0 && r.TotalKm < o.MaxTotalKm
@@ -160,12 +150,12 @@ func neighbours(stub shim.ChaincodeStubInterface, vinCode string, t time.Time) (
 }
 
 // readings returns the car's odometer readings in observed order.
-func readings(stub shim.ChaincodeStubInterface, vinCode string) ([]OdometerReading, error) {
+func readings(stub shim.ChaincodeStubInterface, vinCode string) ([]vehicletypes.OdometerReading, error) {
 	it, err := stub.GetStateByPartialCompositeKey(odometerObject, []string{vinCode})
 	if err != nil {
 		return nil, fmt.Errorf("scan odometer readings of %s: %w", vinCode, err)
 	}
-	out, err := kit.Collect[OdometerReading](it)
+	out, err := kit.Collect[vehicletypes.OdometerReading](it)
 	if err != nil {
 		return nil, fmt.Errorf("scan odometer readings of %s: %w", vinCode, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -19,8 +20,8 @@ import (
 
 func TestRegister(t *testing.T) {
 	f := newFixture(t)
-	res := f.invoke("OemMSP", "production", "Register", vehicle.RegisterRequest{VIN: usVIN, Birth: birth("ICE")})
-	v := ok[vehicle.Vehicle](t, res)
+	res := f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")})
+	v := ok[vehicletypes.Vehicle](t, res)
 	assert.True(t, v.CheckDigitVerified)
 	assert.Equal(t, "OemMSP", v.RegisteredBy)
 	assert.Equal(t, int64(1), v.EventCount)
@@ -32,31 +33,31 @@ func TestRegister(t *testing.T) {
 		"manufacturer":"AutoLedger Motors","model":"Ledgerline","modelYear":2026,"powertrain":"ICE","checkDigitVerified":true}}`,
 		string(res.Event.Payload))
 
-	got := ok[vehicle.Vehicle](t, f.evaluate("InsurerMSP", "Get", usVIN))
+	got := ok[vehicletypes.Vehicle](t, f.evaluate("InsurerMSP", "Get", usVIN))
 	assert.Equal(t, v, got)
 
 	eu := f.register(euVIN, "ICE")
 	assert.False(t, eu.CheckDigitVerified)
 
-	failsWith(t, f.invoke("OemMSP", "production", "Register", vehicle.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), ccerr.AlreadyExists)
+	failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), ccerr.AlreadyExists)
 }
 
 func TestRegisterValidation(t *testing.T) {
 	f := newFixture(t)
 	bad := usVIN[:8] + "5" + usVIN[9:]
-	e := failsWith(t, f.invoke("OemMSP", "production", "Register", vehicle.RegisterRequest{VIN: bad, Birth: birth("ICE")}), ccerr.VINInvalid)
+	e := failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: bad, Birth: birth("ICE")}), ccerr.VINInvalid)
 	assert.Equal(t, "check_digit", e.Fields[0].Rule)
 
 	b := birth("BEV")
 	b.BatteryPackID = ""
-	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicle.RegisterRequest{VIN: bevVIN, Birth: b}), ccerr.InvalidArgument)
+	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: bevVIN, Birth: b}), ccerr.InvalidArgument)
 	assert.Equal(t, "birth.batteryPackId", e.Fields[0].Field)
 	assert.Equal(t, "required_for_powertrain", e.Fields[0].Rule)
 
 	b = birth("DIESEL")
 	b.CountryOfOrigin = "Germany"
 	b.Manufacturer = ""
-	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicle.RegisterRequest{VIN: "WVWZZZ1JZXW00000I", Birth: b}), ccerr.InvalidArgument)
+	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: "WVWZZZ1JZXW00000I", Birth: b}), ccerr.InvalidArgument)
 	fields := map[string]string{}
 	for _, fe := range e.Fields {
 		fields[fe.Field] = fe.Rule
@@ -66,7 +67,7 @@ func TestRegisterValidation(t *testing.T) {
 
 	b = birth("ICE")
 	b.ProductionDate = f.clock.Now().Add(time.Hour)
-	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicle.RegisterRequest{VIN: usVIN, Birth: b}), ccerr.InvalidArgument)
+	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: b}), ccerr.InvalidArgument)
 	assert.Equal(t, "not_future", e.Fields[0].Rule)
 	assert.Nil(t, f.ledger.Keys("", ""), "nothing stored")
 }
@@ -75,11 +76,11 @@ func TestTimestampFarFromPeerClockIsRefused(t *testing.T) {
 	f := newFixture(t)
 	for _, skew := range []time.Duration{6 * time.Minute, -6 * time.Minute} {
 		r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("OemMSP", "production"), Function: "vehicle:Register",
-			Args: args(vehicle.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.clock.Now().Add(skew)})
+			Args: args(vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.clock.Now().Add(skew)})
 		failsWith(t, r, ccerr.TimestampSkew)
 	}
 	r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("OemMSP", "production"), Function: "vehicle:Register",
-		Args: args(vehicle.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.clock.Now().Add(4 * time.Minute)})
+		Args: args(vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.clock.Now().Add(4 * time.Minute)})
 	assert.True(t, r.Committed, r.Message)
 }
 
@@ -90,14 +91,14 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 	f.register(bevVIN, "BEV")
 	now := f.clock.Now().Add(-time.Minute)
 	reqs := map[string]any{
-		"Register":            vehicle.RegisterRequest{VIN: usVIN, Birth: birth("ICE")},
-		"TransferOwnership":   vehicle.TransferRequest{SaleDate: now, OdometerKm: 10, UseType: "private"},
-		"RecordOdometer":      vehicle.OdometerRequest{Km: 10, Source: "service", ObservedAt: now},
-		"ReplaceCluster":      vehicle.ClusterRequest{OldClusterFinalKm: 10, EvidenceHash: docHash, ReplacedAt: now},
-		"RecordService":       vehicle.ServiceRequest{Type: "maintenance", OdometerKm: 10, DocumentHash: docHash, PerformedAt: now},
-		"RecordBatteryReport": vehicle.BatteryRequest{StateOfHealthPct: 97, RemainingCapacityKWh: 70, Status: "original", ReportedAt: now},
-		"RecordIncident":      vehicle.IncidentRequest{Date: now, Severity: "minor", ClaimRef: "CLM-1"},
-		"BrandTitle":          vehicle.BrandRequest{Brand: "flood", Date: now, ClaimRef: "CLM-1"},
+		"Register":            vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")},
+		"TransferOwnership":   vehicletypes.TransferRequest{SaleDate: now, OdometerKm: 10, UseType: "private"},
+		"RecordOdometer":      vehicletypes.OdometerRequest{Km: 10, Source: "service", ObservedAt: now},
+		"ReplaceCluster":      vehicletypes.ClusterRequest{OldClusterFinalKm: 10, EvidenceHash: docHash, ReplacedAt: now},
+		"RecordService":       vehicletypes.ServiceRequest{Type: "maintenance", OdometerKm: 10, DocumentHash: docHash, PerformedAt: now},
+		"RecordBatteryReport": vehicletypes.BatteryRequest{StateOfHealthPct: 97, RemainingCapacityKWh: 70, Status: "original", ReportedAt: now},
+		"RecordIncident":      vehicletypes.IncidentRequest{Date: now, Severity: "minor", ClaimRef: "CLM-1"},
+		"BrandTitle":          vehicletypes.BrandRequest{Brand: "flood", Date: now, ClaimRef: "CLM-1"},
 	}
 	cases := []struct{ fn, msp, role string }{
 		{"Register", "DealerMSP", "production"}, {"Register", "OemMSP", "telematics"}, {"Register", "OemMSP", ""},
@@ -118,7 +119,7 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 				in = []any{bevVIN, reqs[c.fn]}
 			}
 			r := f.ledger.Invoke(mockstub.Tx{Creator: f.id(c.msp, c.role), Function: "vehicle:" + c.fn, Args: args(in...),
-				Transient: map[string][]byte{vehicle.OwnerTransientKey: []byte("dlr1:0123456789abcdef")}})
+				Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte("dlr1:0123456789abcdef")}})
 			e := failsWith(t, r, ccerr.Forbidden)
 			assert.Contains(t, e.Message, c.msp)
 		})
@@ -139,7 +140,7 @@ func TestUnknownAndMalformedVIN(t *testing.T) {
 	failsWith(t, f.evaluate("DealerMSP", "Get", usVIN), ccerr.NotFound)
 	failsWith(t, f.evaluate("DealerMSP", "Report", "NOT-A-VIN"), ccerr.VINInvalid)
 	failsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
-		vehicle.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.clock.Now()}), ccerr.NotFound)
+		vehicletypes.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.clock.Now()}), ccerr.NotFound)
 }
 
 func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
@@ -147,7 +148,7 @@ func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
 	f.register(usVIN, "ICE")
 	ref := "dlr1:7f3a9c2e55b1d0e4"
 	r := f.transfer(usVIN, 12, ref)
-	res := ok[vehicle.TransferResult](t, r)
+	res := ok[vehicletypes.TransferResult](t, r)
 	assert.Equal(t, 1, res.OwnerCount)
 	assert.Equal(t, int64(12), res.Reading.TotalKm)
 	assert.Equal(t, vehicletypes.EvOwnershipTransferred, r.Event.Name)
@@ -159,13 +160,13 @@ func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
 		assert.NotContains(t, string(f.ledger.State(k)), ref, k)
 	}
 	key, _ := shim.CreateCompositeKey("owner", []string{usVIN})
-	var owner vehicle.OwnerRecord
+	var owner vehicletypes.OwnerRecord
 	require.NoError(t, json.Unmarshal(f.ledger.PrivateData(vehicle.OwnersCollection, key), &owner))
 	assert.Equal(t, ref, owner.OwnerRef)
 	assert.Equal(t, "DealerMSP", owner.RecordedBy)
 
-	ok[vehicle.TransferResult](t, f.transfer(usVIN, 5000, "dlr1:aaaaaaaaaaaaaaaa"))
-	v := ok[vehicle.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
+	ok[vehicletypes.TransferResult](t, f.transfer(usVIN, 5000, "dlr1:aaaaaaaaaaaaaaaa"))
+	v := ok[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
 	assert.Equal(t, 2, v.OwnerCount)
 	assert.Equal(t, "private", v.UseType)
 }
@@ -184,7 +185,7 @@ func TestOwnerReferenceMustBeAPseudonym(t *testing.T) {
 		assert.Equal(t, "ownerRef", e.Fields[0].Field, ref)
 	}
 	r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args: args(usVIN, vehicle.TransferRequest{SaleDate: f.clock.Now(), OdometerKm: 1, UseType: "private"})})
+		Args: args(usVIN, vehicletypes.TransferRequest{SaleDate: f.clock.Now(), OdometerKm: 1, UseType: "private"})})
 	failsWith(t, r, ccerr.MissingTransient)
 }
 
@@ -195,8 +196,8 @@ func TestOdometerRollbackIsRecordedAndFlagged(t *testing.T) {
 	r1 := f.odometer(usVIN, 50000, t0)
 	assert.False(t, r1.RollbackSuspected)
 
-	res := f.invoke("DealerMSP", "service", "RecordOdometer", usVIN, vehicle.OdometerRequest{Km: 20000, Source: "service", ObservedAt: t0.Add(24 * time.Hour)})
-	low := ok[vehicle.OdometerResult](t, res)
+	res := f.invoke("DealerMSP", "service", "RecordOdometer", usVIN, vehicletypes.OdometerRequest{Km: 20000, Source: "service", ObservedAt: t0.Add(24 * time.Hour)})
+	low := ok[vehicletypes.OdometerResult](t, res)
 	assert.True(t, low.RollbackSuspected)
 	assert.True(t, low.Reading.Rollback)
 	assert.Equal(t, vehicletypes.EvOdometerRollbackSuspected, res.Event.Name)
@@ -206,7 +207,7 @@ func TestOdometerRollbackIsRecordedAndFlagged(t *testing.T) {
 	assert.False(t, later.Reading.Rollback)
 	assert.True(t, later.RollbackSuspected)
 
-	rep := ok[vehicle.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
+	rep := ok[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
 	assert.True(t, rep.Odometer.RollbackSuspected)
 	assert.Contains(t, rep.Alerts, "ODOMETER_ROLLBACK_SUSPECTED")
 	require.Len(t, rep.Odometer.Timeline, 3)
@@ -226,7 +227,7 @@ func TestLateReadingsAreCheckedAgainstTheirNeighbours(t *testing.T) {
 	misfit := f.odometer(usVIN, 9000, t0.Add(36*time.Hour))
 	assert.True(t, misfit.Reading.Rollback)
 	assert.True(t, misfit.RollbackSuspected)
-	v := ok[vehicle.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
+	v := ok[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
 	assert.Equal(t, int64(9000), v.Odometer.MaxTotalKm)
 }
 
@@ -234,10 +235,10 @@ func TestObservedTimeInTheFutureIsRefused(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
 	e := failsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
-		vehicle.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.clock.Now().Add(time.Minute)}), ccerr.InvalidArgument)
+		vehicletypes.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.clock.Now().Add(time.Minute)}), ccerr.InvalidArgument)
 	assert.Equal(t, "observedAt", e.Fields[0].Field)
 	e = failsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
-		vehicle.OdometerRequest{Km: -1, Source: "guess", ObservedAt: f.clock.Now()}), ccerr.InvalidArgument)
+		vehicletypes.OdometerRequest{Km: -1, Source: "guess", ObservedAt: f.clock.Now()}), ccerr.InvalidArgument)
 	assert.Len(t, e.Fields, 2)
 }
 
@@ -246,24 +247,24 @@ func TestClusterReplacementStartsANewBaseline(t *testing.T) {
 	f.register(usVIN, "ICE")
 	t0 := f.clock.Now().Add(-10 * 24 * time.Hour)
 	f.odometer(usVIN, 100000, t0)
-	res := ok[vehicle.OdometerResult](t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
-		vehicle.ClusterRequest{OldClusterFinalKm: 100500, NewClusterStartKm: 0, EvidenceHash: docHash, ReplacedAt: t0.Add(24 * time.Hour)}))
+	res := ok[vehicletypes.OdometerResult](t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
+		vehicletypes.ClusterRequest{OldClusterFinalKm: 100500, NewClusterStartKm: 0, EvidenceHash: docHash, ReplacedAt: t0.Add(24 * time.Hour)}))
 	assert.Equal(t, int64(100500), res.Reading.TotalKm)
 	after := f.odometer(usVIN, 1000, t0.Add(48*time.Hour))
 	assert.False(t, after.RollbackSuspected, "a reading on the new cluster is no rollback")
 	assert.Equal(t, int64(101500), after.Reading.TotalKm)
 	assert.Equal(t, int64(1000), after.Reading.DisplayedKm)
 
-	rep := ok[vehicle.Report](t, f.evaluate("DealerMSP", "Report", usVIN))
+	rep := ok[vehicletypes.Report](t, f.evaluate("DealerMSP", "Report", usVIN))
 	assert.Equal(t, 1, rep.Odometer.ClusterReplacements)
 	assert.Equal(t, int64(101500), rep.Odometer.LatestTotalKm)
 	assert.False(t, rep.Odometer.RollbackSuspected)
 
 	// A replacement cannot be slipped in before readings already counted.
 	failsWith(t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
-		vehicle.ClusterRequest{OldClusterFinalKm: 1, EvidenceHash: docHash, ReplacedAt: t0}), ccerr.FailedPrecondition)
+		vehicletypes.ClusterRequest{OldClusterFinalKm: 1, EvidenceHash: docHash, ReplacedAt: t0}), ccerr.FailedPrecondition)
 	e := failsWith(t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
-		vehicle.ClusterRequest{OldClusterFinalKm: 1, EvidenceHash: "not-a-hash", ReplacedAt: f.clock.Now()}), ccerr.InvalidArgument)
+		vehicletypes.ClusterRequest{OldClusterFinalKm: 1, EvidenceHash: "not-a-hash", ReplacedAt: f.clock.Now()}), ccerr.InvalidArgument)
 	assert.Equal(t, "evidenceHash", e.Fields[0].Field)
 }
 
@@ -273,27 +274,27 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 	f.register(usVIN, "ICE")
 	day := f.clock.Now().Add(-5 * 24 * time.Hour)
 
-	svc := f.invoke("DealerMSP", "service", "RecordService", bevVIN, vehicle.ServiceRequest{
+	svc := f.invoke("DealerMSP", "service", "RecordService", bevVIN, vehicletypes.ServiceRequest{
 		Type: "maintenance", OdometerKm: 15000, DocumentHash: docHash, PartSerials: []string{"BRK-1", "BRK-2"}, PerformedAt: day})
-	ok[vehicle.OdometerResult](t, svc)
+	ok[vehicletypes.OdometerResult](t, svc)
 	assert.Equal(t, vehicletypes.EvServiceRecorded, svc.Event.Name)
 
 	for i, soh := range []float64{98.5, 96} {
-		r := f.invoke("OemMSP", "telematics", "RecordBatteryReport", bevVIN, vehicle.BatteryRequest{
+		r := f.invoke("OemMSP", "telematics", "RecordBatteryReport", bevVIN, vehicletypes.BatteryRequest{
 			StateOfHealthPct: soh, RemainingCapacityKWh: 72.4, CycleCount: int64(100 * (i + 1)), Status: "original", ReportedAt: day.Add(time.Duration(i+1) * time.Hour)})
-		ok[vehicle.Receipt](t, r)
+		ok[vehicletypes.Receipt](t, r)
 	}
-	failsWith(t, f.invoke("OemMSP", "telematics", "RecordBatteryReport", usVIN, vehicle.BatteryRequest{
+	failsWith(t, f.invoke("OemMSP", "telematics", "RecordBatteryReport", usVIN, vehicletypes.BatteryRequest{
 		StateOfHealthPct: 90, Status: "original", ReportedAt: day}), ccerr.NotElectrified)
 
-	ok[vehicle.Receipt](t, f.invoke("InsurerMSP", "claims", "RecordIncident", bevVIN, vehicle.IncidentRequest{
+	ok[vehicletypes.Receipt](t, f.invoke("InsurerMSP", "claims", "RecordIncident", bevVIN, vehicletypes.IncidentRequest{
 		Date: day.Add(48 * time.Hour), Severity: "severe", Airbag: true, StructuralDamage: true, ClaimRef: "CLM-77"}))
-	br := f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicle.BrandRequest{Brand: "salvage", Date: day.Add(72 * time.Hour), ClaimRef: "CLM-77"})
-	ok[vehicle.Receipt](t, br)
+	br := f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicletypes.BrandRequest{Brand: "salvage", Date: day.Add(72 * time.Hour), ClaimRef: "CLM-77"})
+	ok[vehicletypes.Receipt](t, br)
 	assert.Equal(t, vehicletypes.EvTitleBranded, br.Event.Name)
-	ok[vehicle.Receipt](t, f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicle.BrandRequest{Brand: "salvage", Date: day.Add(73 * time.Hour), ClaimRef: "CLM-78"}))
+	ok[vehicletypes.Receipt](t, f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicletypes.BrandRequest{Brand: "salvage", Date: day.Add(73 * time.Hour), ClaimRef: "CLM-78"}))
 
-	rep := ok[vehicle.Report](t, f.evaluate("SupplierMSP", "Report", bevVIN))
+	rep := ok[vehicletypes.Report](t, f.evaluate("SupplierMSP", "Report", bevVIN))
 	require.Len(t, rep.Services, 1)
 	assert.Equal(t, []string{"BRK-1", "BRK-2"}, rep.Services[0].PartSerials)
 	require.NotNil(t, rep.Battery)
@@ -303,11 +304,11 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 	assert.Equal(t, []string{"TITLE_salvage", "STRUCTURAL_DAMAGE", "AIRBAG_DEPLOYED"}, rep.Alerts)
 	assert.Equal(t, int64(7), rep.EventCount)
 	assert.Equal(t, map[string]int64{"service": 1}, rep.Sources)
-	v := ok[vehicle.Vehicle](t, f.evaluate("OemMSP", "Get", bevVIN))
+	v := ok[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", bevVIN))
 	assert.Equal(t, []string{"salvage"}, v.TitleBrands)
 
 	// Another car's report is untouched by these events.
-	other := ok[vehicle.Report](t, f.evaluate("SupplierMSP", "Report", usVIN))
+	other := ok[vehicletypes.Report](t, f.evaluate("SupplierMSP", "Report", usVIN))
 	assert.Empty(t, other.Incidents)
 	assert.Equal(t, int64(1), other.EventCount)
 }
@@ -315,12 +316,12 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 func TestReportCountsOwnersAndUseTypes(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	ok[vehicle.TransferResult](t, f.transfer(usVIN, 10, "dlr1:0000000000000001"))
+	ok[vehicletypes.TransferResult](t, f.transfer(usVIN, 10, "dlr1:0000000000000001"))
 	r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args:      args(usVIN, vehicle.TransferRequest{SaleDate: f.clock.Now(), OdometerKm: 30000, UseType: "taxi"}),
-		Transient: map[string][]byte{vehicle.OwnerTransientKey: []byte("dlr1:0000000000000002")}})
-	ok[vehicle.TransferResult](t, r)
-	rep := ok[vehicle.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
+		Args:      args(usVIN, vehicletypes.TransferRequest{SaleDate: f.clock.Now(), OdometerKm: 30000, UseType: "taxi"}),
+		Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte("dlr1:0000000000000002")}})
+	ok[vehicletypes.TransferResult](t, r)
+	rep := ok[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
 	assert.Equal(t, 2, rep.OwnerCount)
 	assert.Equal(t, []string{"private", "taxi"}, rep.UseTypes)
 	assert.Equal(t, int64(30000), rep.Odometer.LatestTotalKm)
@@ -340,7 +341,7 @@ func TestHistoryPages(t *testing.T) {
 	bookmark := ""
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 5)
-		p := ok[vehicle.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 2, bookmark))
+		p := ok[vehicletypes.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 2, bookmark))
 		for _, e := range p.Events {
 			assert.Equal(t, usVIN, e.VIN)
 			seqs = append(seqs, e.Seq)
@@ -352,12 +353,12 @@ func TestHistoryPages(t *testing.T) {
 	}
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, seqs)
 
-	first := ok[vehicle.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 1, ""))
-	assert.Equal(t, vehicle.EventRegistered, first.Events[0].Type)
+	first := ok[vehicletypes.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 1, ""))
+	assert.Equal(t, vehicletypes.EventRegistered, first.Events[0].Type)
 	e := failsWith(t, f.evaluate("DealerMSP", "History", euVIN, 1, first.Bookmark), ccerr.InvalidArgument)
 	assert.Equal(t, "bookmark", e.Fields[0].Field)
 	failsWith(t, f.evaluate("DealerMSP", "History", usVIN, 0, ""), ccerr.PageLimitExceeded)
-	failsWith(t, f.evaluate("DealerMSP", "History", usVIN, vehicle.MaxHistoryPage+1, ""), ccerr.PageLimitExceeded)
+	failsWith(t, f.evaluate("DealerMSP", "History", usVIN, rules.MaxPageSize+1, ""), ccerr.PageLimitExceeded)
 }
 
 // appender stands for a later contract (parts, say) that appends to a
@@ -370,7 +371,7 @@ func (a *appender) InstallTwo(ctx contractapi.TransactionContextInterface, vinCo
 		return err
 	}
 	for range 2 {
-		if err := vehicle.Append(ctx.GetStub(), v, &vehicle.LifeEvent{Type: "PART_INSTALLED"}); err != nil {
+		if err := vehicle.Append(ctx.GetStub(), v, &vehicletypes.LifeEvent{Type: "PART_INSTALLED"}); err != nil {
 			return err
 		}
 	}
@@ -387,12 +388,12 @@ func TestGoAPIAppendsInOneTransaction(t *testing.T) {
 	require.NoError(t, err)
 	l := mockstub.New(t, cc, mockstub.WithClock(clock))
 	oem := mockstub.NewIdentity("OemMSP", mockstub.WithRole("production"))
-	r := l.Invoke(mockstub.Tx{Creator: oem, Function: "vehicle:Register", Args: args(vehicle.RegisterRequest{VIN: usVIN, Birth: birth("ICE")})})
+	r := l.Invoke(mockstub.Tx{Creator: oem, Function: "vehicle:Register", Args: args(vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")})})
 	require.True(t, r.Committed, r.Message)
 	r = l.Invoke(mockstub.Tx{Creator: oem, Function: "appender:InstallTwo", Args: []string{usVIN}})
 	require.True(t, r.Committed, r.Message)
 
-	p := ok[vehicle.HistoryPage](t, l.Evaluate(mockstub.Tx{Creator: oem, Function: "vehicle:History", Args: args(usVIN, 10, "")}))
+	p := ok[vehicletypes.HistoryPage](t, l.Evaluate(mockstub.Tx{Creator: oem, Function: "vehicle:History", Args: args(usVIN, 10, "")}))
 	require.Len(t, p.Events, 3)
 	assert.Equal(t, []int64{1, 2, 3}, []int64{p.Events[0].Seq, p.Events[1].Seq, p.Events[2].Seq})
 	assert.Equal(t, "PART_INSTALLED", p.Events[2].Type)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/vehicle"
+	vehicle "github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"

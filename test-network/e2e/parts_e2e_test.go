@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/part"
+	part "github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/gateway/api"
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/payment"
+	payment "github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/autoledger/autoledger/gateway/api"
 	"github.com/autoledger/autoledger/gateway/webhook"
 	"github.com/autoledger/autoledger/network/fabclient"

@@ -253,3 +253,10 @@ func (t Terms) Validate() error {
 	c.Struct(t)
 	return c.Err()
 }
+
+// RegisterResult answers RegisterParts.
+type RegisterResult struct {
+	PartNumber string `json:"partNumber"`
+	Batch      string `json:"batch"`
+	Count      int    `json:"count"`
+}

@@ -221,3 +221,21 @@ func (r ShareTransferRequest) Validate() error {
 	c.Struct(r)
 	return c.Err()
 }
+
+// Position is one open payable or receivable of a party.
+type Position struct {
+	OrderID      string    `json:"orderId"`
+	Counterparty string    `json:"counterparty"`
+	DueDate      time.Time `json:"dueDate"`
+	ReceivableID string    `json:"receivableId,omitempty" metadata:",optional"`
+	ShareID      string    `json:"shareId,omitempty" metadata:",optional"`
+	BP           int64     `json:"bp"`
+	Overdue      bool      `json:"overdue"`
+}
+
+// Positions answers payment:Positions.
+type Positions struct {
+	Party       string     `json:"party"`
+	Payables    []Position `json:"payables"`
+	Receivables []Position `json:"receivables"`
+}

@@ -1,64 +1,9 @@
-package vehicle
+package vehicletypes
 
-// The request, response and record types live in vehicletypes, which the
-// gateway imports without linking the chaincode; these aliases keep the
-// contract's code and its callers reading vehicle.X.
+import "time"
 
-import (
-	"time"
-
-	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
-)
-
-type (
-	BirthRecord        = vehicletypes.BirthRecord
-	RegisterRequest    = vehicletypes.RegisterRequest
-	TransferRequest    = vehicletypes.TransferRequest
-	OwnerRecord        = vehicletypes.OwnerRecord
-	OdometerRequest    = vehicletypes.OdometerRequest
-	OdometerReading    = vehicletypes.OdometerReading
-	OdometerResult     = vehicletypes.OdometerResult
-	ClusterRequest     = vehicletypes.ClusterRequest
-	ClusterReplacement = vehicletypes.ClusterReplacement
-	ServiceRequest     = vehicletypes.ServiceRequest
-	ServiceRecord      = vehicletypes.ServiceRecord
-	BatteryRequest     = vehicletypes.BatteryRequest
-	BatteryReport      = vehicletypes.BatteryReport
-	IncidentRequest    = vehicletypes.IncidentRequest
-	Incident           = vehicletypes.Incident
-	BrandRequest       = vehicletypes.BrandRequest
-	TitleBrand         = vehicletypes.TitleBrand
-	Transfer           = vehicletypes.Transfer
-	PartChange         = vehicletypes.PartChange
-	Receipt            = vehicletypes.Receipt
-)
-
-const (
-	EventRegistered         = vehicletypes.EventRegistered
-	EventOwnershipTransfer  = vehicletypes.EventOwnershipTransfer
-	EventOdometer           = vehicletypes.EventOdometer
-	EventClusterReplacement = vehicletypes.EventClusterReplacement
-	EventService            = vehicletypes.EventService
-	EventBatteryReport      = vehicletypes.EventBatteryReport
-	EventIncident           = vehicletypes.EventIncident
-	EventTitleBrand         = vehicletypes.EventTitleBrand
-	MaxName                 = vehicletypes.MaxName
-	MaxRef                  = vehicletypes.MaxRef
-	MaxSerial               = vehicletypes.MaxSerial
-	MaxPartSerials          = vehicletypes.MaxPartSerials
-	MaxKm                   = vehicletypes.MaxKm
-	OwnerTransientKey       = vehicletypes.OwnerTransientKey
-)
-
-var (
-	Powertrains     = vehicletypes.Powertrains
-	UseTypes        = vehicletypes.UseTypes
-	OdometerSources = vehicletypes.OdometerSources
-	ServiceTypes    = vehicletypes.ServiceTypes
-	BatteryStatuses = vehicletypes.BatteryStatuses
-	Severities      = vehicletypes.Severities
-	TitleBrands     = vehicletypes.TitleBrands
-)
+// EventRecallOpened is the life event of a car that carries a recalled part.
+const EventRecallOpened = "RECALL_OPENED"
 
 // Vehicle is the current public state of a VIN. Its life events are stored
 // as their own keys; this record keeps the counters and flags a report or
@@ -93,6 +38,18 @@ type OdometerState struct {
 	// Baselines lists the cluster replacements: from each From on, a
 	// displayed reading plus OffsetKm is the total distance.
 	Baselines []Baseline `json:"baselines"`
+}
+
+// OffsetAt is the cluster offset in force at t: the offset of the last
+// baseline that starts at or before t, or 0 before any replacement.
+func (o *OdometerState) OffsetAt(t time.Time) int64 {
+	off := int64(0)
+	for _, b := range o.Baselines {
+		if !t.Before(b.From) {
+			off = b.OffsetKm
+		}
+	}
+	return off
 }
 
 // Baseline is the offset in force from one cluster replacement on.
@@ -132,5 +89,58 @@ type HistoryPage struct {
 	Bookmark string      `json:"bookmark"`
 }
 
-// ValidateOwnerRef is vehicletypes.ValidateOwnerRef: the owner reference rule.
-func ValidateOwnerRef(ref string) error { return vehicletypes.ValidateOwnerRef(ref) }
+// RecallCar is one car affected by a recall.
+type RecallCar struct {
+	RecallID   string    `json:"recallId"`
+	VIN        string    `json:"vin"`
+	Serial     string    `json:"serial"`
+	Open       bool      `json:"open"`
+	OpenedAt   time.Time `json:"openedAt"`
+	RemediedAt time.Time `json:"remediedAt,omitzero"`
+}
+
+// RecallNotice is the life-event detail of an opened recall.
+type RecallNotice struct {
+	RecallID string `json:"recallId"`
+	Serial   string `json:"serial"`
+}
+
+// TransferResult answers vehicle:TransferOwnership.
+type TransferResult struct {
+	Receipt
+	OwnerCount        int             `json:"ownerCount"`
+	Reading           OdometerReading `json:"reading"`
+	RollbackSuspected bool            `json:"rollbackSuspected"`
+}
+
+// Report is the used-car history report, computed from the ledger.
+type Report struct {
+	VIN                string           `json:"vin"`
+	CheckDigitVerified bool             `json:"checkDigitVerified"`
+	Manufacturer       string           `json:"manufacturer"`
+	Model              string           `json:"model"`
+	ModelYear          int              `json:"modelYear"`
+	Powertrain         string           `json:"powertrain"`
+	RegisteredAt       time.Time        `json:"registeredAt"`
+	GeneratedAt        time.Time        `json:"generatedAt"`
+	OwnerCount         int              `json:"ownerCount"`
+	UseTypes           []string         `json:"useTypes"`
+	Odometer           OdometerReport   `json:"odometer"`
+	Incidents          []Incident       `json:"incidents"`
+	TitleBrands        []TitleBrand     `json:"titleBrands"`
+	Services           []ServiceRecord  `json:"services"`
+	Battery            *BatteryReport   `json:"battery,omitempty" metadata:",optional"`
+	OpenRecalls        []string         `json:"openRecalls"`
+	EventCount         int64            `json:"eventCount"`
+	Alerts             []string         `json:"alerts"`
+	Sources            map[string]int64 `json:"readingsBySource"`
+}
+
+// OdometerReport is the odometer timeline with its flags.
+type OdometerReport struct {
+	LatestTotalKm       int64             `json:"latestTotalKm"`
+	MaxTotalKm          int64             `json:"maxTotalKm"`
+	RollbackSuspected   bool              `json:"rollbackSuspected"`
+	ClusterReplacements int               `json:"clusterReplacements"`
+	Timeline            []OdometerReading `json:"timeline"`
+}
