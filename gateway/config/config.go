@@ -51,11 +51,20 @@ type Retention struct {
 	Receipts        time.Duration `yaml:"receipts"`
 }
 
-// Limits protect the gateway and the network from one client.
+// Limits protect the gateway and the network from one client. A client
+// is an (issuer, subject) pair: an API key's client name, or a JWT's sub
+// under its iss.
 type Limits struct {
 	BodyBytes  int64   `yaml:"bodyBytes"`
 	RatePerSec float64 `yaml:"ratePerSecond"`
 	Burst      int     `yaml:"burst"`
+	// AuthFailuresPerMinute and AuthFailureBurst bound failed
+	// authentications per remote address; past them a failure answers 429.
+	// Only failures count, so valid calls from the address are never slowed.
+	AuthFailuresPerMinute float64 `yaml:"authFailuresPerMinute"`
+	AuthFailureBurst      int     `yaml:"authFailureBurst"`
+	// EventStreams caps the concurrent GET /v1/events streams of one client.
+	EventStreams int `yaml:"eventStreams"`
 }
 
 // Auth lists the callers the gateway accepts.
@@ -75,8 +84,13 @@ type APIKey struct {
 // JWT configures bearer tokens from trusted issuers.
 type JWT struct {
 	// Audience every token must carry.
-	Audience string   `yaml:"audience"`
-	Issuers  []Issuer `yaml:"issuers"`
+	Audience string `yaml:"audience"`
+	// Leeway is the clock skew tolerated on exp, nbf and iat.
+	Leeway time.Duration `yaml:"leeway"`
+	// MaxLifetime is the longest exp - iat accepted: a token minted to
+	// live longer is refused even while it is unexpired.
+	MaxLifetime time.Duration `yaml:"maxLifetime"`
+	Issuers     []Issuer      `yaml:"issuers"`
 }
 
 // Issuer is one trusted token issuer and the orgs it may assert.
@@ -85,9 +99,13 @@ type Issuer struct {
 	Orgs   []string `yaml:"orgs"`
 	// Algorithm is HS256, RS256 or ES256.
 	Algorithm string `yaml:"algorithm"`
-	// Secret is the HS256 key; KeyFile a PEM public key for RS256/ES256.
+	// Exactly one of: Secret, the HS256 key; KeyFile, a PEM public key for
+	// RS256/ES256; JWKSURL, the issuer's JSON Web Key Set for RS256/ES256,
+	// whose keys are picked by the token's kid (the set is refetched when a
+	// kid is unknown, so the issuer can rotate its keys).
 	Secret  string `yaml:"secret"`
 	KeyFile string `yaml:"keyFile"`
+	JWKSURL string `yaml:"jwksUrl"`
 }
 
 // Default returns the settings used where the file is silent.
@@ -97,8 +115,10 @@ func Default() Config {
 		Store:  ".autoledger/gateway.db",
 		Timeouts: Timeouts{Evaluate: 10 * time.Second, Endorse: 15 * time.Second, Submit: 10 * time.Second,
 			CommitStatus: time.Minute, SyncWait: 20 * time.Second, Shutdown: 30 * time.Second},
-		Retention:   Retention{IdempotencyKeys: 24 * time.Hour, Receipts: 7 * 24 * time.Hour},
-		Limits:      Limits{BodyBytes: 1 << 20, RatePerSec: 200, Burst: 400},
+		Retention: Retention{IdempotencyKeys: 24 * time.Hour, Receipts: 7 * 24 * time.Hour},
+		Limits: Limits{BodyBytes: 1 << 20, RatePerSec: 200, Burst: 400,
+			AuthFailuresPerMinute: 30, AuthFailureBurst: 10, EventStreams: 4},
+		Auth:        Auth{JWT: JWT{Leeway: 30 * time.Second, MaxLifetime: 24 * time.Hour}},
 		MVCCRetries: 3,
 	}
 }
@@ -145,6 +165,12 @@ func (c Config) Validate() error {
 		return errors.New("store is required")
 	case c.Limits.BodyBytes <= 0:
 		return errors.New("limits.bodyBytes must be positive")
+	case c.Limits.AuthFailuresPerMinute <= 0 || c.Limits.AuthFailureBurst <= 0:
+		return errors.New("limits.authFailuresPerMinute and limits.authFailureBurst must be positive")
+	case c.Limits.EventStreams <= 0:
+		return errors.New("limits.eventStreams must be positive")
+	case c.Auth.JWT.Leeway < 0 || c.Auth.JWT.MaxLifetime <= 0:
+		return errors.New("auth.jwt.leeway must not be negative and auth.jwt.maxLifetime must be positive")
 	}
 	for _, k := range c.Auth.APIKeys {
 		if k.Client == "" || k.Org == "" || k.Role == "" || !strings.HasPrefix(k.KeyHash, "sha256:") {
