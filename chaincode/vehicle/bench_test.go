@@ -27,9 +27,9 @@ func mustOK(b *testing.B, r *mockstub.Result) {
 
 func BenchmarkRegister(b *testing.B) {
 	f := benchFixture(b)
-	id := f.id("OemMSP", "production")
+	id := f.As("OemMSP", "production")
 	for i := 0; b.Loop(); i++ {
-		mustOK(b, f.ledger.Invoke(mockstub.Tx{Creator: id, Function: "vehicle:Register",
+		mustOK(b, f.Invoke(mockstub.Tx{Creator: id, Function: "vehicle:Register",
 			Args: args(vehicletypes.RegisterRequest{VIN: vinFor(i), Birth: birth("BEV")})}))
 	}
 }
@@ -46,11 +46,11 @@ func BenchmarkTransferOwnership(b *testing.B) {
 func writeBench(b *testing.B, msp, role, fn string, powertrain string, req func(i int, at time.Time) any) {
 	f := benchFixture(b)
 	f.register(bevVIN, powertrain)
-	start := f.clock.Now().Add(-4 * time.Minute)
-	id := f.id(msp, role)
+	start := f.Clock.Now().Add(-4 * time.Minute)
+	id := f.As(msp, role)
 	for i := 0; b.Loop(); i++ {
 		at := start.Add(time.Duration(i) * time.Microsecond)
-		mustOK(b, f.ledger.Invoke(mockstub.Tx{Creator: id, Function: "vehicle:" + fn, Args: args(bevVIN, req(i, at))}))
+		mustOK(b, f.Invoke(mockstub.Tx{Creator: id, Function: "vehicle:" + fn, Args: args(bevVIN, req(i, at))}))
 	}
 }
 
@@ -94,8 +94,8 @@ func BenchmarkBrandTitle(b *testing.B) {
 func loaded(b *testing.B, n int) *fixture {
 	f := benchFixture(b)
 	f.register(bevVIN, "BEV")
-	start := f.clock.Now().Add(-4 * time.Minute)
-	tel, svc := f.id("OemMSP", "telematics"), f.id("DealerMSP", "service")
+	start := f.Clock.Now().Add(-4 * time.Minute)
+	tel, svc := f.As("OemMSP", "telematics"), f.As("DealerMSP", "service")
 	for i := 1; i < n; i++ {
 		at := start.Add(time.Duration(i) * time.Millisecond)
 		var tx mockstub.Tx
@@ -110,34 +110,34 @@ func loaded(b *testing.B, n int) *fixture {
 			tx = mockstub.Tx{Creator: tel, Function: "vehicle:RecordOdometer", Args: args(bevVIN, vehicletypes.OdometerRequest{
 				Km: int64(i * 10), Source: "telematics", ObservedAt: at})}
 		}
-		mustOK(b, f.ledger.Invoke(tx))
+		mustOK(b, f.Invoke(tx))
 	}
 	return f
 }
 
 func BenchmarkGet(b *testing.B) {
 	f := loaded(b, 100)
-	id := f.id("InsurerMSP", "claims")
+	id := f.As("InsurerMSP", "claims")
 	for b.Loop() {
-		mustOK(b, f.ledger.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:Get", Args: []string{bevVIN}}))
+		mustOK(b, f.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:Get", Args: []string{bevVIN}}))
 	}
 }
 
 func BenchmarkHistoryPage100(b *testing.B) {
 	f := loaded(b, 1000)
-	id := f.id("InsurerMSP", "claims")
+	id := f.As("InsurerMSP", "claims")
 	for b.Loop() {
-		mustOK(b, f.ledger.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:History", Args: args(bevVIN, 100, "")}))
+		mustOK(b, f.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:History", Args: args(bevVIN, 100, "")}))
 	}
 }
 
 // BenchmarkReport10k is the bounded-work goal: a report over 10,000 events.
 func BenchmarkReport10k(b *testing.B) {
 	f := loaded(b, 10000)
-	id := f.id("InsurerMSP", "claims")
+	id := f.As("InsurerMSP", "claims")
 	var r *mockstub.Result
 	for b.Loop() {
-		r = f.ledger.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:Report", Args: []string{bevVIN}})
+		r = f.Evaluate(mockstub.Tx{Creator: id, Function: "vehicle:Report", Args: []string{bevVIN}})
 		mustOK(b, r)
 	}
 	var rep vehicletypes.Report

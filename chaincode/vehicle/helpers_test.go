@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
@@ -16,40 +15,23 @@ const (
 	bevVIN = "1HGCM82633A004352"
 )
 
-type fixture struct {
-	t      testing.TB
-	l      *contractstest.Ledger
-	ledger *mockstub.Ledger
-	clock  *mockstub.Clock
-}
+// fixture is the ledger of every contract, with this package's helpers.
+type fixture struct{ *contractstest.Ledger }
 
 func newFixture(t testing.TB, opts ...mockstub.Option) *fixture {
-	l := contractstest.New(t, mockstub.DefaultStart, opts...)
-	return &fixture{t: t, l: l, ledger: l.Ledger, clock: l.Clock}
+	return &fixture{contractstest.New(t, mockstub.DefaultStart, opts...)}
 }
-
-func (f *fixture) id(msp, role string) *mockstub.Identity { return f.l.As(msp, role) }
 
 func args(in ...any) []string { return contractstest.Args(in...) }
 
 func (f *fixture) invoke(msp, role, fn string, in ...any) *mockstub.Result {
-	f.t.Helper()
-	return f.l.Submit(msp, role, "vehicle:"+fn, in...)
+	f.T.Helper()
+	return f.Submit(msp, role, "vehicle:"+fn, in...)
 }
 
 func (f *fixture) evaluate(msp, fn string, in ...any) *mockstub.Result {
-	f.t.Helper()
-	return f.l.Query(msp, contractstest.Reader(msp), "vehicle:"+fn, in...)
-}
-
-func ok[T any](t testing.TB, r *mockstub.Result) T {
-	t.Helper()
-	return contractstest.OK[T](t, r)
-}
-
-func failsWith(t testing.TB, r *mockstub.Result, code ccerr.Code) *ccerr.Error {
-	t.Helper()
-	return contractstest.FailsWith(t, r, code)
+	f.T.Helper()
+	return f.Read(msp, "vehicle:"+fn, in...)
 }
 
 func birth(powertrain string) vehicletypes.BirthRecord {
@@ -65,21 +47,21 @@ func birth(powertrain string) vehicletypes.BirthRecord {
 }
 
 func (f *fixture) register(vinCode, powertrain string) vehicletypes.Vehicle {
-	f.t.Helper()
-	return ok[vehicletypes.Vehicle](f.t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: vinCode, Birth: birth(powertrain)}))
+	f.T.Helper()
+	return contractstest.OK[vehicletypes.Vehicle](f.T, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: vinCode, Birth: birth(powertrain)}))
 }
 
 func (f *fixture) odometer(vinCode string, km int64, observed time.Time) vehicletypes.OdometerResult {
-	f.t.Helper()
-	return ok[vehicletypes.OdometerResult](f.t, f.invoke("OemMSP", "telematics", "RecordOdometer", vinCode,
+	f.T.Helper()
+	return contractstest.OK[vehicletypes.OdometerResult](f.T, f.invoke("OemMSP", "telematics", "RecordOdometer", vinCode,
 		vehicletypes.OdometerRequest{Km: km, Source: "telematics", ObservedAt: observed}))
 }
 
 func (f *fixture) transfer(vinCode string, km int64, ref string) *mockstub.Result {
-	f.t.Helper()
-	return f.ledger.Invoke(mockstub.Tx{
-		Creator: f.id("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args:      args(vinCode, vehicletypes.TransferRequest{SaleDate: f.clock.Now().Add(-time.Hour), OdometerKm: km, UseType: "private"}),
+	f.T.Helper()
+	return f.Invoke(mockstub.Tx{
+		Creator: f.As("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
+		Args:      args(vinCode, vehicletypes.TransferRequest{SaleDate: f.Clock.Now().Add(-time.Hour), OdometerKm: km, UseType: "private"}),
 		Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte(ref)},
 	})
 }

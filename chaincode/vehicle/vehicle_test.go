@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/rules"
@@ -21,7 +22,7 @@ import (
 func TestRegister(t *testing.T) {
 	f := newFixture(t)
 	res := f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")})
-	v := ok[vehicletypes.Vehicle](t, res)
+	v := contractstest.OK[vehicletypes.Vehicle](t, res)
 	assert.True(t, v.CheckDigitVerified)
 	assert.Equal(t, "OemMSP", v.RegisteredBy)
 	assert.Equal(t, int64(1), v.EventCount)
@@ -33,31 +34,31 @@ func TestRegister(t *testing.T) {
 		"manufacturer":"AutoLedger Motors","model":"Ledgerline","modelYear":2026,"powertrain":"ICE","checkDigitVerified":true}}`,
 		string(res.Event.Payload))
 
-	got := ok[vehicletypes.Vehicle](t, f.evaluate("InsurerMSP", "Get", usVIN))
+	got := contractstest.OK[vehicletypes.Vehicle](t, f.evaluate("InsurerMSP", "Get", usVIN))
 	assert.Equal(t, v, got)
 
 	eu := f.register(euVIN, "ICE")
 	assert.False(t, eu.CheckDigitVerified)
 
-	failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), ccerr.AlreadyExists)
+	contractstest.FailsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), ccerr.AlreadyExists)
 }
 
 func TestRegisterValidation(t *testing.T) {
 	f := newFixture(t)
 	bad := usVIN[:8] + "5" + usVIN[9:]
-	e := failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: bad, Birth: birth("ICE")}), ccerr.VINInvalid)
+	e := contractstest.FailsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: bad, Birth: birth("ICE")}), ccerr.VINInvalid)
 	assert.Equal(t, "check_digit", e.Fields[0].Rule)
 
 	b := birth("BEV")
 	b.BatteryPackID = ""
-	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: bevVIN, Birth: b}), ccerr.InvalidArgument)
+	e = contractstest.FailsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: bevVIN, Birth: b}), ccerr.InvalidArgument)
 	assert.Equal(t, "birth.batteryPackId", e.Fields[0].Field)
 	assert.Equal(t, "required_for_powertrain", e.Fields[0].Rule)
 
 	b = birth("DIESEL")
 	b.CountryOfOrigin = "Germany"
 	b.Manufacturer = ""
-	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: "WVWZZZ1JZXW00000I", Birth: b}), ccerr.InvalidArgument)
+	e = contractstest.FailsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: "WVWZZZ1JZXW00000I", Birth: b}), ccerr.InvalidArgument)
 	fields := map[string]string{}
 	for _, fe := range e.Fields {
 		fields[fe.Field] = fe.Rule
@@ -66,21 +67,21 @@ func TestRegisterValidation(t *testing.T) {
 		"birth.countryOfOrigin": "iso3166_alpha2", "birth.powertrain": "one_of"}, fields)
 
 	b = birth("ICE")
-	b.ProductionDate = f.clock.Now().Add(time.Hour)
-	e = failsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: b}), ccerr.InvalidArgument)
+	b.ProductionDate = f.Clock.Now().Add(time.Hour)
+	e = contractstest.FailsWith(t, f.invoke("OemMSP", "production", "Register", vehicletypes.RegisterRequest{VIN: usVIN, Birth: b}), ccerr.InvalidArgument)
 	assert.Equal(t, "not_future", e.Fields[0].Rule)
-	assert.Nil(t, f.ledger.Keys("", ""), "nothing stored")
+	assert.Nil(t, f.Keys("", ""), "nothing stored")
 }
 
 func TestTimestampFarFromPeerClockIsRefused(t *testing.T) {
 	f := newFixture(t)
 	for _, skew := range []time.Duration{6 * time.Minute, -6 * time.Minute} {
-		r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("OemMSP", "production"), Function: "vehicle:Register",
-			Args: args(vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.clock.Now().Add(skew)})
-		failsWith(t, r, ccerr.TimestampSkew)
+		r := f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "production"), Function: "vehicle:Register",
+			Args: args(vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.Clock.Now().Add(skew)})
+		contractstest.FailsWith(t, r, ccerr.TimestampSkew)
 	}
-	r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("OemMSP", "production"), Function: "vehicle:Register",
-		Args: args(vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.clock.Now().Add(4 * time.Minute)})
+	r := f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "production"), Function: "vehicle:Register",
+		Args: args(vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")}), Timestamp: f.Clock.Now().Add(4 * time.Minute)})
 	assert.True(t, r.Committed, r.Message)
 }
 
@@ -89,7 +90,7 @@ func TestTimestampFarFromPeerClockIsRefused(t *testing.T) {
 func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 	f := newFixture(t)
 	f.register(bevVIN, "BEV")
-	now := f.clock.Now().Add(-time.Minute)
+	now := f.Clock.Now().Add(-time.Minute)
 	reqs := map[string]any{
 		"Register":            vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")},
 		"TransferOwnership":   vehicletypes.TransferRequest{SaleDate: now, OdometerKm: 10, UseType: "private"},
@@ -111,36 +112,36 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 		{"RecordIncident", "DealerMSP", "claims"}, {"RecordIncident", "InsurerMSP", "underwriting"},
 		{"BrandTitle", "OemMSP", "claims"}, {"BrandTitle", "InsurerMSP", "admin"},
 	}
-	before := f.ledger.BlockHeight()
+	before := f.BlockHeight()
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s by %s %s", c.fn, c.msp, c.role), func(t *testing.T) {
 			in := []any{reqs[c.fn]}
 			if c.fn != "Register" {
 				in = []any{bevVIN, reqs[c.fn]}
 			}
-			r := f.ledger.Invoke(mockstub.Tx{Creator: f.id(c.msp, c.role), Function: "vehicle:" + c.fn, Args: args(in...),
+			r := f.Invoke(mockstub.Tx{Creator: f.As(c.msp, c.role), Function: "vehicle:" + c.fn, Args: args(in...),
 				Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte("dlr1:0123456789abcdef")}})
-			e := failsWith(t, r, ccerr.Forbidden)
+			e := contractstest.FailsWith(t, r, ccerr.Forbidden)
 			assert.Contains(t, e.Message, c.msp)
 		})
 	}
-	assert.Equal(t, before, f.ledger.BlockHeight())
+	assert.Equal(t, before, f.BlockHeight())
 
 	// Reads are open to every member, and to nobody else.
 	for _, fn := range []string{"Get", "Report"} {
 		assert.True(t, f.evaluate("SupplierMSP", fn, bevVIN).OK())
-		failsWith(t, f.ledger.Evaluate(mockstub.Tx{Creator: f.id("OrdererMSP", ""), Function: "vehicle:" + fn, Args: []string{bevVIN}}), ccerr.Forbidden)
+		contractstest.FailsWith(t, f.Evaluate(mockstub.Tx{Creator: f.As("OrdererMSP", ""), Function: "vehicle:" + fn, Args: []string{bevVIN}}), ccerr.Forbidden)
 	}
-	failsWith(t, f.ledger.Evaluate(mockstub.Tx{Creator: f.id("OrdererMSP", ""), Function: "vehicle:History", Args: args(bevVIN, 10, "")}), ccerr.Forbidden)
-	failsWith(t, f.evaluate("OemMSP", "Destroy", bevVIN), ccerr.UnknownFunction)
+	contractstest.FailsWith(t, f.Evaluate(mockstub.Tx{Creator: f.As("OrdererMSP", ""), Function: "vehicle:History", Args: args(bevVIN, 10, "")}), ccerr.Forbidden)
+	contractstest.FailsWith(t, f.evaluate("OemMSP", "Destroy", bevVIN), ccerr.UnknownFunction)
 }
 
 func TestUnknownAndMalformedVIN(t *testing.T) {
 	f := newFixture(t)
-	failsWith(t, f.evaluate("DealerMSP", "Get", usVIN), ccerr.NotFound)
-	failsWith(t, f.evaluate("DealerMSP", "Report", "NOT-A-VIN"), ccerr.VINInvalid)
-	failsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
-		vehicletypes.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.clock.Now()}), ccerr.NotFound)
+	contractstest.FailsWith(t, f.evaluate("DealerMSP", "Get", usVIN), ccerr.NotFound)
+	contractstest.FailsWith(t, f.evaluate("DealerMSP", "Report", "NOT-A-VIN"), ccerr.VINInvalid)
+	contractstest.FailsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
+		vehicletypes.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.Clock.Now()}), ccerr.NotFound)
 }
 
 func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
@@ -148,7 +149,7 @@ func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
 	f.register(usVIN, "ICE")
 	ref := "dlr1:7f3a9c2e55b1d0e4"
 	r := f.transfer(usVIN, 12, ref)
-	res := ok[vehicletypes.TransferResult](t, r)
+	res := contractstest.OK[vehicletypes.TransferResult](t, r)
 	assert.Equal(t, 1, res.OwnerCount)
 	assert.Equal(t, int64(12), res.Reading.TotalKm)
 	assert.Equal(t, vehicletypes.EvOwnershipTransferred, r.Event.Name)
@@ -156,17 +157,17 @@ func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
 	assert.NotContains(t, string(r.Payload), ref)
 
 	// The reference is in the owners collection and nowhere in public state.
-	for _, k := range f.ledger.Keys("", "") {
-		assert.NotContains(t, string(f.ledger.State(k)), ref, k)
+	for _, k := range f.Keys("", "") {
+		assert.NotContains(t, string(f.State(k)), ref, k)
 	}
 	key, _ := shim.CreateCompositeKey("owner", []string{usVIN})
 	var owner vehicletypes.OwnerRecord
-	require.NoError(t, json.Unmarshal(f.ledger.PrivateData(vehicle.OwnersCollection, key), &owner))
+	require.NoError(t, json.Unmarshal(f.PrivateData(vehicle.OwnersCollection, key), &owner))
 	assert.Equal(t, ref, owner.OwnerRef)
 	assert.Equal(t, "DealerMSP", owner.RecordedBy)
 
-	ok[vehicletypes.TransferResult](t, f.transfer(usVIN, 5000, "dlr1:aaaaaaaaaaaaaaaa"))
-	v := ok[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
+	contractstest.OK[vehicletypes.TransferResult](t, f.transfer(usVIN, 5000, "dlr1:aaaaaaaaaaaaaaaa"))
+	v := contractstest.OK[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
 	assert.Equal(t, 2, v.OwnerCount)
 	assert.Equal(t, "private", v.UseType)
 }
@@ -181,23 +182,23 @@ func TestOwnerReferenceMustBeAPseudonym(t *testing.T) {
 		"short":                ccerr.InvalidArgument,
 		"has spaces in it":     ccerr.InvalidArgument,
 	} {
-		e := failsWith(t, f.transfer(usVIN, 10, ref), code)
+		e := contractstest.FailsWith(t, f.transfer(usVIN, 10, ref), code)
 		assert.Equal(t, "ownerRef", e.Fields[0].Field, ref)
 	}
-	r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args: args(usVIN, vehicletypes.TransferRequest{SaleDate: f.clock.Now(), OdometerKm: 1, UseType: "private"})})
-	failsWith(t, r, ccerr.MissingTransient)
+	r := f.Invoke(mockstub.Tx{Creator: f.As("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
+		Args: args(usVIN, vehicletypes.TransferRequest{SaleDate: f.Clock.Now(), OdometerKm: 1, UseType: "private"})})
+	contractstest.FailsWith(t, r, ccerr.MissingTransient)
 }
 
 func TestOdometerRollbackIsRecordedAndFlagged(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	t0 := f.clock.Now().Add(-30 * 24 * time.Hour)
+	t0 := f.Clock.Now().Add(-30 * 24 * time.Hour)
 	r1 := f.odometer(usVIN, 50000, t0)
 	assert.False(t, r1.RollbackSuspected)
 
 	res := f.invoke("DealerMSP", "service", "RecordOdometer", usVIN, vehicletypes.OdometerRequest{Km: 20000, Source: "service", ObservedAt: t0.Add(24 * time.Hour)})
-	low := ok[vehicletypes.OdometerResult](t, res)
+	low := contractstest.OK[vehicletypes.OdometerResult](t, res)
 	assert.True(t, low.RollbackSuspected)
 	assert.True(t, low.Reading.Rollback)
 	assert.Equal(t, vehicletypes.EvOdometerRollbackSuspected, res.Event.Name)
@@ -207,7 +208,7 @@ func TestOdometerRollbackIsRecordedAndFlagged(t *testing.T) {
 	assert.False(t, later.Reading.Rollback)
 	assert.True(t, later.RollbackSuspected)
 
-	rep := ok[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
+	rep := contractstest.OK[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
 	assert.True(t, rep.Odometer.RollbackSuspected)
 	assert.Contains(t, rep.Alerts, "ODOMETER_ROLLBACK_SUSPECTED")
 	require.Len(t, rep.Odometer.Timeline, 3)
@@ -217,7 +218,7 @@ func TestOdometerRollbackIsRecordedAndFlagged(t *testing.T) {
 func TestLateReadingsAreCheckedAgainstTheirNeighbours(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	t0 := f.clock.Now().Add(-10 * 24 * time.Hour)
+	t0 := f.Clock.Now().Add(-10 * 24 * time.Hour)
 	f.odometer(usVIN, 1000, t0)
 	f.odometer(usVIN, 3000, t0.Add(48*time.Hour))
 	// An inspection observed in between, reported late, that fits.
@@ -227,27 +228,27 @@ func TestLateReadingsAreCheckedAgainstTheirNeighbours(t *testing.T) {
 	misfit := f.odometer(usVIN, 9000, t0.Add(36*time.Hour))
 	assert.True(t, misfit.Reading.Rollback)
 	assert.True(t, misfit.RollbackSuspected)
-	v := ok[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
+	v := contractstest.OK[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
 	assert.Equal(t, int64(9000), v.Odometer.MaxTotalKm)
 }
 
 func TestObservedTimeInTheFutureIsRefused(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	e := failsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
-		vehicletypes.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.clock.Now().Add(time.Minute)}), ccerr.InvalidArgument)
+	e := contractstest.FailsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
+		vehicletypes.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.Clock.Now().Add(time.Minute)}), ccerr.InvalidArgument)
 	assert.Equal(t, "observedAt", e.Fields[0].Field)
-	e = failsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
-		vehicletypes.OdometerRequest{Km: -1, Source: "guess", ObservedAt: f.clock.Now()}), ccerr.InvalidArgument)
+	e = contractstest.FailsWith(t, f.invoke("OemMSP", "telematics", "RecordOdometer", usVIN,
+		vehicletypes.OdometerRequest{Km: -1, Source: "guess", ObservedAt: f.Clock.Now()}), ccerr.InvalidArgument)
 	assert.Len(t, e.Fields, 2)
 }
 
 func TestClusterReplacementStartsANewBaseline(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	t0 := f.clock.Now().Add(-10 * 24 * time.Hour)
+	t0 := f.Clock.Now().Add(-10 * 24 * time.Hour)
 	f.odometer(usVIN, 100000, t0)
-	res := ok[vehicletypes.OdometerResult](t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
+	res := contractstest.OK[vehicletypes.OdometerResult](t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
 		vehicletypes.ClusterRequest{OldClusterFinalKm: 100500, NewClusterStartKm: 0, EvidenceHash: docHash, ReplacedAt: t0.Add(24 * time.Hour)}))
 	assert.Equal(t, int64(100500), res.Reading.TotalKm)
 	after := f.odometer(usVIN, 1000, t0.Add(48*time.Hour))
@@ -255,16 +256,16 @@ func TestClusterReplacementStartsANewBaseline(t *testing.T) {
 	assert.Equal(t, int64(101500), after.Reading.TotalKm)
 	assert.Equal(t, int64(1000), after.Reading.DisplayedKm)
 
-	rep := ok[vehicletypes.Report](t, f.evaluate("DealerMSP", "Report", usVIN))
+	rep := contractstest.OK[vehicletypes.Report](t, f.evaluate("DealerMSP", "Report", usVIN))
 	assert.Equal(t, 1, rep.Odometer.ClusterReplacements)
 	assert.Equal(t, int64(101500), rep.Odometer.LatestTotalKm)
 	assert.False(t, rep.Odometer.RollbackSuspected)
 
 	// A replacement cannot be slipped in before readings already counted.
-	failsWith(t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
+	contractstest.FailsWith(t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
 		vehicletypes.ClusterRequest{OldClusterFinalKm: 1, EvidenceHash: docHash, ReplacedAt: t0}), ccerr.FailedPrecondition)
-	e := failsWith(t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
-		vehicletypes.ClusterRequest{OldClusterFinalKm: 1, EvidenceHash: "not-a-hash", ReplacedAt: f.clock.Now()}), ccerr.InvalidArgument)
+	e := contractstest.FailsWith(t, f.invoke("DealerMSP", "service", "ReplaceCluster", usVIN,
+		vehicletypes.ClusterRequest{OldClusterFinalKm: 1, EvidenceHash: "not-a-hash", ReplacedAt: f.Clock.Now()}), ccerr.InvalidArgument)
 	assert.Equal(t, "evidenceHash", e.Fields[0].Field)
 }
 
@@ -272,29 +273,29 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 	f := newFixture(t)
 	f.register(bevVIN, "BEV")
 	f.register(usVIN, "ICE")
-	day := f.clock.Now().Add(-5 * 24 * time.Hour)
+	day := f.Clock.Now().Add(-5 * 24 * time.Hour)
 
 	svc := f.invoke("DealerMSP", "service", "RecordService", bevVIN, vehicletypes.ServiceRequest{
 		Type: "maintenance", OdometerKm: 15000, DocumentHash: docHash, PartSerials: []string{"BRK-1", "BRK-2"}, PerformedAt: day})
-	ok[vehicletypes.OdometerResult](t, svc)
+	contractstest.OK[vehicletypes.OdometerResult](t, svc)
 	assert.Equal(t, vehicletypes.EvServiceRecorded, svc.Event.Name)
 
 	for i, soh := range []float64{98.5, 96} {
 		r := f.invoke("OemMSP", "telematics", "RecordBatteryReport", bevVIN, vehicletypes.BatteryRequest{
 			StateOfHealthPct: soh, RemainingCapacityKWh: 72.4, CycleCount: int64(100 * (i + 1)), Status: "original", ReportedAt: day.Add(time.Duration(i+1) * time.Hour)})
-		ok[vehicletypes.Receipt](t, r)
+		contractstest.OK[vehicletypes.Receipt](t, r)
 	}
-	failsWith(t, f.invoke("OemMSP", "telematics", "RecordBatteryReport", usVIN, vehicletypes.BatteryRequest{
+	contractstest.FailsWith(t, f.invoke("OemMSP", "telematics", "RecordBatteryReport", usVIN, vehicletypes.BatteryRequest{
 		StateOfHealthPct: 90, Status: "original", ReportedAt: day}), ccerr.NotElectrified)
 
-	ok[vehicletypes.Receipt](t, f.invoke("InsurerMSP", "claims", "RecordIncident", bevVIN, vehicletypes.IncidentRequest{
+	contractstest.OK[vehicletypes.Receipt](t, f.invoke("InsurerMSP", "claims", "RecordIncident", bevVIN, vehicletypes.IncidentRequest{
 		Date: day.Add(48 * time.Hour), Severity: "severe", Airbag: true, StructuralDamage: true, ClaimRef: "CLM-77"}))
 	br := f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicletypes.BrandRequest{Brand: "salvage", Date: day.Add(72 * time.Hour), ClaimRef: "CLM-77"})
-	ok[vehicletypes.Receipt](t, br)
+	contractstest.OK[vehicletypes.Receipt](t, br)
 	assert.Equal(t, vehicletypes.EvTitleBranded, br.Event.Name)
-	ok[vehicletypes.Receipt](t, f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicletypes.BrandRequest{Brand: "salvage", Date: day.Add(73 * time.Hour), ClaimRef: "CLM-78"}))
+	contractstest.OK[vehicletypes.Receipt](t, f.invoke("InsurerMSP", "claims", "BrandTitle", bevVIN, vehicletypes.BrandRequest{Brand: "salvage", Date: day.Add(73 * time.Hour), ClaimRef: "CLM-78"}))
 
-	rep := ok[vehicletypes.Report](t, f.evaluate("SupplierMSP", "Report", bevVIN))
+	rep := contractstest.OK[vehicletypes.Report](t, f.evaluate("SupplierMSP", "Report", bevVIN))
 	require.Len(t, rep.Services, 1)
 	assert.Equal(t, []string{"BRK-1", "BRK-2"}, rep.Services[0].PartSerials)
 	require.NotNil(t, rep.Battery)
@@ -304,11 +305,11 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 	assert.Equal(t, []string{"TITLE_salvage", "STRUCTURAL_DAMAGE", "AIRBAG_DEPLOYED"}, rep.Alerts)
 	assert.Equal(t, int64(7), rep.EventCount)
 	assert.Equal(t, map[string]int64{"service": 1}, rep.Sources)
-	v := ok[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", bevVIN))
+	v := contractstest.OK[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", bevVIN))
 	assert.Equal(t, []string{"salvage"}, v.TitleBrands)
 
 	// Another car's report is untouched by these events.
-	other := ok[vehicletypes.Report](t, f.evaluate("SupplierMSP", "Report", usVIN))
+	other := contractstest.OK[vehicletypes.Report](t, f.evaluate("SupplierMSP", "Report", usVIN))
 	assert.Empty(t, other.Incidents)
 	assert.Equal(t, int64(1), other.EventCount)
 }
@@ -316,24 +317,24 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 func TestReportCountsOwnersAndUseTypes(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	ok[vehicletypes.TransferResult](t, f.transfer(usVIN, 10, "dlr1:0000000000000001"))
-	r := f.ledger.Invoke(mockstub.Tx{Creator: f.id("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args:      args(usVIN, vehicletypes.TransferRequest{SaleDate: f.clock.Now(), OdometerKm: 30000, UseType: "taxi"}),
+	contractstest.OK[vehicletypes.TransferResult](t, f.transfer(usVIN, 10, "dlr1:0000000000000001"))
+	r := f.Invoke(mockstub.Tx{Creator: f.As("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
+		Args:      args(usVIN, vehicletypes.TransferRequest{SaleDate: f.Clock.Now(), OdometerKm: 30000, UseType: "taxi"}),
 		Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte("dlr1:0000000000000002")}})
-	ok[vehicletypes.TransferResult](t, r)
-	rep := ok[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
+	contractstest.OK[vehicletypes.TransferResult](t, r)
+	rep := contractstest.OK[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
 	assert.Equal(t, 2, rep.OwnerCount)
 	assert.Equal(t, []string{"private", "taxi"}, rep.UseTypes)
 	assert.Equal(t, int64(30000), rep.Odometer.LatestTotalKm)
 	assert.Equal(t, map[string]int64{"sale": 2}, rep.Sources)
-	assert.Equal(t, f.clock.Now(), rep.GeneratedAt)
+	assert.Equal(t, f.Clock.Now(), rep.GeneratedAt)
 }
 
 func TestHistoryPages(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
 	f.register(euVIN, "ICE")
-	base := f.clock.Now().Add(-24 * time.Hour)
+	base := f.Clock.Now().Add(-24 * time.Hour)
 	for i := range 4 {
 		f.odometer(usVIN, int64(100*(i+1)), base.Add(time.Duration(i)*time.Minute))
 	}
@@ -341,7 +342,7 @@ func TestHistoryPages(t *testing.T) {
 	bookmark := ""
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 5)
-		p := ok[vehicletypes.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 2, bookmark))
+		p := contractstest.OK[vehicletypes.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 2, bookmark))
 		for _, e := range p.Events {
 			assert.Equal(t, usVIN, e.VIN)
 			seqs = append(seqs, e.Seq)
@@ -353,12 +354,12 @@ func TestHistoryPages(t *testing.T) {
 	}
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, seqs)
 
-	first := ok[vehicletypes.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 1, ""))
+	first := contractstest.OK[vehicletypes.HistoryPage](t, f.evaluate("DealerMSP", "History", usVIN, 1, ""))
 	assert.Equal(t, vehicletypes.EventRegistered, first.Events[0].Type)
-	e := failsWith(t, f.evaluate("DealerMSP", "History", euVIN, 1, first.Bookmark), ccerr.InvalidArgument)
+	e := contractstest.FailsWith(t, f.evaluate("DealerMSP", "History", euVIN, 1, first.Bookmark), ccerr.InvalidArgument)
 	assert.Equal(t, "bookmark", e.Fields[0].Field)
-	failsWith(t, f.evaluate("DealerMSP", "History", usVIN, 0, ""), ccerr.PageLimitExceeded)
-	failsWith(t, f.evaluate("DealerMSP", "History", usVIN, rules.MaxPageSize+1, ""), ccerr.PageLimitExceeded)
+	contractstest.FailsWith(t, f.evaluate("DealerMSP", "History", usVIN, 0, ""), ccerr.PageLimitExceeded)
+	contractstest.FailsWith(t, f.evaluate("DealerMSP", "History", usVIN, rules.MaxPageSize+1, ""), ccerr.PageLimitExceeded)
 }
 
 // appender stands for a later contract (parts, say) that appends to a
@@ -393,7 +394,7 @@ func TestGoAPIAppendsInOneTransaction(t *testing.T) {
 	r = l.Invoke(mockstub.Tx{Creator: oem, Function: "appender:InstallTwo", Args: []string{usVIN}})
 	require.True(t, r.Committed, r.Message)
 
-	p := ok[vehicletypes.HistoryPage](t, l.Evaluate(mockstub.Tx{Creator: oem, Function: "vehicle:History", Args: args(usVIN, 10, "")}))
+	p := contractstest.OK[vehicletypes.HistoryPage](t, l.Evaluate(mockstub.Tx{Creator: oem, Function: "vehicle:History", Args: args(usVIN, 10, "")}))
 	require.Len(t, p.Events, 3)
 	assert.Equal(t, []int64{1, 2, 3}, []int64{p.Events[0].Seq, p.Events[1].Seq, p.Events[2].Seq})
 	assert.Equal(t, "PART_INSTALLED", p.Events[2].Type)

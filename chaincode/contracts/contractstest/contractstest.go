@@ -27,7 +27,9 @@ type Ledger struct {
 	*mockstub.Ledger
 	// Clock is the transaction and peer clock; tests move it.
 	Clock *mockstub.Clock
-	ids   map[[2]string]*mockstub.Identity
+	// T is the test the ledger was made for, for helpers built on it.
+	T   testing.TB
+	ids map[[2]string]*mockstub.Identity
 }
 
 // New starts a ledger whose clock reads start; opts add to (or override)
@@ -42,7 +44,7 @@ func New(t testing.TB, start time.Time, opts ...mockstub.Option) *Ledger {
 			MemberOnlyRead: true, MemberOnlyWrite: true})
 	}
 	opts = append([]mockstub.Option{mockstub.WithClock(clock), mockstub.WithCollections(colls...)}, opts...)
-	return &Ledger{Ledger: mockstub.New(t, cc, opts...), Clock: clock, ids: map[[2]string]*mockstub.Identity{}}
+	return &Ledger{Ledger: mockstub.New(t, cc, opts...), Clock: clock, T: t, ids: map[[2]string]*mockstub.Identity{}}
 }
 
 // As is a user of msp with role ("" for none): the same identity on every call.
@@ -76,6 +78,12 @@ func (l *Ledger) Submit(msp, role, fn string, args ...any) *mockstub.Result {
 // Query evaluates fn as msp's role user; nothing is committed.
 func (l *Ledger) Query(msp, role, fn string, args ...any) *mockstub.Result {
 	return l.Evaluate(mockstub.Tx{Creator: l.As(msp, role), Function: fn, Args: Args(args...)})
+}
+
+// Read evaluates fn as a user of msp with the role any member may read as
+// (Reader).
+func (l *Ledger) Read(msp, fn string, args ...any) *mockstub.Result {
+	return l.Query(msp, Reader(msp), fn, args...)
 }
 
 // Args encodes transaction arguments: strings as they are, anything else as JSON.
