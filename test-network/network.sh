@@ -11,10 +11,12 @@
 #   network.sh env ORG [ROLE]  exports for the peer CLI or a client as ORG's admin or ROLE user
 #   network.sh logs NODE [-f]  a node's log (NODE as status names it)
 #   network.sh down            stop every node of the network, keep its data
-#   network.sh clean           down, then remove all data (with --compose: volumes too)
+#   network.sh clean           down, then remove all data (with --compose: every container and
+#                              volume of compose project autoledger, whichever run directory made them)
 #
 # All state lives in one run directory: $AUTOLEDGER_RUN_DIR (default test-network/run, or
-# test-network/compose-run with --compose, whose ledgers are Docker volumes).
+# test-network/compose-run with --compose, whose ledgers are Docker volumes labelled with the run
+# directory's run id; up refuses volumes of another run directory).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,9 +53,14 @@ write_connection_file() {
 }
 
 # preflight: every port a stopped node needs is free, checked before anything starts.
-# In compose only what the containers publish is checked.
+# In compose only what the containers publish is checked, after the Docker engine, the images
+# and whether the project's volumes belong to this run directory.
 preflight() {
 	local org line name port admin ops cc
+	if [[ $MODE == compose ]]; then
+		compose_check
+		compose_volumes_ours
+	fi
 	for org in "${all_orgs[@]}"; do
 		if [[ $MODE == compose ]]; then
 			running "ca-$org" || check_free "ca-$org" "${CA_PORT[$org]}"
@@ -87,7 +94,7 @@ preflight() {
 }
 
 cmd_up() {
-	local t0=$SECONDS org line name port admin ops cc pids=()
+	local t0=$SECONDS org line name port admin ops cc pids=() failed=0
 	preflight
 	fabric_bin
 	mkdir -p "$RUN/logs" "$RUN/pids"
@@ -106,7 +113,9 @@ cmd_up() {
 		enroll_org "$org" &
 		pids+=($!)
 	done
-	for p in "${pids[@]}"; do wait "$p" || die "enrolment failed (see $RUN/logs/enroll-*.log)"; done
+	# Every job is waited for, so that none still writes after the failure is reported.
+	for p in "${pids[@]}"; do wait "$p" || failed=1; done
+	((failed == 0)) || die "enrolment failed (see $RUN/logs/enroll-*.log)"
 	if [[ $MODE == compose ]]; then
 		gateway_configs
 		share_with_containers
@@ -236,9 +245,14 @@ cmd_logs() {
 cmd_down() {
 	local line cc org name
 	if [[ $MODE == compose ]]; then
-		[[ -f $RUN/compose.env ]] || return 0
-		compose down >>"$RUN/logs/compose.log" 2>&1 || die "docker compose down failed; log: $RUN/logs/compose.log"
-		log "containers removed; ledgers kept in Docker volumes, key material in $RUN"
+		if [[ -f $RUN/compose.env ]] && compose down >>"$RUN/logs/compose.log" 2>&1; then
+			log "containers removed; ledgers kept in Docker volumes, key material in $RUN"
+			return 0
+		fi
+		# No env file docker compose can use (the run directory is gone, up never got that far,
+		# or it predates run ids): the containers are found by their project label.
+		compose_remove
+		log "containers removed; ledgers kept in Docker volumes"
 		return 0
 	fi
 	for line in "${CC_SERVERS[@]}"; do
@@ -258,9 +272,10 @@ cmd_down() {
 }
 
 cmd_clean() {
-	if [[ $MODE == compose && -f $RUN/compose.env ]]; then
-		compose down -v >>"$RUN/logs/compose.log" 2>&1 || die "docker compose down -v failed; log: $RUN/logs/compose.log"
-		log "containers and volumes removed"
+	if [[ $MODE == compose ]]; then
+		# By compose's project label, not through docker compose: the volumes to remove may have
+		# been made by a run directory that no longer exists (up refuses them and points here).
+		compose_remove volumes
 	else
 		cmd_down
 	fi
@@ -280,7 +295,7 @@ main() {
 	down) cmd_down ;;
 	clean) cmd_clean ;;
 	*)
-		sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		[[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2
 		;;
 	esac

@@ -10,15 +10,26 @@ FABRIC_CA_VERSION=${FABRIC_CA_VERSION:-1.5}
 CONTAINER_UID=10001
 # Each org's gateway, published on 127.0.0.1 (the container listens on 8080).
 declare -A GATEWAY_PORT=([oem]=8081 [supplier]=8082 [dealer]=8083 [insurer]=8084)
+# The compose project: docker compose prefixes volume names with it (autoledger_peer0-oem) and
+# labels everything it creates with it, which is how clean finds them without a run directory.
+PROJECT=autoledger
+PROJECT_LABEL=com.docker.compose.project=$PROJECT
+# The volumes' CA databases and ledgers only work with the key material, CA bootstrap passwords
+# and enrolment secrets of the run directory that made them. Each run directory gets a run id on
+# its first up; docker-compose.yaml labels every volume with it and with the run directory's path,
+# and up refuses volumes that carry another one.
+RUN_ID_LABEL=org.autoledger.run-id
+RUN_DIR_LABEL=org.autoledger.run-dir
 
 # compose ARGS...: docker compose (or the older docker-compose) on our file and env file.
 compose() {
 	if [[ -z ${COMPOSE_CMD:-} ]]; then
 		if docker compose version >/dev/null 2>&1; then COMPOSE_CMD="docker compose"; else COMPOSE_CMD=docker-compose; fi
 	fi
-	# The shell's environment wins over --env-file in compose: pin the absolute run directory.
+	# The shell's environment wins over --env-file in compose: pin the absolute run directory
+	# and its run id, which label the volumes.
 	# shellcheck disable=SC2086 # COMPOSE_CMD is one or two words
-	AUTOLEDGER_RUN_DIR=$RUN $COMPOSE_CMD -p autoledger -f "$ROOT/docker-compose.yaml" --env-file "$RUN/compose.env" "$@"
+	AUTOLEDGER_RUN_DIR=$RUN AUTOLEDGER_RUN_ID=$(run_id) $COMPOSE_CMD -p "$PROJECT" -f "$ROOT/docker-compose.yaml" --env-file "$RUN/compose.env" "$@"
 }
 
 compose_images() {
@@ -44,6 +55,86 @@ compose_check() {
 	done
 }
 
+run_id_file() { echo "$RUN/compose/run-id"; }
+run_id() { cat "$(run_id_file)" 2>/dev/null || true; }
+
+# project_volumes: NAME|RUN-ID|RUN-DIR of each volume of the project (empty fields when unlabelled).
+project_volumes() {
+	local names
+	mapfile -t names < <(docker volume ls -q --filter "label=$PROJECT_LABEL")
+	((${#names[@]})) || return 0
+	docker volume inspect -f "{{.Name}}|{{index .Labels \"$RUN_ID_LABEL\"}}|{{index .Labels \"$RUN_DIR_LABEL\"}}" "${names[@]}"
+}
+
+# compose_volumes_ours: dies before anything starts when the project has volumes this run
+# directory did not make (another clone's, or those of an earlier run directory at this path),
+# or when this run directory's own volumes are gone; gives a new run directory its run id.
+# Starting on such volumes would fail later and obscurely: the CAs' databases hold the other run
+# directory's bootstrap passwords.
+compose_volumes_ours() {
+	local id name vid vdir key state msg="" own=0 use=""
+	local -A names=()
+	id=$(run_id)
+	while IFS='|' read -r name vid vdir; do
+		[[ -n $name ]] || continue
+		if [[ -n $id && $vid == "$id" ]]; then
+			own=$((own + 1))
+			continue
+		fi
+		key="$vid|$vdir"
+		names[$key]+="${names[$key]:+, }$name"
+	done < <(project_volumes)
+	for key in "${!names[@]}"; do
+		IFS='|' read -r vid vdir <<<"$key"
+		if [[ -z $vid ]]; then
+			state="an unknown run directory (no $RUN_ID_LABEL label: made before run ids, or by hand)"
+		elif [[ $(cat "$vdir/compose/run-id" 2>/dev/null) == "$vid" ]]; then
+			state="run directory $vdir (run id $vid), which still exists"
+			use+=$'\n'"To use them instead: AUTOLEDGER_RUN_DIR=$vdir make compose-up"
+		elif [[ $vdir == "$RUN" ]]; then
+			state="an earlier run directory at $vdir (run id $vid), since removed or moved away"
+		else
+			state="run directory $vdir (run id $vid), which is gone"
+		fi
+		msg+=$'\n'"  ${names[$key]}"$'\n'"    belong to $state"
+	done
+	if [[ -n $msg ]]; then
+		die "up refused: the compose network's Docker volumes were made by another run directory than $RUN (run id ${id:-none yet}):$msg
+Their CA databases and ledgers only work with that run directory's keys and passwords, so nothing was started.
+To start over, remove them and their data: make compose-clean (test-network/network.sh --compose clean).$use"
+	fi
+	# Enrolment comes after the CAs' volumes exist: identities without them were issued by CAs
+	# that are gone, and new CAs would not know them.
+	if [[ -n $id ]] && ((own == 0)) && [[ -d $RUN/orgs ]]; then
+		die "up refused: the Docker volumes of run directory $RUN (run id $id) are gone, so its identities belong to CAs that no longer exist; start over with: make compose-clean (test-network/network.sh --compose clean)"
+	fi
+	[[ -n $id ]] && return 0
+	mkdir -p "$RUN/compose"
+	(umask 077 && od -An -N8 -tx1 /dev/urandom | tr -d ' \n' >"$(run_id_file)")
+}
+
+# compose_remove [volumes]: removes the project's containers and network, and with "volumes" its
+# volumes, found by compose's project label: unlike docker compose down, this needs no env file,
+# so it also works when the run directory that made them is gone.
+compose_remove() {
+	local ids
+	mapfile -t ids < <(docker ps -aq --filter "label=$PROJECT_LABEL")
+	if ((${#ids[@]})); then
+		docker rm -f "${ids[@]}" >/dev/null || die "removing the containers of compose project $PROJECT failed"
+		log "removed ${#ids[@]} containers of compose project $PROJECT"
+	fi
+	mapfile -t ids < <(docker network ls -q --filter "label=$PROJECT_LABEL")
+	if ((${#ids[@]})); then
+		docker network rm "${ids[@]}" >/dev/null || die "removing the networks of compose project $PROJECT failed"
+	fi
+	[[ ${1:-} == volumes ]] || return 0
+	mapfile -t ids < <(docker volume ls -q --filter "label=$PROJECT_LABEL")
+	if ((${#ids[@]})); then
+		docker volume rm "${ids[@]}" >/dev/null || die "removing the volumes of compose project $PROJECT failed"
+		log "removed volumes ${ids[*]}"
+	fi
+}
+
 # write_compose_env: the values docker-compose.yaml reads; rewritten after each deploy.
 write_compose_env() {
 	local org user="$CONTAINER_UID:$CONTAINER_UID"
@@ -52,6 +143,7 @@ write_compose_env() {
 		umask 077
 		{
 			echo "AUTOLEDGER_RUN_DIR=$RUN"
+			echo "AUTOLEDGER_RUN_ID=$(run_id)"
 			echo "FABRIC_VERSION=$FABRIC_VERSION"
 			echo "FABRIC_CA_VERSION=$FABRIC_CA_VERSION"
 			echo "AUTOLEDGER_CONTAINER_USER=$user"
@@ -67,7 +159,6 @@ write_compose_env() {
 
 # compose_prepare: what the containers mount besides key material: the probe and the peers' core.yaml.
 compose_prepare() {
-	compose_check
 	mkdir -p "$RUN/compose/bin"
 	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$RUN/compose/bin/probe" ./network/probe/cmd/probe) ||
 		die "building the probe failed"
