@@ -27,13 +27,20 @@ func params(c *gin.Context, p any) bool {
 	if err == nil {
 		return true
 	}
+	if e, ok := coded(c, err); ok {
+		writeProblem(c, validationProblem(e.Fields))
+	}
+	return false
+}
+
+// coded is err as a coded chaincode error; an error without a code is
+// answered as a failure, and ok is false.
+func coded(c *gin.Context, err error) (*ccerr.Error, bool) {
 	e, ok := ccerr.From(err)
 	if !ok {
 		fail(c, err)
-		return false
 	}
-	writeProblem(c, validationProblem(e.Fields))
-	return false
+	return e, ok
 }
 
 type vinParam struct {
@@ -86,18 +93,15 @@ func decode(c *gin.Context, v any) ([]byte, bool) {
 
 // check runs a request type's Validate (the chaincode's rules) and writes
 // the field errors as a 422.
-func check(c *gin.Context, req interface{ Validate() error }) bool {
+func check(c *gin.Context, req validator) bool {
 	err := req.Validate()
 	if err == nil {
 		return true
 	}
-	e, ok := ccerr.From(err)
-	if !ok {
-		fail(c, err)
-		return false
+	if e, ok := coded(c, err); ok {
+		p := chaincodeProblem(e, "")
+		p.Detail = fmt.Sprintf("%d field(s) failed validation", len(e.Fields))
+		writeProblem(c, p)
 	}
-	p := chaincodeProblem(e, "")
-	p.Detail = fmt.Sprintf("%d field(s) failed validation", len(e.Fields))
-	writeProblem(c, p)
 	return false
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
@@ -28,105 +27,53 @@ func pathCode(c *gin.Context, name string) (string, bool) {
 	return v, true
 }
 
-func (s *Server) registerParts(c *gin.Context) {
-	var req part.RegisterPartsRequest
-	body, ok := decode(c, &req)
-	if !ok || !check(c, req) {
-		return
-	}
-	arg, _ := json.Marshal(req)
-	s.submit(c, body, fabric.Request{Function: "part:RegisterParts", Args: []string{string(arg)}, SuccessStatus: http.StatusCreated})
-}
+func pathSerial(c *gin.Context) (string, bool) { return pathCode(c, "serial") }
 
-func (s *Server) assemble(c *gin.Context) {
-	var req part.AssembleRequest
-	body, ok := decode(c, &req)
-	if !ok || !check(c, req) {
-		return
-	}
-	arg, _ := json.Marshal(req)
-	s.submit(c, body, fabric.Request{Function: "part:Assemble", Args: []string{string(arg)},
-		SuccessStatus: http.StatusCreated, Location: "/v1/parts/" + req.Serial})
-}
-
-// partAction handles the POSTs that act on one serial.
-func partAction[T interface{ Validate() error }](s *Server, function string) gin.HandlerFunc {
-	return keyedWrite[T](s, function, func(c *gin.Context) (string, bool) { return pathCode(c, "serial") })
-}
-
-func (s *Server) partQuery(function string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if serial, ok := pathCode(c, "serial"); ok {
-			s.evaluate(c, function, serial)
-		}
-	}
-}
+func pathID(c *gin.Context) (string, bool) { return pathCode(c, "id") }
 
 // partBatch finds the part number and batch of a serial, which key its terms.
-func (s *Server) partBatch(c *gin.Context, serial string) (part.Part, bool) {
-	out, err := s.Ledger.Evaluate(c.Request.Context(), principal(c), "part:Get", serial)
-	if err != nil {
-		fail(c, err)
-		return part.Part{}, false
-	}
+func (s *Server) partBatch(c *gin.Context) (part.Part, bool) {
 	var p part.Part
-	if err := json.Unmarshal(out, &p); err != nil {
-		fail(c, err)
-		return p, false
-	}
-	return p, true
+	serial, ok := pathSerial(c)
+	return p, ok && s.evaluateInto(c, &p, "part:Get", serial)
 }
 
 func (s *Server) putTerms(c *gin.Context) {
-	serial, ok := pathCode(c, "serial")
+	if _, ok := pathSerial(c); !ok {
+		return
+	}
+	t, raw, ok := readBody[part.Terms](c)
 	if !ok {
 		return
 	}
-	var t part.Terms
-	body, ok := decode(c, &t)
-	if !ok || !check(c, t) {
-		return
-	}
-	p, ok := s.partBatch(c, serial)
+	p, ok := s.partBatch(c)
 	if !ok {
 		return
 	}
-	raw, _ := json.Marshal(t)
-	s.submit(c, body, fabric.Request{Function: "part:PutTerms", Args: []string{p.PartNumber, p.Batch},
-		Transient: map[string][]byte{part.TermsTransientKey: raw}, Endorsers: termsEndorsers, SuccessStatus: http.StatusCreated})
+	s.submit(c, raw, fabric.Request{Function: "part:PutTerms", Args: []string{p.PartNumber, p.Batch},
+		Transient: map[string][]byte{part.TermsTransientKey: []byte(jsonArg(t))}, Endorsers: termsEndorsers, SuccessStatus: http.StatusCreated})
 }
 
 func (s *Server) getTerms(c *gin.Context) {
-	serial, ok := pathCode(c, "serial")
-	if !ok {
-		return
-	}
-	if p, ok := s.partBatch(c, serial); ok {
+	if p, ok := s.partBatch(c); ok {
 		s.evaluate(c, "part:GetTerms", p.PartNumber, p.Batch)
 	}
 }
 
-func (s *Server) issueRecall(c *gin.Context) {
-	var req part.RecallRequest
-	body, ok := decode(c, &req)
-	if !ok || !check(c, req) {
-		return
-	}
-	arg, _ := json.Marshal(req)
-	s.submit(c, body, fabric.Request{Function: "part:IssueRecall", Args: []string{string(arg)},
-		SuccessStatus: http.StatusCreated, Location: "/v1/recalls/" + req.RecallID})
-}
-
-func (s *Server) applyRecall(c *gin.Context) {
-	id, ok := pathCode(c, "id")
-	if !ok {
-		return
-	}
-	s.submit(c, nil, fabric.Request{Function: "part:ApplyRecall", Args: []string{id}, SuccessStatus: http.StatusOK})
-}
-
-func (s *Server) recallStatus(c *gin.Context) {
-	if id, ok := pathCode(c, "id"); ok {
-		s.evaluate(c, "part:RecallStatus", id)
-	}
+func (s *Server) partRoutes(v1 *gin.RouterGroup) {
+	v1.POST("/parts", bodyWrite[part.RegisterPartsRequest](s, "part:RegisterParts", nil))
+	v1.GET("/parts/:serial", s.query("part:Get", pathSerial))
+	v1.GET("/parts/:serial/provenance", s.query("part:Provenance", pathSerial))
+	v1.GET("/parts/:serial/verify", s.query("part:Verify", pathSerial))
+	v1.POST("/parts/:serial/shipments", keyedWrite[part.ShipRequest](s, "part:Ship", pathSerial))
+	v1.POST("/parts/:serial/receipts", keyedWrite[part.ReceiveRequest](s, "part:Receive", pathSerial))
+	v1.POST("/parts/:serial/installations", keyedWrite[part.InstallRequest](s, "part:Install", pathSerial))
+	v1.POST("/parts/:serial/removals", keyedWrite[part.ReasonRequest](s, "part:Remove", pathSerial))
+	v1.POST("/parts/:serial/scrap", keyedWrite[part.ReasonRequest](s, "part:Scrap", pathSerial))
+	v1.POST("/parts/:serial/terms", s.putTerms)
+	v1.GET("/parts/:serial/terms", s.getTerms)
+	v1.POST("/assemblies", bodyWrite[part.AssembleRequest](s, "part:Assemble", func(r part.AssembleRequest) string { return "/v1/parts/" + r.Serial }))
+	v1.POST("/recalls", bodyWrite[part.RecallRequest](s, "part:IssueRecall", func(r part.RecallRequest) string { return "/v1/recalls/" + r.RecallID }))
+	v1.GET("/recalls/:id", s.query("part:RecallStatus", pathID))
+	v1.POST("/recalls/:id/applications", s.step("part:ApplyRecall", pathID, http.StatusOK))
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	part "github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
@@ -79,40 +78,16 @@ func New(d Deps) *Server {
 	e.GET("/openapi.json", s.openapi)
 
 	rl := &rateLimit{perSec: rate.Limit(d.Limits.RatePerSec), burst: d.Limits.Burst, clients: map[string]*rate.Limiter{}}
-	v1 := e.Group("/v1", limitBody(d.Limits.BodyBytes), authenticate(d.Auth, d.Ledger.Serves), rl.handler())
-	v1.POST("/vehicles", s.registerVehicle)
-	v1.GET("/vehicles/:vin", s.getVehicle)
-	v1.POST("/vehicles/:vin/ownership-transfers", s.transferOwnership)
-	v1.POST("/vehicles/:vin/odometer-readings", s.recordOdometer)
-	v1.POST("/vehicles/:vin/cluster-replacements", s.replaceCluster)
-	v1.POST("/vehicles/:vin/service-records", s.recordService)
-	v1.POST("/vehicles/:vin/battery-reports", s.recordBattery)
-	v1.POST("/vehicles/:vin/incidents", s.recordIncident)
-	v1.POST("/vehicles/:vin/title-brands", s.brandTitle)
-	v1.GET("/vehicles/:vin/history", s.history)
-	v1.GET("/vehicles/:vin/report", s.report)
-	v1.POST("/parts", s.registerParts)
-	v1.GET("/parts/:serial", s.partQuery("part:Get"))
-	v1.GET("/parts/:serial/provenance", s.partQuery("part:Provenance"))
-	v1.GET("/parts/:serial/verify", s.partQuery("part:Verify"))
-	v1.POST("/parts/:serial/shipments", partAction[part.ShipRequest](s, "part:Ship"))
-	v1.POST("/parts/:serial/receipts", partAction[part.ReceiveRequest](s, "part:Receive"))
-	v1.POST("/parts/:serial/installations", partAction[part.InstallRequest](s, "part:Install"))
-	v1.POST("/parts/:serial/removals", partAction[part.ReasonRequest](s, "part:Remove"))
-	v1.POST("/parts/:serial/scrap", partAction[part.ReasonRequest](s, "part:Scrap"))
-	v1.POST("/parts/:serial/terms", s.putTerms)
-	v1.GET("/parts/:serial/terms", s.getTerms)
-	v1.POST("/assemblies", s.assemble)
-	v1.POST("/recalls", s.issueRecall)
-	v1.GET("/recalls/:id", s.recallStatus)
-	v1.POST("/recalls/:id/applications", s.applyRecall)
+	v1 := e.Group("/v1", limitBody(d.Limits.BodyBytes), authenticate(d.Auth, d.Ledger.Serves, newFailureLimit(d.Limits)), rl.handler())
+	s.vehicleRoutes(v1)
+	s.partRoutes(v1)
 	s.paymentRoutes(v1)
 	v1.POST("/subscriptions", s.subscribe)
 	v1.GET("/subscriptions", s.subscriptions)
 	v1.GET("/dead-letters", s.deadLetters)
 	v1.POST("/dead-letters/:id/replay", s.replayDeadLetter)
 	v1.GET("/transactions/:txId", s.transaction)
-	v1.GET("/events", s.events)
+	v1.GET("/events", newStreamCap(d.Limits.EventStreams).handler(), s.events)
 	return s
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -15,17 +14,6 @@ import (
 // ownersEndorsers are the members of the owners collection: a transfer's
 // transient owner reference must reach these orgs' peers and no other.
 var ownersEndorsers = collections.MembersOf(collections.Owners)
-
-func (s *Server) registerVehicle(c *gin.Context) {
-	var req vehicle.RegisterRequest
-	body, ok := decode(c, &req)
-	if !ok || !check(c, req) {
-		return
-	}
-	arg, _ := json.Marshal(req)
-	s.submit(c, body, fabric.Request{Function: "vehicle:Register", Args: []string{string(arg)},
-		SuccessStatus: http.StatusCreated, Location: "/v1/vehicles/" + req.VIN})
-}
 
 // TransferBody is the REST body of an ownership transfer: the public facts
 // plus the new owner's opaque reference, which travels as transient data.
@@ -48,85 +36,27 @@ func (s *Server) transferOwnership(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var b TransferBody
-	body, ok := decode(c, &b)
-	if !ok || !check(c, b) {
+	b, raw, ok := readBody[TransferBody](c)
+	if !ok {
 		return
 	}
-	arg, _ := json.Marshal(b.public())
-	s.submit(c, body, fabric.Request{Function: "vehicle:TransferOwnership", Args: []string{v, string(arg)},
+	s.submit(c, raw, fabric.Request{Function: "vehicle:TransferOwnership", Args: []string{v, jsonArg(b.public())},
 		Transient: map[string][]byte{vehicle.OwnerTransientKey: []byte(b.OwnerRef)}, Endorsers: ownersEndorsers,
 		SuccessStatus: http.StatusCreated})
 }
 
-// keyedWrite handles a POST that acts on the resource named in the path (a
-// VIN, a serial) with a JSON body of type T: decode, validate with the
-// chaincode's rules, submit function(key, body).
-func keyedWrite[T interface{ Validate() error }](s *Server, function string, key func(*gin.Context) (string, bool)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		k, ok := key(c)
-		if !ok {
-			return
-		}
-		var req T
-		body, ok := decode(c, &req)
-		if !ok || !check(c, req) {
-			return
-		}
-		arg, _ := json.Marshal(req)
-		s.submit(c, body, fabric.Request{Function: function, Args: []string{k, string(arg)}, SuccessStatus: http.StatusCreated})
-	}
-}
-
-// appendEvent handles the POSTs that add one life event to a vehicle.
-func appendEvent[T interface{ Validate() error }](s *Server, function string) gin.HandlerFunc {
-	return keyedWrite[T](s, function, pathVIN)
-}
-
-func (s *Server) recordOdometer(c *gin.Context) {
-	appendEvent[vehicle.OdometerRequest](s, "vehicle:RecordOdometer")(c)
-}
-
-func (s *Server) replaceCluster(c *gin.Context) {
-	appendEvent[vehicle.ClusterRequest](s, "vehicle:ReplaceCluster")(c)
-}
-
-func (s *Server) recordService(c *gin.Context) {
-	appendEvent[vehicle.ServiceRequest](s, "vehicle:RecordService")(c)
-}
-
-func (s *Server) recordBattery(c *gin.Context) {
-	appendEvent[vehicle.BatteryRequest](s, "vehicle:RecordBatteryReport")(c)
-}
-
-func (s *Server) recordIncident(c *gin.Context) {
-	appendEvent[vehicle.IncidentRequest](s, "vehicle:RecordIncident")(c)
-}
-
-func (s *Server) brandTitle(c *gin.Context) {
-	appendEvent[vehicle.BrandRequest](s, "vehicle:BrandTitle")(c)
-}
-
-// evaluate answers a query with the chaincode's JSON as it is.
-func (s *Server) evaluate(c *gin.Context, function string, args ...string) {
-	out, err := s.Ledger.Evaluate(c.Request.Context(), principal(c), function, args...)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "application/json", out)
-}
-
-func (s *Server) getVehicle(c *gin.Context) {
-	if v, ok := pathVIN(c); ok {
-		s.evaluate(c, "vehicle:Get", v)
-	}
-}
-
-func (s *Server) report(c *gin.Context) {
-	if v, ok := pathVIN(c); ok {
-		s.evaluate(c, "vehicle:Report", v)
-	}
+func (s *Server) vehicleRoutes(v1 *gin.RouterGroup) {
+	v1.POST("/vehicles", bodyWrite[vehicle.RegisterRequest](s, "vehicle:Register", func(r vehicle.RegisterRequest) string { return "/v1/vehicles/" + r.VIN }))
+	v1.GET("/vehicles/:vin", s.query("vehicle:Get", pathVIN))
+	v1.POST("/vehicles/:vin/ownership-transfers", s.transferOwnership)
+	v1.POST("/vehicles/:vin/odometer-readings", keyedWrite[vehicle.OdometerRequest](s, "vehicle:RecordOdometer", pathVIN))
+	v1.POST("/vehicles/:vin/cluster-replacements", keyedWrite[vehicle.ClusterRequest](s, "vehicle:ReplaceCluster", pathVIN))
+	v1.POST("/vehicles/:vin/service-records", keyedWrite[vehicle.ServiceRequest](s, "vehicle:RecordService", pathVIN))
+	v1.POST("/vehicles/:vin/battery-reports", keyedWrite[vehicle.BatteryRequest](s, "vehicle:RecordBatteryReport", pathVIN))
+	v1.POST("/vehicles/:vin/incidents", keyedWrite[vehicle.IncidentRequest](s, "vehicle:RecordIncident", pathVIN))
+	v1.POST("/vehicles/:vin/title-brands", keyedWrite[vehicle.BrandRequest](s, "vehicle:BrandTitle", pathVIN))
+	v1.GET("/vehicles/:vin/history", s.history)
+	v1.GET("/vehicles/:vin/report", s.query("vehicle:Report", pathVIN))
 }
 
 type historyParams struct {
