@@ -1,6 +1,6 @@
-// Package conformance holds one behavioural suite that runs both on the mock
-// stub and on a real Fabric network, through the small Probe contract. Where
-// the two disagree, the stub is wrong.
+// Package conformance holds the small Probe contract through which one
+// behavioural suite (package conformancetest) runs both on the mock stub and
+// on a real Fabric network. Where the two disagree, the stub is wrong.
 package conformance
 
 import (
