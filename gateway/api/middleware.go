@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/gateway/auth"
+	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/metrics"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
@@ -79,11 +81,19 @@ func limitBody(n int64) gin.HandlerFunc {
 	}
 }
 
-// authenticate requires a principal whose org this gateway serves.
-func authenticate(a *auth.Authenticator, serves func(string) bool) gin.HandlerFunc {
+// authenticate requires a principal whose org this gateway serves. Failed
+// authentications are counted per remote address (the connection's, not a
+// forwarded header a client could forge); past the limit a failure answers
+// 429 instead of 401. Only failures count: a valid credential from the same
+// address is never slowed by someone else's bad key.
+func authenticate(a *auth.Authenticator, serves func(string) bool, fails *failureLimit) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, err := a.Authenticate(c.Request)
 		if err != nil {
+			if wait, over := fails.fail(c.RemoteIP(), time.Now()); over {
+				tooMany(c, wait, "too many failed authentications from this address")
+				return
+			}
 			c.Header("WWW-Authenticate", `Bearer realm="autoledger"`)
 			fail(c, err)
 			return
@@ -97,9 +107,56 @@ func authenticate(a *auth.Authenticator, serves func(string) bool) gin.HandlerFu
 	}
 }
 
+// tooMany answers 429 with the whole seconds to wait.
+func tooMany(c *gin.Context, wait time.Duration, detail string) {
+	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	writeProblem(c, problem(http.StatusTooManyRequests, CodeRateLimited, detail))
+}
+
+// failureLimit is a token bucket per remote address that only failures draw from.
+type failureLimit struct {
+	mu      sync.Mutex
+	perSec  rate.Limit
+	burst   int
+	buckets map[string]*rate.Limiter
+}
+
+// maxTracked bounds the addresses a limiter remembers: past it, buckets
+// that have refilled (forgiven addresses) are dropped.
+const maxTracked = 10000
+
+func newFailureLimit(l config.Limits) *failureLimit {
+	return &failureLimit{perSec: rate.Limit(l.AuthFailuresPerMinute / 60), burst: l.AuthFailureBurst, buckets: map[string]*rate.Limiter{}}
+}
+
+// fail records a failure from addr and reports whether addr is over the
+// limit, with how long until its next failure would be allowed.
+func (f *failureLimit) fail(addr string, now time.Time) (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l, ok := f.buckets[addr]
+	if !ok {
+		if len(f.buckets) >= maxTracked {
+			for a, b := range f.buckets {
+				if b.TokensAt(now) >= float64(f.burst) {
+					delete(f.buckets, a)
+				}
+			}
+		}
+		l = rate.NewLimiter(f.perSec, f.burst)
+		f.buckets[addr] = l
+	}
+	if l.AllowN(now, 1) {
+		return 0, false
+	}
+	r := l.ReserveN(now, 1)
+	defer r.CancelAt(now)
+	return r.DelayFrom(now), true
+}
+
 func principal(c *gin.Context) auth.Principal { return c.MustGet(principalKey).(auth.Principal) }
 
-// rateLimit gives each client its own token bucket.
+// rateLimit gives each caller (issuer, subject) its own token bucket.
 type rateLimit struct {
 	mu      sync.Mutex
 	perSec  rate.Limit
@@ -109,12 +166,12 @@ type rateLimit struct {
 
 func (rl *rateLimit) handler() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		pr := principal(c)
+		caller := principal(c).Caller()
 		rl.mu.Lock()
-		l, ok := rl.clients[pr.Client]
+		l, ok := rl.clients[caller]
 		if !ok {
 			l = rate.NewLimiter(rl.perSec, rl.burst)
-			rl.clients[pr.Client] = l
+			rl.clients[caller] = l
 		}
 		rl.mu.Unlock()
 		if !l.Allow() {
@@ -125,3 +182,39 @@ func (rl *rateLimit) handler() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// streamCap bounds the concurrent event streams of each caller.
+type streamCap struct {
+	mu   sync.Mutex
+	max  int
+	open map[string]int
+}
+
+func newStreamCap(n int) *streamCap { return &streamCap{max: n, open: map[string]int{}} }
+
+// handler admits a stream while the caller has fewer than max open, and
+// counts it until the handler returns.
+func (sc *streamCap) handler() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		caller := principal(c).Caller()
+		sc.mu.Lock()
+		if sc.open[caller] >= sc.max {
+			sc.mu.Unlock()
+			tooMany(c, streamRetryAfter, "this client already has "+strconv.Itoa(sc.max)+" event streams open")
+			return
+		}
+		sc.open[caller]++
+		sc.mu.Unlock()
+		defer func() {
+			sc.mu.Lock()
+			defer sc.mu.Unlock()
+			if sc.open[caller]--; sc.open[caller] == 0 {
+				delete(sc.open, caller)
+			}
+		}()
+		c.Next()
+	}
+}
+
+// streamRetryAfter is a guess: a stream ends when its client leaves.
+const streamRetryAfter = 5 * time.Second

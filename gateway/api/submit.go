@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/autoledger/autoledger/gateway/store"
 	"github.com/gin-gonic/gin"
@@ -65,7 +67,7 @@ func (s *Server) submit(c *gin.Context, body []byte, req fabric.Request) {
 		}
 		sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.Request.URL.Path+"\n"), body...))
 		hash := hex.EncodeToString(sum[:])
-		existing, err := s.Store.Reserve(pr.Client, key, hash)
+		existing, err := s.Store.Reserve(idemScope(pr), key, hash)
 		if err != nil {
 			fail(c, err)
 			return
@@ -87,6 +89,11 @@ func (s *Server) submit(c *gin.Context, body []byte, req fabric.Request) {
 
 const txKey = "txId"
 
+// idemScope is whose Idempotency-Keys a key is among: the caller (issuer,
+// subject) acting for its org. An issuer may assert several orgs for one
+// subject; each org's requests are its own.
+func idemScope(pr auth.Principal) string { return pr.Caller() + " " + strconv.Quote(pr.Org) }
+
 // settleKey records the outcome of a reserved key: the transaction, a
 // final business answer, or nothing at all when the failure is worth
 // retrying with the same key (nothing was ordered).
@@ -96,13 +103,13 @@ func (s *Server) settleKey(c *gin.Context, key, hash string) {
 	var err error
 	switch txID := c.GetString(txKey); {
 	case txID != "":
-		err = s.Store.CompleteIdem(pr.Client, key, store.Idem{BodyHash: hash, TxID: txID})
+		err = s.Store.CompleteIdem(idemScope(pr), key, store.Idem{BodyHash: hash, TxID: txID})
 	case status >= 500 || status == http.StatusTooManyRequests:
-		err = s.Store.ReleaseIdem(pr.Client, key)
+		err = s.Store.ReleaseIdem(idemScope(pr), key)
 	default:
 		b, _ := c.Get(answerKey)
 		body, _ := b.([]byte)
-		err = s.Store.CompleteIdem(pr.Client, key, store.Idem{BodyHash: hash, Status: status, ContentType: problemJSON, Body: body})
+		err = s.Store.CompleteIdem(idemScope(pr), key, store.Idem{BodyHash: hash, Status: status, ContentType: problemJSON, Body: body})
 	}
 	if err != nil {
 		logger(c).Error("record idempotency key", "err", err)
@@ -120,6 +127,12 @@ func (s *Server) replay(c *gin.Context, key, hash string, e *store.Idem) {
 		c.Header("Retry-After", "1")
 		writeProblem(c, problem(http.StatusConflict, CodeIdempotencyBusy, "a request with Idempotency-Key "+key+" is still in progress"))
 	case e.TxID != "":
+		// As GET /v1/transactions/{txId}: only the org that submitted it
+		// learns a transaction's outcome.
+		if r, err := s.Store.Receipt(e.TxID); err == nil && r.Org != principal(c).Org {
+			writeProblem(c, problem(http.StatusUnprocessableEntity, CodeIdempotencyReuse, "Idempotency-Key "+key+" was used with a different request"))
+			return
+		}
 		s.answer(c, e.TxID, preferAsync(c))
 	default:
 		c.Data(e.Status, e.ContentType, e.Body)
