@@ -253,7 +253,7 @@ func (s *txStub) paged(start, end string, pageSize int32, bookmark string) (shim
 		start = bookmark
 	}
 	it, next := s.scan("", start, end, int(pageSize))
-	return it, &peer.QueryResponseMetadata{FetchedRecordsCount: int32(len(it.kvs)), Bookmark: next}, nil
+	return it, &peer.QueryResponseMetadata{FetchedRecordsCount: int32(len(it.items)), Bookmark: next}, nil
 }
 
 // scan reads committed keys in [start, end) of the public state or of a
@@ -276,11 +276,11 @@ func (s *txStub) scan(collection, start, end string, limit int) (*kvIterator, st
 		next = keys[limit]
 		keys = keys[:limit]
 	}
-	it := &kvIterator{kvs: make([]*queryresult.KV, len(keys))}
+	it := &kvIterator{items: make([]*queryresult.KV, len(keys))}
 	rr := rangeRead{collection: collection, start: start, end: end, keys: keys, versions: make([]Height, len(keys))}
 	for i, k := range keys {
 		v := st.vals[k]
-		it.kvs[i] = &queryresult.KV{Namespace: s.l.chaincode, Key: k, Value: clone(v.value)}
+		it.items[i] = &queryresult.KV{Namespace: s.l.chaincode, Key: k, Value: clone(v.value)}
 		rr.versions[i] = v.ver
 	}
 	s.ranges = append(s.ranges, rr)
@@ -330,9 +330,9 @@ func (s *txStub) GetPrivateDataQueryResult(string, string) (shim.StateQueryItera
 func (s *txStub) GetHistoryForKey(key string) (shim.HistoryQueryIteratorInterface, error) {
 	entries := s.l.public.history[key]
 	it := &historyIterator{}
-	for i := len(entries) - 1; i >= 0 && len(it.mods) < s.l.queryLimit; i-- {
+	for i := len(entries) - 1; i >= 0 && len(it.items) < s.l.queryLimit; i-- {
 		e := entries[i]
-		it.mods = append(it.mods, &queryresult.KeyModification{
+		it.items = append(it.items, &queryresult.KeyModification{
 			TxId: e.txID, Value: clone(e.value), Timestamp: timestamppb.New(e.ts), IsDelete: e.isDelete,
 		})
 	}
@@ -577,32 +577,25 @@ func (s *txStub) FinishWriteBatch() error { return nil }
 
 // --- iterators ---
 
-type kvIterator struct {
-	kvs []*queryresult.KV
-	i   int
+// sliceIterator walks a slice: the state iterator (T *queryresult.KV) and
+// the history iterator (T *queryresult.KeyModification) of the shim.
+type sliceIterator[T any] struct {
+	items []T
+	i     int
 }
 
-func (it *kvIterator) HasNext() bool { return it.i < len(it.kvs) }
-func (it *kvIterator) Close() error  { return nil }
-func (it *kvIterator) Next() (*queryresult.KV, error) {
+type (
+	kvIterator      = sliceIterator[*queryresult.KV]
+	historyIterator = sliceIterator[*queryresult.KeyModification]
+)
+
+func (it *sliceIterator[T]) HasNext() bool { return it.i < len(it.items) }
+func (it *sliceIterator[T]) Close() error  { return nil }
+func (it *sliceIterator[T]) Next() (T, error) {
 	if !it.HasNext() {
-		return nil, errors.New("no such key")
+		var zero T
+		return zero, errors.New("no such key")
 	}
 	it.i++
-	return it.kvs[it.i-1], nil
-}
-
-type historyIterator struct {
-	mods []*queryresult.KeyModification
-	i    int
-}
-
-func (it *historyIterator) HasNext() bool { return it.i < len(it.mods) }
-func (it *historyIterator) Close() error  { return nil }
-func (it *historyIterator) Next() (*queryresult.KeyModification, error) {
-	if !it.HasNext() {
-		return nil, errors.New("no such key")
-	}
-	it.i++
-	return it.mods[it.i-1], nil
+	return it.items[it.i-1], nil
 }

@@ -111,19 +111,15 @@ func Main(step string, args []string, stderr *os.File) int {
 			return 1
 		}
 		return 0
-	case "build":
-		if len(args) != 3 {
-			return fail(errors.New("usage: build SOURCE_DIR METADATA_DIR OUTPUT_DIR"))
+	case "build", "release":
+		usage, n, run := "build SOURCE_DIR METADATA_DIR OUTPUT_DIR", 3, func() error { return Build(args[0], args[2]) }
+		if step == "release" {
+			usage, n, run = "release BUILD_OUTPUT_DIR RELEASE_OUTPUT_DIR", 2, func() error { return Release(args[0], args[1]) }
 		}
-		if err := Build(args[0], args[2]); err != nil {
-			return fail(err)
+		if len(args) != n {
+			return fail(errors.New("usage: " + usage))
 		}
-		return 0
-	case "release":
-		if len(args) != 2 {
-			return fail(errors.New("usage: release BUILD_OUTPUT_DIR RELEASE_OUTPUT_DIR"))
-		}
-		if err := Release(args[0], args[1]); err != nil {
+		if err := run(); err != nil {
 			return fail(err)
 		}
 		return 0

@@ -46,25 +46,17 @@ func Dial(o *connection.Org, p connection.Peer) (*grpc.ClientConn, error) {
 
 // Signer loads a user's X.509 identity and signing function.
 func Signer(mspID string, kp connection.KeyPair) (*identity.X509Identity, identity.Sign, error) {
-	certPEM, err := os.ReadFile(kp.Cert)
+	cert, err := readPEM(kp.Cert, "certificate", identity.CertificateFromPEM)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read certificate: %w", err)
-	}
-	cert, err := identity.CertificateFromPEM(certPEM)
-	if err != nil {
-		return nil, nil, fmt.Errorf("parse certificate %s: %w", kp.Cert, err)
+		return nil, nil, err
 	}
 	id, err := identity.NewX509Identity(mspID, cert)
 	if err != nil {
 		return nil, nil, err
 	}
-	keyPEM, err := os.ReadFile(kp.Key)
+	key, err := readPEM(kp.Key, "private key", identity.PrivateKeyFromPEM)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read private key: %w", err)
-	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, nil, fmt.Errorf("parse private key %s: %w", kp.Key, err)
+		return nil, nil, err
 	}
 	sign, err := identity.NewPrivateKeySign(key)
 	if err != nil {
@@ -131,3 +123,17 @@ func ChaincodeError(err error) (*ccerr.Error, bool) {
 
 // Describe joins every message of err into one string, for logs and tests.
 func Describe(err error) string { return strings.Join(Messages(err), " | ") }
+
+// readPEM reads the PEM file at path and parses it; what names it in errors.
+func readPEM[T any](path, what string, parse func([]byte) (T, error)) (T, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("read %s: %w", what, err)
+	}
+	v, err := parse(b)
+	if err != nil {
+		return v, fmt.Errorf("parse %s %s: %w", what, path, err)
+	}
+	return v, nil
+}
