@@ -55,6 +55,15 @@ func emit[F any](stub shim.ChaincodeStubInterface, name string, v *vehicletypes.
 	return kit.Emit(stub, name, vehicletypes.Event[F]{VIN: v.VIN, Seq: e.Seq, Type: e.Type, Facts: facts, RollbackSuspected: v.RollbackSuspected})
 }
 
+// appendEvent appends e to v's life, emits name with facts and answers
+// with the receipt: the end of every write that records one fact.
+func appendEvent[F any](stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, e *vehicletypes.LifeEvent, name string, facts F) (*vehicletypes.Receipt, error) {
+	if err := Append(stub, v, e); err != nil {
+		return nil, err
+	}
+	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(stub, name, v, e, facts)
+}
+
 // load validates the VIN's form, then loads the vehicle.
 func load(ctx contractapi.TransactionContextInterface, vinCode string) (*vehicletypes.Vehicle, error) {
 	if _, err := vin.Validate(vinCode); err != nil {
@@ -264,10 +273,7 @@ func (c *Contract) RecordBatteryReport(ctx contractapi.TransactionContextInterfa
 	rep := req
 	rep.ReportedAt = rep.ReportedAt.UTC()
 	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventBatteryReport, Battery: &rep}
-	if err := Append(tx.Stub, v, e); err != nil {
-		return nil, err
-	}
-	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvBatteryReported, v, e, vehicletypes.BatteryReported{
+	return appendEvent(tx.Stub, v, e, vehicletypes.EvBatteryReported, vehicletypes.BatteryReported{
 		StateOfHealthPct: rep.StateOfHealthPct, Status: rep.Status,
 	})
 }
@@ -281,10 +287,7 @@ func (c *Contract) RecordIncident(ctx contractapi.TransactionContextInterface, v
 	inc := req
 	inc.Date = inc.Date.UTC()
 	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventIncident, Incident: &inc}
-	if err := Append(tx.Stub, v, e); err != nil {
-		return nil, err
-	}
-	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvIncidentRecorded, v, e, vehicletypes.IncidentRecorded{
+	return appendEvent(tx.Stub, v, e, vehicletypes.EvIncidentRecorded, vehicletypes.IncidentRecorded{
 		Severity: inc.Severity, AirbagDeployed: inc.Airbag, StructuralDamage: inc.StructuralDamage,
 	})
 }
@@ -302,10 +305,7 @@ func (c *Contract) BrandTitle(ctx contractapi.TransactionContextInterface, vinCo
 	b := req
 	b.Date = b.Date.UTC()
 	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventTitleBrand, Brand: &b}
-	if err := Append(tx.Stub, v, e); err != nil {
-		return nil, err
-	}
-	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, emit(tx.Stub, vehicletypes.EvTitleBranded, v, e, vehicletypes.TitleBranded{Brand: b.Brand, TitleBrands: v.TitleBrands})
+	return appendEvent(tx.Stub, v, e, vehicletypes.EvTitleBranded, vehicletypes.TitleBranded{Brand: b.Brand, TitleBrands: v.TitleBrands})
 }
 
 // Get returns the vehicle's current public state.

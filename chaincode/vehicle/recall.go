@@ -1,7 +1,6 @@
 package vehicle
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -68,13 +67,5 @@ func remedy(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, recallID 
 
 // RecallCars lists the cars of a recall, by VIN.
 func RecallCars(stub shim.ChaincodeStubInterface, recallID string) ([]vehicletypes.RecallCar, error) {
-	it, err := stub.GetStateByPartialCompositeKey(recallCarObject, []string{recallID})
-	if err != nil {
-		return nil, fmt.Errorf("scan cars of recall %s: %w", recallID, err)
-	}
-	cars, err := kit.Collect[vehicletypes.RecallCar](it)
-	if err != nil {
-		return nil, fmt.Errorf("scan cars of recall %s: %w", recallID, err)
-	}
-	return cars, nil
+	return scan[vehicletypes.RecallCar](stub, "cars of recall "+recallID, recallCarObject, recallID)
 }

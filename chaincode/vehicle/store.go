@@ -151,13 +151,18 @@ func neighbours(stub shim.ChaincodeStubInterface, vinCode string, t time.Time) (
 
 // readings returns the car's odometer readings in observed order.
 func readings(stub shim.ChaincodeStubInterface, vinCode string) ([]vehicletypes.OdometerReading, error) {
-	it, err := stub.GetStateByPartialCompositeKey(odometerObject, []string{vinCode})
-	if err != nil {
-		return nil, fmt.Errorf("scan odometer readings of %s: %w", vinCode, err)
+	return scan[vehicletypes.OdometerReading](stub, "odometer readings of "+vinCode, odometerObject, vinCode)
+}
+
+// scan collects the records under the partial composite key object~attrs;
+// what names them in errors.
+func scan[T any](stub shim.ChaincodeStubInterface, what, object string, attrs ...string) ([]T, error) {
+	it, err := stub.GetStateByPartialCompositeKey(object, attrs)
+	if err == nil {
+		var out []T
+		if out, err = kit.Collect[T](it); err == nil {
+			return out, nil
+		}
 	}
-	out, err := kit.Collect[vehicletypes.OdometerReading](it)
-	if err != nil {
-		return nil, fmt.Errorf("scan odometer readings of %s: %w", vinCode, err)
-	}
-	return out, nil
+	return nil, fmt.Errorf("scan %s: %w", what, err)
 }
