@@ -73,6 +73,11 @@ func (p *Pool) Serves(org string) bool { return slices.Contains(p.orgs, org) }
 func (p *Pool) Gateway(org, role string) (*client.Gateway, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// A second guard behind authentication: a caller's role is one of its org's roles, so the
+	// org-admin identity (lifecycle, channel changes) is never signed with for a caller.
+	if !auth.RoleOf(org, role) {
+		return nil, fmt.Errorf("role %q is not one of %s's roles; the gateway signs only as role users", role, org)
+	}
 	k := [2]string{org, role}
 	if gw, ok := p.gateways[k]; ok {
 		return gw, nil
