@@ -397,7 +397,7 @@ func (c *Contract) ApplyDeadlines(ctx contractapi.TransactionContextInterface, o
 	if o.Status == paymenttypes.Shipped && !ts.Before(o.AcceptBy) {
 		return o, accept(stub, o, o.AcceptBy, true)
 	}
-	if o.Status == paymenttypes.Accepted && !o.Overdue && ts.After(o.DueDate) {
+	if o.Status == paymenttypes.Accepted && !o.Overdue && paymenttypes.IsOverdue(o.DueDate, ts) {
 		o.Overdue = true
 		if err := saveOrder(stub, o); err != nil {
 			return nil, err
@@ -414,7 +414,7 @@ func (c *Contract) RecordPayment(ctx contractapi.TransactionContextInterface, or
 		return nil, err
 	}
 	stub := tx.Stub
-	if req.Instrument == "bank-acceptance-bill" && !o.Overdue && tx.Time.After(o.DueDate) {
+	if req.Instrument == "bank-acceptance-bill" && !o.Overdue && paymenttypes.IsOverdue(o.DueDate, tx.Time) {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "instrument", "no_term_stretching", "a bill may not stretch terms past the due date")
 	}
 	o.Status, o.BankRef, o.Instrument, o.PaidAt = paymenttypes.Paid, req.BankRef, req.Instrument, tx.Time
