@@ -150,6 +150,31 @@ func (c Config) Begin(ctx contractapi.TransactionContextInterface, reqs ...Valid
 	return Tx{Stub: stub, Time: ts, Caller: caller}, nil
 }
 
+// BeginObserved is Begin for a write that records something observed at
+// observed (a production, an assembly): that time may not be later than
+// the transaction; field names it in the error.
+func (c Config) BeginObserved(ctx contractapi.TransactionContextInterface, field string, observed time.Time, reqs ...Validator) (Tx, error) {
+	tx, err := c.Begin(ctx, reqs...)
+	if err != nil {
+		return tx, err
+	}
+	return tx, NotAfterTx(field, observed, tx.Time)
+}
+
+// MustGet reads key into a new T; a key that does not exist is the error
+// notFound returns (a NOT_FOUND in the contract's own words).
+func MustGet[T any](stub shim.ChaincodeStubInterface, key string, notFound func() error) (*T, error) {
+	var v T
+	found, err := GetJSON(stub, key, &v)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, notFound()
+	}
+	return &v, nil
+}
+
 // GetJSON reads key into v; found is false when the key does not exist.
 func GetJSON(stub shim.ChaincodeStubInterface, key string, v any) (found bool, err error) {
 	b, err := stub.GetState(key)

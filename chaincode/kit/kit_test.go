@@ -47,6 +47,20 @@ func (w *writer) Write(ctx contractapi.TransactionContextInterface, n note) (*st
 	return &started{MSP: tx.Caller.MSP, Role: tx.Caller.Role, Time: tx.Time}, nil
 }
 
+// Observe is a write of something seen at seen, stored under key; Seen
+// reads it back, NOT_FOUND when it is not there.
+func (w *writer) Observe(ctx contractapi.TransactionContextInterface, key string, seen time.Time) error {
+	tx, err := w.cfg.BeginObserved(ctx, "seenAt", seen)
+	if err != nil {
+		return err
+	}
+	return kit.PutJSON(tx.Stub, key, note{Text: seen.Format(time.RFC3339)})
+}
+
+func (w *writer) Seen(ctx contractapi.TransactionContextInterface, key string) (*note, error) {
+	return kit.MustGet[note](ctx.GetStub(), key, func() error { return ccerr.New(ccerr.NotFound, "nothing seen under %s", key) })
+}
+
 // Keep takes a note as transient data and keeps it in collection "notes".
 func (w *writer) Keep(ctx contractapi.TransactionContextInterface, key string) error {
 	var n note
@@ -116,4 +130,28 @@ func TestBegin(t *testing.T) {
 		res := write(note{}, now)
 		assert.Equal(t, ccerr.InvalidArgument, ccerr.CodeOf(res.Err()))
 	})
+}
+
+func TestBeginObservedAndMustGet(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	clock := mockstub.NewClock(now)
+	cc, err := contractapi.NewChaincode(&writer{cfg: kit.NewConfig(kit.WithPeerClock(clock.Now))})
+	require.NoError(t, err)
+	ledger := mockstub.New(t, cc, mockstub.WithClock(clock))
+	dealer := mockstub.NewIdentity("DealerMSP")
+	observe := func(key string, seen time.Time) error {
+		return ledger.Invoke(mockstub.Tx{Creator: dealer, Function: "Observe", Args: []string{key, seen.Format(time.RFC3339)}, Timestamp: now}).Err()
+	}
+
+	err = observe("later", now.Add(time.Second))
+	assert.Equal(t, ccerr.InvalidArgument, ccerr.CodeOf(err), "an observation after the transaction is refused")
+	assert.Contains(t, err.Error(), "seenAt")
+	require.NoError(t, observe("then", now))
+
+	res := ledger.Evaluate(mockstub.Tx{Creator: dealer, Function: "Seen", Args: []string{"then"}})
+	require.NoError(t, res.Err())
+	assert.JSONEq(t, `{"text":"2026-03-02T10:00:00Z"}`, string(res.Payload))
+	res = ledger.Evaluate(mockstub.Tx{Creator: dealer, Function: "Seen", Args: []string{"later"}})
+	assert.Equal(t, ccerr.NotFound, ccerr.CodeOf(res.Err()))
+	assert.Contains(t, res.Err().Error(), "nothing seen under later")
 }

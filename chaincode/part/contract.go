@@ -100,15 +100,9 @@ func load(stub shim.ChaincodeStubInterface, serial string) (*parttypes.Part, err
 	if err != nil {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "serial", "key", "%v", err)
 	}
-	var p parttypes.Part
-	found, err := kit.GetJSON(stub, key, &p)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, ccerr.New(ccerr.NotFound, "part %s is not registered", serial)
-	}
-	return &p, nil
+	return kit.MustGet[parttypes.Part](stub, key, func() error {
+		return ccerr.New(ccerr.NotFound, "part %s is not registered", serial)
+	})
 }
 
 // record saves p and appends a custody event to its trail.
@@ -146,11 +140,8 @@ func (c *Contract) begin(ctx contractapi.TransactionContextInterface, serial str
 // RegisterParts registers serials of one part number and batch, held by the
 // caller's org. A serial is registered once, ever.
 func (c *Contract) RegisterParts(ctx contractapi.TransactionContextInterface, req parttypes.RegisterPartsRequest) (*parttypes.RegisterResult, error) {
-	tx, err := c.Config.Begin(ctx, req)
+	tx, err := c.Config.BeginObserved(ctx, "manufacturedAt", req.ManufacturedAt, req)
 	if err != nil {
-		return nil, err
-	}
-	if err := kit.NotAfterTx("manufacturedAt", req.ManufacturedAt, tx.Time); err != nil {
 		return nil, err
 	}
 	stub, msp := tx.Stub, tx.Caller.MSP
@@ -236,11 +227,8 @@ func recalledBy(stub shim.ChaincodeStubInterface, p *parttypes.Part) (string, er
 // Assemble makes an assembly (a battery pack from modules, say) out of parts
 // the caller holds; the assembly is a new serial held by the caller.
 func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req parttypes.AssembleRequest) (*parttypes.Part, error) {
-	tx, err := c.Config.Begin(ctx, req)
+	tx, err := c.Config.BeginObserved(ctx, "assembledAt", req.AssembledAt, req)
 	if err != nil {
-		return nil, err
-	}
-	if err := kit.NotAfterTx("assembledAt", req.AssembledAt, tx.Time); err != nil {
 		return nil, err
 	}
 	stub, msp := tx.Stub, tx.Caller.MSP

@@ -83,15 +83,9 @@ func get[T any](stub shim.ChaincodeStubInterface, what, object string, parts ...
 	if err != nil {
 		return nil, ccerr.New(ccerr.InvalidArgument, "%s key: %v", what, err)
 	}
-	var v T
-	found, err := kit.GetJSON(stub, k, &v)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, ccerr.New(ccerr.NotFound, "%s %v does not exist", what, parts)
-	}
-	return &v, nil
+	return kit.MustGet[T](stub, k, func() error {
+		return ccerr.New(ccerr.NotFound, "%s %v does not exist", what, parts)
+	})
 }
 
 func put(stub shim.ChaincodeStubInterface, v any, object string, parts ...string) error {

@@ -76,11 +76,8 @@ func load(ctx contractapi.TransactionContextInterface, vinCode string) (*vehicle
 // the request says something was observed, which may not be later than the
 // transaction, then the vehicle.
 func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode string, req kit.Validator, observedField string, observed time.Time) (kit.Tx, *vehicletypes.Vehicle, error) {
-	tx, err := c.Config.Begin(ctx, req)
+	tx, err := c.Config.BeginObserved(ctx, observedField, observed, req)
 	if err != nil {
-		return tx, nil, err
-	}
-	if err := kit.NotAfterTx(observedField, observed, tx.Time); err != nil {
 		return tx, nil, err
 	}
 	v, err := load(ctx, vinCode)
@@ -89,11 +86,8 @@ func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode st
 
 // Register records a new vehicle's birth.
 func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req vehicletypes.RegisterRequest) (*vehicletypes.Vehicle, error) {
-	tx, err := c.Config.Begin(ctx, req)
+	tx, err := c.Config.BeginObserved(ctx, "birth.productionDate", req.Birth.ProductionDate, req)
 	if err != nil {
-		return nil, err
-	}
-	if err := kit.NotAfterTx("birth.productionDate", req.Birth.ProductionDate, tx.Time); err != nil {
 		return nil, err
 	}
 	verified, _ := vin.Validate(req.VIN)

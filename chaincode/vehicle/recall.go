@@ -28,14 +28,11 @@ func OpenRecall(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, recal
 	if err != nil {
 		return err
 	}
-	key, err := recallCarKey(recallID, v.VIN)
+	key, _, found, err := recallCar(stub, recallID, v.VIN)
 	if err != nil {
 		return err
 	}
-	var existing vehicletypes.RecallCar
-	if found, err := kit.GetJSON(stub, key, &existing); err != nil {
-		return err
-	} else if found {
+	if found {
 		return nil // opened and remedied before: a remedy stays a remedy
 	}
 	v.OpenRecalls = append(v.OpenRecalls, recallID)
@@ -53,16 +50,22 @@ func remedy(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, recallID 
 		return ccerr.Field(ccerr.FailedPrecondition, "recallId", "open_recall", "recall %s is not open on vehicle %s", recallID, v.VIN)
 	}
 	v.OpenRecalls = slices.Delete(v.OpenRecalls, i, i+1)
-	key, err := recallCarKey(recallID, v.VIN)
+	key, rc, _, err := recallCar(stub, recallID, v.VIN)
 	if err != nil {
-		return err
-	}
-	var rc vehicletypes.RecallCar
-	if _, err := kit.GetJSON(stub, key, &rc); err != nil {
 		return err
 	}
 	rc.Open, rc.RemediedAt = false, at
 	return kit.PutJSON(stub, key, rc)
+}
+
+// recallCar reads the record of recall recallID on car vinCode, and gives
+// its key for the write that follows.
+func recallCar(stub shim.ChaincodeStubInterface, recallID, vinCode string) (key string, rc vehicletypes.RecallCar, found bool, err error) {
+	if key, err = recallCarKey(recallID, vinCode); err != nil {
+		return "", rc, false, err
+	}
+	found, err = kit.GetJSON(stub, key, &rc)
+	return key, rc, found, err
 }
 
 // RecallCars lists the cars of a recall, by VIN.

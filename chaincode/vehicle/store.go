@@ -45,15 +45,9 @@ func Load(stub shim.ChaincodeStubInterface, vinCode string) (*vehicletypes.Vehic
 	if err != nil {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "vin", "key", "%v", err)
 	}
-	var v vehicletypes.Vehicle
-	found, err := kit.GetJSON(stub, key, &v)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, ccerr.New(ccerr.NotFound, "vehicle %s is not registered", vinCode)
-	}
-	return &v, nil
+	return kit.MustGet[vehicletypes.Vehicle](stub, key, func() error {
+		return ccerr.New(ccerr.NotFound, "vehicle %s is not registered", vinCode)
+	})
 }
 
 func save(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle) error {
