@@ -175,6 +175,17 @@ func MustGet[T any](stub shim.ChaincodeStubInterface, key string, notFound func(
 	return &v, nil
 }
 
+// Registered reads the T registered under id (a serial, a VIN) at key
+// keyOf(id): an id that makes no key is INVALID_ARGUMENT on field, one
+// never registered NOT_FOUND.
+func Registered[T any](stub shim.ChaincodeStubInterface, what, field, id string, keyOf func(string) (string, error)) (*T, error) {
+	key, err := keyOf(id)
+	if err != nil {
+		return nil, ccerr.Field(ccerr.InvalidArgument, field, "key", "%v", err)
+	}
+	return MustGet[T](stub, key, func() error { return ccerr.New(ccerr.NotFound, "%s %s is not registered", what, id) })
+}
+
 // GetJSON reads key into v; found is false when the key does not exist.
 func GetJSON(stub shim.ChaincodeStubInterface, key string, v any) (found bool, err error) {
 	b, err := stub.GetState(key)

@@ -104,12 +104,18 @@ func TestTransientAndPrivateJSON(t *testing.T) {
 	assert.Empty(t, res.Payload, "a missing key is not found, not an error")
 }
 
-func TestBegin(t *testing.T) {
-	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+// clockedWriter is a ledger with the writer contract, whose peer clock and
+// the ledger's read now.
+func clockedWriter(t *testing.T, now time.Time) *mockstub.Ledger {
 	clock := mockstub.NewClock(now)
 	cc, err := contractapi.NewChaincode(&writer{cfg: kit.NewConfig(kit.WithPeerClock(clock.Now))})
 	require.NoError(t, err)
-	ledger := mockstub.New(t, cc, mockstub.WithClock(clock))
+	return mockstub.New(t, cc, mockstub.WithClock(clock))
+}
+
+func TestBegin(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	ledger := clockedWriter(t, now)
 	dealer := mockstub.NewIdentity("DealerMSP", mockstub.WithRole("sales"))
 	write := func(n note, at time.Time) *mockstub.Result {
 		return ledger.Invoke(mockstub.Tx{Creator: dealer, Function: "Write", Args: []string{mockstub.JSON(n)}, Timestamp: at})
@@ -134,16 +140,13 @@ func TestBegin(t *testing.T) {
 
 func TestBeginObservedAndMustGet(t *testing.T) {
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	clock := mockstub.NewClock(now)
-	cc, err := contractapi.NewChaincode(&writer{cfg: kit.NewConfig(kit.WithPeerClock(clock.Now))})
-	require.NoError(t, err)
-	ledger := mockstub.New(t, cc, mockstub.WithClock(clock))
+	ledger := clockedWriter(t, now)
 	dealer := mockstub.NewIdentity("DealerMSP")
 	observe := func(key string, seen time.Time) error {
 		return ledger.Invoke(mockstub.Tx{Creator: dealer, Function: "Observe", Args: []string{key, seen.Format(time.RFC3339)}, Timestamp: now}).Err()
 	}
 
-	err = observe("later", now.Add(time.Second))
+	err := observe("later", now.Add(time.Second))
 	assert.Equal(t, ccerr.InvalidArgument, ccerr.CodeOf(err), "an observation after the transaction is refused")
 	assert.Contains(t, err.Error(), "seenAt")
 	require.NoError(t, observe("then", now))

@@ -96,13 +96,7 @@ func Load(stub shim.ChaincodeStubInterface, serial string) (*parttypes.Part, err
 }
 
 func load(stub shim.ChaincodeStubInterface, serial string) (*parttypes.Part, error) {
-	key, err := partKey(serial)
-	if err != nil {
-		return nil, ccerr.Field(ccerr.InvalidArgument, "serial", "key", "%v", err)
-	}
-	return kit.MustGet[parttypes.Part](stub, key, func() error {
-		return ccerr.New(ccerr.NotFound, "part %s is not registered", serial)
-	})
+	return kit.Registered[parttypes.Part](stub, "part", "serial", serial, partKey)
 }
 
 // record saves p and appends a custody event to its trail.

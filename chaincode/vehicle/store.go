@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
@@ -41,13 +40,7 @@ func odometerKey(vinCode string, observedAt time.Time, seq int64) (string, error
 // Other contracts use it, with Append, to add to a vehicle's life in their
 // own transaction.
 func Load(stub shim.ChaincodeStubInterface, vinCode string) (*vehicletypes.Vehicle, error) {
-	key, err := vehicleKey(vinCode)
-	if err != nil {
-		return nil, ccerr.Field(ccerr.InvalidArgument, "vin", "key", "%v", err)
-	}
-	return kit.MustGet[vehicletypes.Vehicle](stub, key, func() error {
-		return ccerr.New(ccerr.NotFound, "vehicle %s is not registered", vinCode)
-	})
+	return kit.Registered[vehicletypes.Vehicle](stub, "vehicle", "vin", vinCode, vehicleKey)
 }
 
 func save(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle) error {
