@@ -19,8 +19,8 @@ import (
 )
 
 const (
-	vin1  = "1M8GDM9AXKP042788"
-	vin2  = "1G4AH59H45G118341"
+	vin1  = contractstest.USVIN
+	vin2  = contractstest.USVIN2
 	hashA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 )
 

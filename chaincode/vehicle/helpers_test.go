@@ -10,9 +10,9 @@ import (
 )
 
 const (
-	usVIN  = "1M8GDM9AXKP042788"
-	euVIN  = "WVWZZZ1JZXW000001"
-	bevVIN = "1HGCM82633A004352"
+	usVIN  = contractstest.USVIN
+	euVIN  = contractstest.EUVIN
+	bevVIN = contractstest.BEVVIN
 )
 
 // fixture is the ledger of every contract, with this package's helpers.

@@ -20,6 +20,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// VINs the contract tests register. They are valid; the North American
+// ones carry a right check digit, the European one has none to check.
+const (
+	USVIN  = "1M8GDM9AXKP042788"
+	USVIN2 = "1G4AH59H45G118341"
+	BEVVIN = "1HGCM82633A004352"
+	EUVIN  = "WVWZZZ1JZXW000001"
+)
+
 // Ledger is a mock ledger running every contract. The embedded
 // mockstub.Ledger gives the lower-level calls (Invoke, Evaluate, history,
 // private data by peer).
