@@ -160,12 +160,17 @@ func (s *Submitter) track(req Request, r store.Receipt, commit Commit, attempt i
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		final := s.await(req, r, commit, attempt)
+		final, chain := s.await(req, r, commit, attempt)
 		// Answer the waiting requests first, then make the outcome durable:
 		// the fsync need not sit in every synchronous request's latency.
+		// A Wait that followed RetriedAs waits on a later id of the retry
+		// chain than the one this goroutine started with: answer them all.
 		s.mu.Lock()
-		ws := s.waiters[r.TxID]
-		delete(s.waiters, r.TxID)
+		var ws []chan store.Receipt
+		for _, id := range chain {
+			ws = append(ws, s.waiters[id]...)
+			delete(s.waiters, id)
+		}
 		s.recent[final.TxID] = final
 		s.mu.Unlock()
 		for _, w := range ws {
@@ -180,7 +185,9 @@ func (s *Submitter) track(req Request, r store.Receipt, commit Commit, attempt i
 	}()
 }
 
-func (s *Submitter) await(req Request, r store.Receipt, commit Commit, attempt int) store.Receipt {
+// await waits for commit's end, re-proposing after a read conflict. It
+// returns the final receipt and the ids of every transaction tried, r's first.
+func (s *Submitter) await(req Request, r store.Receipt, commit Commit, attempt int) (store.Receipt, []string) {
 	t0 := time.Now()
 	st, err := commit.Status()
 	metrics.Phase.WithLabelValues("commit").Observe(time.Since(t0).Seconds())
@@ -188,7 +195,7 @@ func (s *Submitter) await(req Request, r store.Receipt, commit Commit, attempt i
 		// Unknown outcome: leave the receipt pending; a status lookup or a
 		// restart picks it up again. Never resubmit under a new ID here.
 		s.log.Warn("commit status unknown", "txId", r.TxID, "err", err)
-		return r
+		return r, []string{r.TxID}
 	}
 	r.BlockNumber = st.BlockNumber
 	r.CommittedAt = time.Now().UTC()
@@ -208,14 +215,15 @@ func (s *Submitter) await(req Request, r store.Receipt, commit Commit, attempt i
 			r.RetriedAs = r2.TxID
 			s.save(r)
 			s.log.Info("transaction retried after read conflict", "txId", r.TxID, "retriedAs", r2.TxID, "attempt", attempt+1)
-			return s.await(req, r2, commit2, attempt+1)
+			final, chain := s.await(req, r2, commit2, attempt+1)
+			return final, append([]string{r.TxID}, chain...)
 		}
 		s.log.Warn("retry after read conflict failed", "txId", r.TxID, "err", err)
 	}
 	if !st.Successful {
 		s.log.Warn("transaction invalid", "txId", r.TxID, "code", r.ValidationCode)
 	}
-	return r
+	return r, []string{r.TxID}
 }
 
 func (s *Submitter) save(r store.Receipt) {

@@ -30,10 +30,22 @@ type fakeNet struct {
 	codes    []peer.TxValidationCode // the n-th submitted transaction commits with codes[n]; VALID past the end
 	endorsed int
 	txs      []string
-	release  chan struct{} // closed: every commit ends
+	release  chan struct{}            // closed: every commit ends
+	gates    map[string]chan struct{} // closed: that transaction's commit ends (release ends it too)
 }
 
-func newFakeNet() *fakeNet { return &fakeNet{release: make(chan struct{})} }
+func newFakeNet() *fakeNet {
+	return &fakeNet{release: make(chan struct{}), gates: map[string]chan struct{}{}}
+}
+
+// gate makes the commit of txID end only when the returned channel is closed.
+func (f *fakeNet) gate(txID string) chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := make(chan struct{})
+	f.gates[txID] = g
+	return g
+}
 
 func (f *fakeNet) Endorse(_ context.Context, req Request) (string, Endorsed, error) {
 	f.mu.Lock()
@@ -84,7 +96,17 @@ type fakeCommit struct {
 func (c fakeCommit) Bytes() ([]byte, error) { return []byte(c.txID), nil }
 
 func (c fakeCommit) Status(...grpc.CallOption) (*client.Status, error) {
-	<-c.f.release
+	c.f.mu.Lock()
+	g := c.f.gates[c.txID]
+	c.f.mu.Unlock()
+	if g == nil {
+		<-c.f.release
+	} else {
+		select {
+		case <-g:
+		case <-c.f.release:
+		}
+	}
 	return &client.Status{Code: c.code, Successful: c.code == peer.TxValidationCode_VALID, BlockNumber: 7, TransactionID: c.txID}, nil
 }
 
@@ -221,6 +243,37 @@ func TestWaitFollowsAReadConflictRetry(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "tx1", first.RetriedAs)
 	assert.Equal(t, peer.TxValidationCode_MVCC_READ_CONFLICT.String(), first.ValidationCode)
+	assert.Zero(t, s.waiting())
+}
+
+// A Wait that arrives once tx0 is recorded as retried waits on tx1, which
+// the commit wait of tx0 ends: it must answer that waiter too.
+func TestWaitArrivingAfterARetryGetsTheFinalReceipt(t *testing.T) {
+	f := newFakeNet()
+	f.codes = []peer.TxValidationCode{peer.TxValidationCode_MVCC_READ_CONFLICT}
+	tx0, tx1 := f.gate("tx0"), f.gate("tx1")
+	s, st := newSubmitter(t, f)
+	_, err := s.Submit(context.Background(), Request{Principal: oem, Function: "CreateOrder"})
+	require.NoError(t, err)
+	close(tx0)
+	require.Eventually(t, func() bool {
+		r, err := st.Receipt("tx0")
+		return err == nil && r.RetriedAs == "tx1"
+	}, 5*time.Second, time.Millisecond)
+
+	done := make(chan store.Receipt)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r, err := s.Wait(ctx, "tx0")
+		assert.NoError(t, err)
+		done <- r
+	}()
+	require.Eventually(t, func() bool { return s.waiting() == 1 }, 5*time.Second, time.Millisecond)
+	close(tx1)
+	r := <-done
+	assert.Equal(t, "tx1", r.TxID)
+	assert.Equal(t, store.Committed, r.Status, "the final receipt, not the pending one left when Wait gave up")
 	assert.Zero(t, s.waiting())
 }
 
