@@ -44,7 +44,7 @@ type RegisterPartsRequest struct {
 	Batch                string           `json:"batch" validate:"code"`
 	Manufacturer         string           `json:"manufacturer" validate:"required,max=100"`
 	ManufacturedAt       time.Time        `json:"manufacturedAt" validate:"required"`
-	Serials              []string         `json:"serials" validate:"required,max=1000,unique,dive,serial"`
+	Serials              []string         `json:"serials" validate:"required,min=1,max=1000,unique,dive,serial"`
 	Materials            []MaterialOrigin `json:"materials,omitempty" metadata:",optional" validate:"dive"`
 	ConformityCertHashes []string         `json:"conformityCertHashes,omitempty" metadata:",optional" validate:"dive,sha256"`
 }
