@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 )
@@ -52,10 +53,12 @@ func (c *Checker) Required(field, s string) bool {
 	return true
 }
 
-// MaxLen fails when s is longer than n bytes.
+// MaxLen fails when s is longer than n characters (runes), the unit of
+// validator's max on a string and of JSON Schema's maxLength, so every
+// path and the OpenAPI document agree on one limit.
 func (c *Checker) MaxLen(field, s string, n int) {
-	if len(s) > n {
-		c.Fail(field, "max_length", "must be at most %d characters, got %d", n, len(s))
+	if l := utf8.RuneCountInString(s); l > n {
+		c.Fail(field, "max_length", "must be at most %d characters, got %d", n, l)
 	}
 }
 

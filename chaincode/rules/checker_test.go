@@ -2,6 +2,8 @@ package rules_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,4 +48,31 @@ func TestCheckerKeepsTheCodeOfTheOnlyValidator(t *testing.T) {
 	d.Add(errors.New("plain"))
 	e, _ := ccerr.From(d.Err())
 	assert.Equal(t, "invalid", e.Fields[0].Rule)
+}
+
+// A length limit counts characters on every path: Checker.MaxLen/Text,
+// the validate tags (validator's max) and JSON Schema's maxLength.
+func TestLengthLimitsCountCharacters(t *testing.T) {
+	const limit = 5
+	atLimit := strings.Repeat("ü", limit) // 10 bytes
+	past := atLimit + "é"
+	for name, tc := range map[string]struct {
+		s     string
+		valid bool
+	}{"at the limit": {atLimit, true}, "one past": {past, false}} {
+		var c rules.Checker
+		c.MaxLen("note", tc.s, limit)
+		c.Text("name", tc.s, limit)
+		err := rules.Var(tc.s, fmt.Sprintf("max=%d", limit))
+		if tc.valid {
+			assert.NoError(t, c.Err(), name)
+			assert.NoError(t, err, name)
+			continue
+		}
+		e, ok := ccerr.From(c.Err())
+		require.True(t, ok, name)
+		require.Len(t, e.Fields, 2, name)
+		assert.Equal(t, "must be at most 5 characters, got 6", e.Fields[0].Message)
+		assert.Error(t, err, name)
+	}
 }
