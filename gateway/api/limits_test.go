@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -86,20 +85,10 @@ func (e *limitsEnv) token(iss, sub, org, role string) string {
 
 func (e *limitsEnv) do(method, path, authorization, body string, headers ...string) resp {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
-	require.NoError(e.t, err)
 	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
+		headers = append([]string{"Authorization", authorization}, headers...)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(e.t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(e.t, err)
-	return resp{status: res.StatusCode, header: res.Header, body: b}
+	return send(e.t, method, e.url+path, body, headers...)
 }
 
 func retryAfter(t *testing.T, r resp) {
