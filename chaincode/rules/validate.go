@@ -164,7 +164,11 @@ func (c *Checker) fieldError(root reflect.Type, fe validator.FieldError) {
 	case fe.Tag() == "required":
 		c.Fail(field, "required", "is required")
 	case fe.Tag() == "unique":
-		c.Fail(field, "unique", "lists a value twice")
+		if dup, ok := duplicate(reflect.ValueOf(val)); ok {
+			c.Fail(field, "unique", "lists %q twice", fmt.Sprint(dup))
+		} else {
+			c.Fail(field, "unique", "lists a value twice")
+		}
 	case kind == reflect.String && lo != "" && hi != "":
 		c.Fail(field, "length", "must be %s-%s characters, got %d", lo, hi, len([]rune(fmt.Sprint(val))))
 	case kind == reflect.String && fe.Tag() == "max":
@@ -182,6 +186,27 @@ func (c *Checker) fieldError(root reflect.Type, fe validator.FieldError) {
 	default:
 		c.Fail(field, fe.Tag(), "fails %s %s", fe.Tag(), fe.Param())
 	}
+}
+
+// duplicate returns the first item of list that an earlier item equals,
+// so a refusal names the value to remove; ok is false when there is none
+// or the items cannot be compared (unique on a struct's field).
+func duplicate(list reflect.Value) (dup any, ok bool) {
+	if list.Kind() != reflect.Slice && list.Kind() != reflect.Array {
+		return nil, false
+	}
+	seen := map[any]bool{}
+	for i := range list.Len() {
+		v := list.Index(i)
+		if !v.Type().Comparable() {
+			return nil, false
+		}
+		if seen[v.Interface()] {
+			return v.Interface(), true
+		}
+		seen[v.Interface()] = true
+	}
+	return nil, false
 }
 
 // tagOf finds the validate tag of the field at a struct namespace such as

@@ -91,6 +91,14 @@ func TestStructNamesFieldsAndRulesAsTheAPIDoes(t *testing.T) {
 	assert.Equal(t, map[string]string{"items": "count", "tags": "unique"}, fieldsOf(t, c.Err()))
 
 	r = valid()
+	r.Tags = []string{"b", "b"}
+	c = rules.Checker{}
+	c.Struct(r)
+	e, _ = ccerr.From(c.Err())
+	require.Len(t, e.Fields, 1)
+	assert.Equal(t, ccerr.FieldError{Field: "tags", Rule: "unique", Message: `lists "b" twice`}, e.Fields[0], "the list's field, naming the duplicate")
+
+	r = valid()
 	r.Tags = []string{"a", "b", "c"}
 	c = rules.Checker{}
 	c.Struct(r)
