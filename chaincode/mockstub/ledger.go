@@ -2,6 +2,7 @@ package mockstub
 
 import (
 	"crypto/sha256"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -276,11 +277,5 @@ func mergeMeta(old, upd map[string][]byte) map[string][]byte {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+// sortedKeys is m's keys in order, so that nothing depends on map order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -93,14 +94,8 @@ func TestOpenAPISchemasFollowTheGoTypes(t *testing.T) {
 	assert.Equal(t, string(text), out)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+// sortedKeys is m's keys in order, so that nothing depends on map order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // orderKey holds the properties' order in a generated schema (Go field
 // order); it is not part of the schema.
@@ -229,19 +224,24 @@ func typeSchema(t reflect.Type, tag, elemTag string, ref func(reflect.Type) stri
 		return f
 	}
 	has := func(k string) bool { return slices.Contains(strings.Split(tag, ","), k) }
+	// bounds sets a string's or an array's size limits: min and max, and
+	// required alone means not empty.
+	bounds := func(minKey, maxKey string) {
+		if lo != "" {
+			s[minKey] = num(lo)
+		} else if has("required") {
+			s[minKey] = int64(1)
+		}
+		if hi != "" {
+			s[maxKey] = num(hi)
+		}
+	}
 	switch {
 	case t == reflect.TypeFor[time.Time]():
 		s["type"], s["format"] = "string", "date-time"
 	case t.Kind() == reflect.String:
 		s["type"] = "string"
-		if lo != "" {
-			s["minLength"] = num(lo)
-		} else if has("required") {
-			s["minLength"] = int64(1)
-		}
-		if hi != "" {
-			s["maxLength"] = num(hi)
-		}
+		bounds("minLength", "maxLength")
 	case t.Kind() == reflect.Bool:
 		s["type"] = "boolean"
 	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
@@ -250,14 +250,7 @@ func typeSchema(t reflect.Type, tag, elemTag string, ref func(reflect.Type) stri
 		s["type"] = "number"
 	case t.Kind() == reflect.Slice:
 		s["type"] = "array"
-		if lo != "" {
-			s["minItems"] = num(lo)
-		} else if has("required") {
-			s["minItems"] = int64(1)
-		}
-		if hi != "" {
-			s["maxItems"] = num(hi)
-		}
+		bounds("minItems", "maxItems")
 		if has("unique") {
 			s["uniqueItems"] = true
 		}
