@@ -84,6 +84,8 @@ func New(d Deps) *Server {
 	s.paymentRoutes(v1)
 	v1.POST("/subscriptions", s.subscribe)
 	v1.GET("/subscriptions", s.subscriptions)
+	v1.DELETE("/subscriptions/:id", s.unsubscribe)
+	v1.POST("/subscriptions/:id/secret", s.rotateSecret)
 	v1.GET("/dead-letters", s.deadLetters)
 	v1.POST("/dead-letters/:id/replay", s.replayDeadLetter)
 	v1.GET("/transactions/:txId", s.transaction)

@@ -28,6 +28,7 @@ type Config struct {
 	Retention Retention `yaml:"retention"`
 	Limits    Limits    `yaml:"limits"`
 	Auth      Auth      `yaml:"auth"`
+	Webhooks  Webhooks  `yaml:"webhooks"`
 	// MVCCRetries bounds re-proposals after an MVCC read conflict.
 	MVCCRetries int `yaml:"mvccRetries"`
 	// Pprof, when set, serves Go's profiler on that (loopback) address.
@@ -49,6 +50,15 @@ type Timeouts struct {
 type Retention struct {
 	IdempotencyKeys time.Duration `yaml:"idempotencyKeys"`
 	Receipts        time.Duration `yaml:"receipts"`
+}
+
+// Webhooks says where subscriptions may deliver. By default a URL whose
+// host is or resolves to a loopback, link-local, private, unspecified or
+// multicast address is refused, at subscription and at every delivery.
+type Webhooks struct {
+	// Allow admits host names, IP addresses or CIDRs (e.g. "127.0.0.1",
+	// "10.20.0.0/16", "hooks.corp.example") that would otherwise be refused.
+	Allow []string `yaml:"allow"`
 }
 
 // Limits protect the gateway and the network from one client. A client

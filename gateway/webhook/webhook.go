@@ -25,11 +25,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,22 +60,53 @@ type Subscription struct {
 	URL    string   `json:"url"`
 	Events []string `json:"events"`
 	Secret string   `json:"secret,omitempty"`
+	// PreviousSecret still signs deliveries, next to Secret, until
+	// PreviousSecretUntil: the grace period of a rotation, during which a
+	// receiver may verify with either.
+	PreviousSecret      string    `json:"previousSecret,omitempty"`
+	PreviousSecretUntil time.Time `json:"previousSecretUntil,omitzero"`
 	// Party restricts PaymentSettled notices to one holder.
 	Party     string    `json:"party,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-// Validate checks a new subscription.
+// Public is s without its secrets, as the API shows it.
+func (s Subscription) Public() Subscription {
+	s.Secret, s.PreviousSecret = "", ""
+	return s
+}
+
+// FieldError is a subscription refused for one of its fields.
+type FieldError struct {
+	Field, Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Errors the API maps to answers.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrNotDead  = errors.New("notification is not dead")
+	// ErrLimit is a cap of Limits reached.
+	ErrLimit = errors.New("limit reached")
+)
+
+// Validate checks a new subscription's own fields (Hub.Subscribe also
+// checks where its URL leads).
 func (s Subscription) Validate() error {
 	u, err := url.Parse(s.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("url must be an absolute http(s) URL")
+		return &FieldError{"url", "url must be an absolute http(s) URL"}
 	}
 	if len(s.Events) == 0 {
-		return errors.New("events must name at least one event")
+		return &FieldError{"events", "events must name at least one event"}
 	}
-	if len(s.Secret) < 16 {
-		return errors.New("secret must be at least 16 characters")
+	return validSecret(s.Secret)
+}
+
+func validSecret(secret string) error {
+	if len(secret) < 16 {
+		return &FieldError{"secret", "secret must be at least 16 characters"}
 	}
 	return nil
 }
@@ -82,6 +115,7 @@ func (s Subscription) Validate() error {
 type Notification struct {
 	ID             string          `json:"id"`
 	SubscriptionID string          `json:"subscriptionId"`
+	Org            string          `json:"org,omitempty"`
 	EventID        string          `json:"eventId"`
 	EventName      string          `json:"eventName"`
 	Recipient      string          `json:"recipient,omitempty"`
@@ -89,6 +123,7 @@ type Notification struct {
 	State          string          `json:"state"`
 	Attempts       int             `json:"attempts"`
 	NextAttempt    time.Time       `json:"nextAttempt"`
+	DeliveredAt    time.Time       `json:"deliveredAt,omitzero"`
 	LastError      string          `json:"lastError,omitempty"`
 }
 
@@ -101,18 +136,49 @@ type Event struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
+// Limits bound what one org or subscriber can make the gateway keep.
+type Limits struct {
+	// SubscriptionsPerOrg caps an org's subscriptions (20).
+	SubscriptionsPerOrg int
+	// PendingPerSubscription caps the notifications waiting for one
+	// subscriber (1000); past it a new notification is parked as dead at
+	// once, to be replayed when the subscriber is back.
+	PendingPerSubscription int
+	// DeliveredRetention is how long a delivered notification is kept
+	// (7 days); older ones are pruned.
+	DeliveredRetention time.Duration
+	// SecretGrace is how long a rotated-out secret keeps signing (24 h).
+	SecretGrace time.Duration
+}
+
+// DefaultLimits are the documented defaults (docs/payments.md).
+var DefaultLimits = Limits{SubscriptionsPerOrg: 20, PendingPerSubscription: 1000,
+	DeliveredRetention: 7 * 24 * time.Hour, SecretGrace: 24 * time.Hour}
+
+// deliveryTimeout bounds one delivery attempt.
+const deliveryTimeout = 10 * time.Second
+
 // Hub keeps subscriptions and notifications in the gateway's bbolt file.
 type Hub struct {
 	db          *bolt.DB
 	log         *slog.Logger
+	guard       *Guard
 	client      *http.Client
 	maxAttempts int
+	limits      Limits
 	now         func() time.Time
 
 	mu sync.Mutex
 	// unsaved is the id of the last event accepted when it is newer than
 	// the checkpoint in the file; "" when the file is up to date.
 	unsaved string
+
+	// busy holds the subscriptions whose worker is delivering: one worker
+	// per subscriber, so a subscriber that never answers only delays itself.
+	workers   sync.WaitGroup
+	busyMu    sync.Mutex
+	busy      map[string]bool
+	lastPrune time.Time
 }
 
 // Option configures a Hub at New.
@@ -125,6 +191,28 @@ func WithMaxAttempts(n int) Option { return func(h *Hub) { h.maxAttempts = n } }
 // WithClock makes the hub read the time from now instead of time.Now.
 func WithClock(now func() time.Time) Option { return func(h *Hub) { h.now = now } }
 
+// WithGuard sets where deliveries may go; by default no internal address
+// is admitted.
+func WithGuard(g *Guard) Option { return func(h *Hub) { h.guard = g } }
+
+// WithLimits replaces DefaultLimits; zero fields keep their default.
+func WithLimits(l Limits) Option {
+	return func(h *Hub) {
+		if l.SubscriptionsPerOrg > 0 {
+			h.limits.SubscriptionsPerOrg = l.SubscriptionsPerOrg
+		}
+		if l.PendingPerSubscription > 0 {
+			h.limits.PendingPerSubscription = l.PendingPerSubscription
+		}
+		if l.DeliveredRetention > 0 {
+			h.limits.DeliveredRetention = l.DeliveredRetention
+		}
+		if l.SecretGrace > 0 {
+			h.limits.SecretGrace = l.SecretGrace
+		}
+	}
+}
+
 // New returns a hub on db (the gateway store's file).
 func New(db *bolt.DB, log *slog.Logger, opts ...Option) (*Hub, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
@@ -135,11 +223,29 @@ func New(db *bolt.DB, log *slog.Logger, opts ...Option) (*Hub, error) {
 		}
 		return nil
 	})
-	h := &Hub{db: db, log: log, client: &http.Client{Timeout: 10 * time.Second}, maxAttempts: 5, now: time.Now}
+	if err != nil {
+		return nil, err
+	}
+	h := &Hub{db: db, log: log, maxAttempts: 5, limits: DefaultLimits, now: time.Now, busy: map[string]bool{}}
 	for _, o := range opts {
 		o(h)
 	}
-	return h, err
+	if h.guard == nil {
+		if h.guard, err = NewGuard(nil, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	h.client = &http.Client{
+		Timeout: deliveryTimeout,
+		// Only the guard's dialer, never a proxy from the environment: the
+		// guard must see the address actually dialled.
+		Transport: &http.Transport{Proxy: nil, DialContext: h.guard.DialContext, ForceAttemptHTTP2: true,
+			TLSHandshakeTimeout: deliveryTimeout, ResponseHeaderTimeout: deliveryTimeout, MaxIdleConnsPerHost: 2},
+		// A redirect could lead anywhere, the guard's refusals included in
+		// spirit: a 3xx answer is a failed delivery.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return h, nil
 }
 
 func put(tx *bolt.Tx, b []byte, k string, v any) error {
@@ -150,9 +256,106 @@ func put(tx *bolt.Tx, b []byte, k string, v any) error {
 	return tx.Bucket(b).Put([]byte(k), raw)
 }
 
-// Subscribe stores s.
-func (h *Hub) Subscribe(s Subscription) error {
-	return h.db.Update(func(tx *bolt.Tx) error { return put(tx, subsBucket, s.ID, s) })
+// Subscribe stores s after checking its fields, where its URL leads (a
+// *FieldError for "url" when the guard refuses it) and its org's cap
+// (ErrLimit).
+func (h *Hub) Subscribe(ctx context.Context, s Subscription) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if err := h.guard.CheckURL(ctx, s.URL); err != nil {
+		return &FieldError{"url", err.Error()}
+	}
+	return h.db.Update(func(tx *bolt.Tx) error {
+		n := 0
+		err := tx.Bucket(subsBucket).ForEach(func(_, v []byte) error {
+			var o Subscription
+			if json.Unmarshal(v, &o) == nil && o.Org == s.Org {
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n >= h.limits.SubscriptionsPerOrg {
+			return fmt.Errorf("%w: %s has %d subscriptions, the most this gateway keeps per org; delete one first",
+				ErrLimit, s.Org, n)
+		}
+		return put(tx, subsBucket, s.ID, s)
+	})
+}
+
+// subscription reads org's subscription id; another org's is ErrNotFound.
+func subscription(tx *bolt.Tx, org, id string) (Subscription, error) {
+	var s Subscription
+	v := tx.Bucket(subsBucket).Get([]byte(id))
+	if v == nil {
+		return s, fmt.Errorf("subscription %s: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(v, &s); err != nil {
+		return s, err
+	}
+	if s.Org != org {
+		return s, fmt.Errorf("subscription %s: %w", id, ErrNotFound)
+	}
+	return s, nil
+}
+
+// Unsubscribe deletes org's subscription id and every notification still
+// kept for it (pending, dead or delivered).
+func (h *Hub) Unsubscribe(org, id string) error {
+	return h.db.Update(func(tx *bolt.Tx) error {
+		if _, err := subscription(tx, org, id); err != nil {
+			return err
+		}
+		if err := tx.Bucket(subsBucket).Delete([]byte(id)); err != nil {
+			return err
+		}
+		return deleteNotes(tx, func(n Notification) bool { return n.SubscriptionID == id })
+	})
+}
+
+// deleteNotes deletes the notifications that match.
+func deleteNotes(tx *bolt.Tx, match func(Notification) bool) error {
+	var keys [][]byte
+	b := tx.Bucket(notesBucket)
+	err := b.ForEach(func(k, v []byte) error {
+		var n Notification
+		if json.Unmarshal(v, &n) == nil && match(n) {
+			keys = append(keys, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys { // not inside ForEach: bbolt forbids changing a bucket it iterates
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RotateSecret makes secret the one that signs org's subscription id; the
+// current secret keeps signing too, next to it, for Limits.SecretGrace so
+// that receivers can switch without losing a delivery.
+func (h *Hub) RotateSecret(org, id, secret string) (Subscription, error) {
+	var s Subscription
+	if err := validSecret(secret); err != nil {
+		return s, err
+	}
+	err := h.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if s, err = subscription(tx, org, id); err != nil {
+			return err
+		}
+		s.PreviousSecret, s.PreviousSecretUntil = s.Secret, h.now().Add(h.limits.SecretGrace).UTC()
+		s.Secret = secret
+		return put(tx, subsBucket, s.ID, s)
+	})
+	return s, err
 }
 
 // Subscriptions lists the subscriptions of org, by ID.
@@ -225,7 +428,7 @@ func (h *Hub) Accept(e Event) (int, error) {
 		return 0, err
 	}
 	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
-	n, err := enqueue(tx, e, h.now())
+	n, err := h.enqueue(tx, e)
 	if err != nil {
 		return 0, err
 	}
@@ -270,9 +473,12 @@ func (h *Hub) FlushCursor() error {
 	})
 }
 
-// enqueue adds e's notifications to tx and says how many.
-func enqueue(tx *bolt.Tx, e Event, now time.Time) (int, error) {
+// enqueue adds e's notifications to tx and says how many. A subscriber
+// with a full queue gets its new notification parked as dead.
+func (h *Hub) enqueue(tx *bolt.Tx, e Event) (int, error) {
 	n := 0
+	now := h.now()
+	var pending map[string]int // counted once, when some subscription wants e
 	subs := tx.Bucket(subsBucket)
 	err := subs.ForEach(func(_, v []byte) error {
 		var s Subscription
@@ -282,6 +488,9 @@ func enqueue(tx *bolt.Tx, e Event, now time.Time) (int, error) {
 		if !slices.Contains(s.Events, e.Name) {
 			return nil
 		}
+		if pending == nil {
+			pending = pendingCounts(tx)
+		}
 		for _, r := range recipients(e, s) {
 			id := e.ID + ":" + s.ID
 			if r != "" {
@@ -290,8 +499,14 @@ func enqueue(tx *bolt.Tx, e Event, now time.Time) (int, error) {
 			if tx.Bucket(notesBucket).Get([]byte(id)) != nil {
 				continue
 			}
-			note := Notification{ID: id, SubscriptionID: s.ID, EventID: e.ID, EventName: e.Name, Recipient: r,
+			note := Notification{ID: id, SubscriptionID: s.ID, Org: s.Org, EventID: e.ID, EventName: e.Name, Recipient: r,
 				Payload: e.Payload, State: Pending, NextAttempt: now}
+			if pending[s.ID] >= h.limits.PendingPerSubscription {
+				note.State = Dead
+				note.LastError = fmt.Sprintf("queue full: %d notifications were pending for the subscription", pending[s.ID])
+			} else {
+				pending[s.ID]++
+			}
 			if err := put(tx, notesBucket, id, note); err != nil {
 				return err
 			}
@@ -300,6 +515,19 @@ func enqueue(tx *bolt.Tx, e Event, now time.Time) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// pendingCounts counts the pending notifications per subscription.
+func pendingCounts(tx *bolt.Tx) map[string]int {
+	out := map[string]int{}
+	_ = tx.Bucket(notesBucket).ForEach(func(_, v []byte) error {
+		var n Notification
+		if json.Unmarshal(v, &n) == nil && n.State == Pending {
+			out[n.SubscriptionID]++
+		}
+		return nil
+	})
+	return out
 }
 
 // Body is what a subscriber receives.
@@ -312,32 +540,50 @@ type Body struct {
 }
 
 // Sign returns the signature header value for body at unix time ts:
-// "t=<ts>,v1=<hex HMAC-SHA256 of "<ts>.<body>" with the secret>".
-func Sign(secret string, ts int64, body []byte) string {
+// "t=<ts>,v1=<hex HMAC-SHA256 of "<ts>.<body>" with the secret>", with
+// one more ",v1=<hex>" per further secret (a rotated-out secret during its
+// grace period). A receiver accepts the delivery if any v1 verifies.
+func Sign(secret string, ts int64, body []byte, more ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "t=%d", ts)
+	for _, s := range append([]string{secret}, more...) {
+		b.WriteString(",v1=")
+		b.WriteString(mac(s, ts, body))
+	}
+	return b.String()
+}
+
+func mac(secret string, ts int64, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	fmt.Fprintf(m, "%d.", ts)
 	m.Write(body)
-	return fmt.Sprintf("t=%d,v1=%s", ts, hex.EncodeToString(m.Sum(nil)))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
-// Verify checks a signature header against body; receivers use the same rule.
+// Verify checks a signature header against body: its timestamp is within
+// tolerance of now and one of its v1 signatures is made with secret.
+// Receivers use the same rule.
 func Verify(secret, header string, body []byte, tolerance time.Duration, now time.Time) bool {
 	var ts int64
-	var sig string
-	for _, part := range bytes.Split([]byte(header), []byte(",")) {
-		k, v, _ := bytes.Cut(part, []byte("="))
-		switch string(k) {
+	var sigs []string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
 		case "t":
-			ts, _ = strconv.ParseInt(string(v), 10, 64)
+			ts, _ = strconv.ParseInt(v, 10, 64)
 		case "v1":
-			sig = string(v)
+			sigs = append(sigs, v)
 		}
 	}
 	if ts == 0 || now.Sub(time.Unix(ts, 0)).Abs() > tolerance {
 		return false
 	}
-	want := Sign(secret, ts, body)
-	return hmac.Equal([]byte(want), []byte(fmt.Sprintf("t=%d,v1=%s", ts, sig)))
+	want := []byte(mac(secret, ts, body))
+	ok := false
+	for _, sig := range sigs {
+		ok = hmac.Equal(want, []byte(sig)) || ok // every one compared: no early exit to time
+	}
+	return ok
 }
 
 // backoff is the pause after attempt n failed.
@@ -346,10 +592,15 @@ func backoff(n int) time.Duration {
 	return min(d, 5*time.Minute)
 }
 
-// DeliverDue sends every pending notification whose time has come, once.
+// DeliverDue starts delivering every pending notification whose time has
+// come: one worker per subscriber with due notifications, unless that
+// subscriber's worker is still busy. It does not wait for them (Wait does),
+// so a subscriber that never answers delays neither the others nor the
+// caller's next round. It also prunes old delivered notifications.
 func (h *Hub) DeliverDue(ctx context.Context) {
-	var due []Notification
+	h.prune()
 	subs := map[string]Subscription{}
+	due := map[string][]Notification{}
 	_ = h.db.View(func(tx *bolt.Tx) error {
 		_ = tx.Bucket(subsBucket).ForEach(func(k, v []byte) error {
 			var s Subscription
@@ -361,16 +612,42 @@ func (h *Hub) DeliverDue(ctx context.Context) {
 		return tx.Bucket(notesBucket).ForEach(func(_, v []byte) error {
 			var n Notification
 			if json.Unmarshal(v, &n) == nil && n.State == Pending && !n.NextAttempt.After(h.now()) {
-				due = append(due, n)
+				due[n.SubscriptionID] = append(due[n.SubscriptionID], n)
 			}
 			return nil
 		})
 	})
-	for _, n := range due {
+	for id, notes := range due {
+		h.busyMu.Lock()
+		if h.busy[id] {
+			h.busyMu.Unlock()
+			continue
+		}
+		h.busy[id] = true
+		h.busyMu.Unlock()
+		h.workers.Add(1)
+		go func() {
+			defer h.workers.Done()
+			defer func() {
+				h.busyMu.Lock()
+				delete(h.busy, id)
+				h.busyMu.Unlock()
+			}()
+			s, ok := subs[id]
+			h.deliver(ctx, s, ok, notes)
+		}()
+	}
+}
+
+// Wait waits until the workers DeliverDue started have finished.
+func (h *Hub) Wait() { h.workers.Wait() }
+
+// deliver sends one subscriber's due notifications in order.
+func (h *Hub) deliver(ctx context.Context, s Subscription, ok bool, notes []Notification) {
+	for _, n := range notes {
 		if ctx.Err() != nil {
 			return
 		}
-		s, ok := subs[n.SubscriptionID]
 		if !ok {
 			n.State, n.LastError = Dead, "subscription deleted"
 		} else if err := h.send(ctx, s, n); err != nil {
@@ -380,43 +657,87 @@ func (h *Hub) DeliverDue(ctx context.Context) {
 			if n.Attempts >= h.maxAttempts {
 				n.State = Dead
 			}
-			h.log.Warn("webhook delivery failed", "notification", n.ID, "attempt", n.Attempts, "err", err)
+			h.log.Warn("webhook delivery failed", "notification", n.ID, "attempt", n.Attempts, "err", n.LastError)
 		} else {
-			n.State, n.LastError = Delivered, ""
+			n.State, n.LastError, n.DeliveredAt = Delivered, "", h.now().UTC()
 		}
-		if err := h.db.Update(func(tx *bolt.Tx) error { return put(tx, notesBucket, n.ID, n) }); err != nil {
+		err := h.db.Update(func(tx *bolt.Tx) error {
+			if tx.Bucket(notesBucket).Get([]byte(n.ID)) == nil {
+				return nil // its subscription was deleted meanwhile
+			}
+			return put(tx, notesBucket, n.ID, n)
+		})
+		if err != nil {
 			h.log.Error("record webhook delivery", "notification", n.ID, "err", err)
 		}
 	}
 }
 
+// send posts n to s. Its error never quotes the URL's credentials or query
+// (a receiver's token often lives there): the error is stored and logged.
 func (h *Hub) send(ctx context.Context, s Subscription, n Notification) error {
 	body, _ := json.Marshal(Body{NotificationID: n.ID, EventID: n.EventID, EventName: n.EventName, Recipient: n.Recipient, Payload: n.Payload})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return errors.New("bad subscription URL")
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-AutoLedger-Notification-Id", n.ID)
-	req.Header.Set("X-AutoLedger-Signature", Sign(s.Secret, h.now().Unix(), body))
+	var more []string
+	if s.PreviousSecret != "" && h.now().Before(s.PreviousSecretUntil) {
+		more = append(more, s.PreviousSecret)
+	}
+	req.Header.Set("X-AutoLedger-Signature", Sign(s.Secret, h.now().Unix(), body, more...))
+	where := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
 	res, err := h.client.Do(req)
 	if err != nil {
-		return err
+		var ue *url.Error
+		if errors.As(err, &ue) { // its text quotes the whole URL
+			err = ue.Err
+		}
+		return fmt.Errorf("post %s: %s", where, err.Error())
 	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096)) // lets the connection be reused
 	res.Body.Close()
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("receiver answered %d", res.StatusCode)
+		return fmt.Errorf("post %s: receiver answered %d", where, res.StatusCode)
 	}
 	return nil
 }
 
-// DeadLetters lists notifications given up on.
-func (h *Hub) DeadLetters() ([]Notification, error) {
+// prune deletes delivered notifications older than the retention, at most
+// once a minute.
+func (h *Hub) prune() {
+	now := h.now()
+	h.busyMu.Lock()
+	if now.Sub(h.lastPrune) < time.Minute {
+		h.busyMu.Unlock()
+		return
+	}
+	h.lastPrune = now
+	h.busyMu.Unlock()
+	cutoff := now.Add(-h.limits.DeliveredRetention)
+	err := h.db.Update(func(tx *bolt.Tx) error {
+		return deleteNotes(tx, func(n Notification) bool {
+			at := n.DeliveredAt
+			if at.IsZero() {
+				at = n.NextAttempt // delivered before DeliveredAt was recorded
+			}
+			return n.State == Delivered && at.Before(cutoff)
+		})
+	})
+	if err != nil {
+		h.log.Error("prune delivered notifications", "err", err)
+	}
+}
+
+// DeadLetters lists org's notifications given up on.
+func (h *Hub) DeadLetters(org string) ([]Notification, error) {
 	var out []Notification
 	err := h.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(notesBucket).ForEach(func(_, v []byte) error {
 			var n Notification
-			if json.Unmarshal(v, &n) == nil && n.State == Dead {
+			if json.Unmarshal(v, &n) == nil && n.State == Dead && noteOrg(tx, n) == org {
 				out = append(out, n)
 			}
 			return nil
@@ -425,19 +746,40 @@ func (h *Hub) DeadLetters() ([]Notification, error) {
 	return out, err
 }
 
-// Replay puts a dead notification back in the queue.
-func (h *Hub) Replay(id string) error {
+// noteOrg is the org n is for: recorded since notifications carry it,
+// else its subscription's.
+func noteOrg(tx *bolt.Tx, n Notification) string {
+	if n.Org != "" {
+		return n.Org
+	}
+	var s Subscription
+	if v := tx.Bucket(subsBucket).Get([]byte(n.SubscriptionID)); v != nil && json.Unmarshal(v, &s) == nil {
+		return s.Org
+	}
+	return ""
+}
+
+// Replay puts org's dead notification id back in the queue: ErrNotFound
+// for another org's, ErrNotDead for one that is not dead, ErrLimit when
+// its subscriber's queue is full.
+func (h *Hub) Replay(org, id string) error {
 	return h.db.Update(func(tx *bolt.Tx) error {
 		v := tx.Bucket(notesBucket).Get([]byte(id))
 		if v == nil {
-			return fmt.Errorf("no notification %s", id)
+			return fmt.Errorf("notification %s: %w", id, ErrNotFound)
 		}
 		var n Notification
 		if err := json.Unmarshal(v, &n); err != nil {
 			return err
 		}
+		if noteOrg(tx, n) != org {
+			return fmt.Errorf("notification %s: %w", id, ErrNotFound)
+		}
 		if n.State != Dead {
-			return fmt.Errorf("notification %s is %s, not dead", id, n.State)
+			return fmt.Errorf("notification %s is %s: %w", id, n.State, ErrNotDead)
+		}
+		if c := pendingCounts(tx)[n.SubscriptionID]; c >= h.limits.PendingPerSubscription {
+			return fmt.Errorf("%w: %d notifications are pending for subscription %s", ErrLimit, c, n.SubscriptionID)
 		}
 		n.State, n.Attempts, n.NextAttempt = Pending, 0, h.now()
 		return put(tx, notesBucket, id, n)

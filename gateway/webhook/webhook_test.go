@@ -20,7 +20,15 @@ import (
 
 const secret = "0123456789abcdef-secret"
 
+// loopback admits the tests' receivers, which listen on 127.0.0.1.
+func loopback(t *testing.T) webhook.Option {
+	g, err := webhook.NewGuard([]string{"127.0.0.1"}, nil, nil)
+	require.NoError(t, err)
+	return webhook.WithGuard(g)
+}
+
 func hub(t *testing.T, opts ...webhook.Option) *webhook.Hub {
+	opts = append([]webhook.Option{loopback(t)}, opts...)
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "w.db"), 0o600, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
@@ -62,9 +70,9 @@ func TestSettlementFansOutPerHolderOnceAndSigned(t *testing.T) {
 	rcv := &receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s1", Org: "SupplierMSP", URL: srv.URL, Events: []string{"PaymentSettled"}, Secret: secret}))
-	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s2", Org: "SupplierMSP", URL: srv.URL, Events: []string{"PaymentSettled"}, Secret: secret, Party: "SUB-7"}))
-	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s3", Org: "OemMSP", URL: srv.URL, Events: []string{"OrderCreated"}, Secret: secret}))
+	require.NoError(t, h.Subscribe(context.Background(), webhook.Subscription{ID: "s1", Org: "SupplierMSP", URL: srv.URL, Events: []string{"PaymentSettled"}, Secret: secret}))
+	require.NoError(t, h.Subscribe(context.Background(), webhook.Subscription{ID: "s2", Org: "SupplierMSP", URL: srv.URL, Events: []string{"PaymentSettled"}, Secret: secret, Party: "SUB-7"}))
+	require.NoError(t, h.Subscribe(context.Background(), webhook.Subscription{ID: "s3", Org: "OemMSP", URL: srv.URL, Events: []string{"OrderCreated"}, Secret: secret}))
 
 	n, err := h.Accept(settled())
 	require.NoError(t, err)
@@ -76,7 +84,9 @@ func TestSettlementFansOutPerHolderOnceAndSigned(t *testing.T) {
 	assert.Equal(t, "7-tx1", c)
 
 	h.DeliverDue(context.Background())
+	h.Wait()
 	h.DeliverDue(context.Background())
+	h.Wait()
 	var ids []string
 	for _, b := range rcv.bodies {
 		ids = append(ids, b.NotificationID)
@@ -97,7 +107,7 @@ func TestQuietEventsReachTheFileAtTheNextFlush(t *testing.T) {
 		var err error
 		db, err = bolt.Open(path, 0o600, nil)
 		require.NoError(t, err)
-		h, err := webhook.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		h, err := webhook.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), loopback(t))
 		require.NoError(t, err)
 		return h
 	}
@@ -112,7 +122,7 @@ func TestQuietEventsReachTheFileAtTheNextFlush(t *testing.T) {
 	}
 
 	h := restart()
-	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s1", URL: "http://127.0.0.1:1/", Events: []string{"OrderCreated"}, Secret: secret}))
+	require.NoError(t, h.Subscribe(context.Background(), webhook.Subscription{ID: "s1", URL: "http://127.0.0.1:1/", Events: []string{"OrderCreated"}, Secret: secret}))
 	n, err := h.Accept(quiet("5-a"))
 	require.NoError(t, err)
 	assert.Zero(t, n)
@@ -148,28 +158,32 @@ func TestFailuresBackOffThenDeadLetterAndReplay(t *testing.T) {
 	rcv := &receiver{fail: true}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	require.NoError(t, h.Subscribe(webhook.Subscription{ID: "s1", URL: srv.URL, Events: []string{"OrderCreated"}, Secret: secret}))
+	require.NoError(t, h.Subscribe(context.Background(), webhook.Subscription{ID: "s1", URL: srv.URL, Events: []string{"OrderCreated"}, Secret: secret}))
 	_, err := h.Accept(webhook.Event{ID: "3-tx9", Name: "OrderCreated", Payload: json.RawMessage(`{}`)})
 	require.NoError(t, err)
 	h.DeliverDue(context.Background())
+	h.Wait()
 	h.DeliverDue(context.Background()) // backing off: not due yet
-	dead, _ := h.DeadLetters()
+	h.Wait()
+	dead, _ := h.DeadLetters("")
 	assert.Empty(t, dead)
 	time.Sleep(1100 * time.Millisecond)
 	h.DeliverDue(context.Background())
-	dead, _ = h.DeadLetters()
+	h.Wait()
+	dead, _ = h.DeadLetters("")
 	require.Len(t, dead, 1)
 	assert.Equal(t, 2, dead[0].Attempts)
 
 	rcv.mu.Lock()
 	rcv.fail = false
 	rcv.mu.Unlock()
-	require.NoError(t, h.Replay("3-tx9:s1"))
+	require.NoError(t, h.Replay("", "3-tx9:s1"))
 	h.DeliverDue(context.Background())
+	h.Wait()
 	assert.Len(t, rcv.bodies, 1)
-	dead, _ = h.DeadLetters()
+	dead, _ = h.DeadLetters("")
 	assert.Empty(t, dead)
-	assert.Error(t, h.Replay("3-tx9:s1"), "only dead notifications replay")
+	assert.ErrorIs(t, h.Replay("", "3-tx9:s1"), webhook.ErrNotDead, "only dead notifications replay")
 	assert.Error(t, webhook.Subscription{URL: "ftp://x", Events: []string{"A"}, Secret: secret}.Validate())
 }
 

@@ -73,6 +73,9 @@ func startGateway(t testing.TB) {
 		cfg, keys, err := demo.Generate(filepath.Join(runDir, "connection.json"), addr, filepath.Join(dir, "gateway.db"))
 		require.NoError(t, err)
 		cfg.Timeouts.Endorse, cfg.Timeouts.Evaluate = 5*time.Second, 5*time.Second
+		// The suite's webhook receivers listen on loopback, which a gateway
+		// refuses to deliver to unless its operator allow-lists it.
+		cfg.Webhooks.Allow = []string{"127.0.0.1"}
 		require.NoError(t, demo.Write(cfg, keys, "http://"+addr, filepath.Join(dir, "gateway.yaml"), filepath.Join(dir, "demo.env")))
 		gwKeys = map[string]string{}
 		for _, k := range keys {

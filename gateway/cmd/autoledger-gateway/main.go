@@ -71,7 +71,11 @@ func run(log *slog.Logger, path string) error {
 	sub := fabric.NewSubmitter(pool, st, log, cfg.MVCCRetries)
 	sub.Resume()
 
-	hub, err := webhook.New(st.DB(), log)
+	guard, err := webhook.NewGuard(cfg.Webhooks.Allow, nil, nil)
+	if err != nil {
+		return err
+	}
+	hub, err := webhook.New(st.DB(), log, webhook.WithGuard(guard))
 	if err != nil {
 		return err
 	}
