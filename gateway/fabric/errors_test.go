@@ -7,9 +7,7 @@ import (
 	"testing"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -42,21 +40,12 @@ func TestClassify(t *testing.T) {
 
 func TestARefusalOnlyByAnotherOrgsPeerIsRetried(t *testing.T) {
 	cc := ccerr.New(ccerr.NotFound, "vehicle X is not registered")
-	refused := func(msps ...string) error {
-		st := status.New(codes.Aborted, "failed to collect enough transaction endorsements, see attached details for more info")
-		for _, m := range msps {
-			var err error
-			st, err = st.WithDetails(&gateway.ErrorDetail{Address: "peer0." + m + ":7051", MspId: m, Message: "chaincode response 404, " + cc.Error()})
-			require.NoError(t, err)
-		}
-		return st.Err()
-	}
-	e := classify(refused("DealerMSP", "InsurerMSP"), "tx1")
+	e := classify(refusedBy(t, "DealerMSP", "InsurerMSP"), "tx1")
 	assert.Equal(t, Business, e.Kind)
 	assert.Equal(t, []string{"DealerMSP", "InsurerMSP"}, e.RefusedBy)
 	assert.Equal(t, []string{"DealerMSP", "InsurerMSP"}, refusedElsewhere(e, "OemMSP"), "the OEM's own peer accepted: the others are behind")
-	assert.Nil(t, refusedElsewhere(classify(refused("OemMSP"), ""), "OemMSP"), "the caller's own peer refused: that is the answer")
-	assert.Nil(t, refusedElsewhere(classify(refused("DealerMSP", "OemMSP"), ""), "OemMSP"))
+	assert.Nil(t, refusedElsewhere(classify(refusedBy(t, "OemMSP"), ""), "OemMSP"), "the caller's own peer refused: that is the answer")
+	assert.Nil(t, refusedElsewhere(classify(refusedBy(t, "DealerMSP", "OemMSP"), ""), "OemMSP"))
 	assert.Nil(t, refusedElsewhere(classify(status.Error(codes.Unknown, "chaincode response 404, "+cc.Error()), ""), "OemMSP"),
 		"no details: nothing says who refused")
 	assert.Nil(t, refusedElsewhere(classify(status.Error(codes.Unavailable, "down"), ""), "OemMSP"))
