@@ -1,11 +1,13 @@
 package api
 
 import (
+	"container/list"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"sync"
@@ -113,20 +115,54 @@ func tooMany(c *gin.Context, wait time.Duration, detail string) {
 	writeProblem(c, problem(http.StatusTooManyRequests, CodeRateLimited, detail))
 }
 
-// failureLimit is a token bucket per remote address that only failures draw from.
+// failureLimit is a token bucket per remote address that only failures
+// draw from. It remembers at most max addresses, in the order of their
+// last failure, so memory is bounded and a request does O(1) work under
+// the lock: a new address takes the place of the least recent one when
+// that one's bucket has refilled (it is forgiven anyway); otherwise every
+// address is still being limited and the newcomer shares one overflow
+// bucket with the other newcomers, which a flood from many addresses
+// drains at once.
 type failureLimit struct {
-	mu      sync.Mutex
-	perSec  rate.Limit
-	burst   int
-	buckets map[string]*rate.Limiter
+	mu       sync.Mutex
+	perSec   rate.Limit
+	burst    int
+	max      int
+	buckets  map[string]*list.Element // of *failureBucket
+	order    *list.List               // most recent failure first
+	overflow *rate.Limiter
 }
 
-// maxTracked bounds the addresses a limiter remembers: past it, buckets
-// that have refilled (forgiven addresses) are dropped.
+type failureBucket struct {
+	key string
+	l   *rate.Limiter
+}
+
+// maxTracked bounds the addresses a limiter remembers.
 const maxTracked = 10000
 
 func newFailureLimit(l config.Limits) *failureLimit {
-	return &failureLimit{perSec: rate.Limit(l.AuthFailuresPerMinute / 60), burst: l.AuthFailureBurst, buckets: map[string]*rate.Limiter{}}
+	return newFailureLimitOf(l, maxTracked)
+}
+
+func newFailureLimitOf(l config.Limits, capacity int) *failureLimit {
+	perSec := rate.Limit(l.AuthFailuresPerMinute / 60)
+	return &failureLimit{perSec: perSec, burst: l.AuthFailureBurst, max: capacity,
+		buckets: map[string]*list.Element{}, order: list.New(), overflow: rate.NewLimiter(perSec, l.AuthFailureBurst)}
+}
+
+// addressKey is the unit limited: an IPv4 address, or an IPv6 /64 (what
+// one site or host is usually given, so rotating within it gains nothing).
+func addressKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		return netip.PrefixFrom(a, 64).Masked().String()
+	}
+	return a.String()
 }
 
 // fail records a failure from addr and reports whether addr is over the
@@ -134,24 +170,33 @@ func newFailureLimit(l config.Limits) *failureLimit {
 func (f *failureLimit) fail(addr string, now time.Time) (time.Duration, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	l, ok := f.buckets[addr]
-	if !ok {
-		if len(f.buckets) >= maxTracked {
-			for a, b := range f.buckets {
-				if b.TokensAt(now) >= float64(f.burst) {
-					delete(f.buckets, a)
-				}
-			}
-		}
-		l = rate.NewLimiter(f.perSec, f.burst)
-		f.buckets[addr] = l
-	}
+	l := f.bucket(addressKey(addr), now)
 	if l.AllowN(now, 1) {
 		return 0, false
 	}
 	r := l.ReserveN(now, 1)
 	defer r.CancelAt(now)
 	return r.DelayFrom(now), true
+}
+
+// bucket returns key's bucket; f.mu is held.
+func (f *failureLimit) bucket(key string, now time.Time) *rate.Limiter {
+	if e, ok := f.buckets[key]; ok {
+		f.order.MoveToFront(e)
+		return e.Value.(*failureBucket).l
+	}
+	if f.order.Len() >= f.max {
+		oldest := f.order.Back()
+		b := oldest.Value.(*failureBucket)
+		if b.l.TokensAt(now) < float64(f.burst) {
+			return f.overflow
+		}
+		f.order.Remove(oldest)
+		delete(f.buckets, b.key)
+	}
+	b := &failureBucket{key: key, l: rate.NewLimiter(f.perSec, f.burst)}
+	f.buckets[key] = f.order.PushFront(b)
+	return b.l
 }
 
 func principal(c *gin.Context) auth.Principal { return c.MustGet(principalKey).(auth.Principal) }
