@@ -73,3 +73,26 @@ func TestPolicies(t *testing.T) {
 	}
 	assert.Equal(t, 3, withEndorsement)
 }
+
+// The consortium's collections written out by hand, independent of All:
+// a change to a collection's members or endorsement policy must change
+// this table too, on purpose.
+func TestCollectionsAreTheAgreedOnes(t *testing.T) {
+	want := []struct {
+		name        string
+		members     []string
+		endorsement string
+	}{
+		{"owners", []string{"OemMSP", "DealerMSP", "InsurerMSP"}, ""},
+		{"oemSupplier", []string{"OemMSP", "SupplierMSP"}, "AND('OemMSP.peer', 'SupplierMSP.peer')"},
+		{"oemDealer", []string{"OemMSP", "DealerMSP"}, "AND('OemMSP.peer', 'DealerMSP.peer')"},
+		{"dealerInsurer", []string{"DealerMSP", "InsurerMSP"}, "AND('DealerMSP.peer', 'InsurerMSP.peer')"},
+	}
+	require.Len(t, collections.All, len(want))
+	for i, w := range want {
+		c := collections.All[i]
+		assert.Equal(t, w.name, c.Name)
+		assert.Equal(t, w.members, c.Members, w.name)
+		assert.Equal(t, w.endorsement, c.EndorsementPolicy(), w.name)
+	}
+}

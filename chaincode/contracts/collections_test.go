@@ -5,7 +5,6 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/collections"
-	"github.com/autoledger/autoledger/chaincode/contracts"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/stretchr/testify/assert"
@@ -18,8 +17,6 @@ func TestContractsUseDefinedCollections(t *testing.T) {
 	assert.Equal(t, collections.OemSupplier, part.TermsCollection)
 	assert.Equal(t, []string{access.OemMSP, access.SupplierMSP}, collections.MembersOf(part.TermsCollection),
 		"only the supplier and the OEM may see commercial terms")
-	assert.Len(t, contracts.Collections, len(collections.All))
-	for _, c := range collections.All {
-		assert.Equal(t, c.Members, contracts.Collections[c.Name], c.Name)
-	}
+	// Which orgs are members of which collection is anchored by hand in
+	// package collections' TestCollectionsAreTheAgreedOnes.
 }
