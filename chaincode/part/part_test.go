@@ -70,7 +70,7 @@ func TestRegisterOnceEver(t *testing.T) {
 
 	e := contractstest.FailsWith(t, f.Submit("SupplierMSP", "production", "part:RegisterParts", parttypes.RegisterPartsRequest{PartNumber: "X", Batch: "B",
 		Manufacturer: "M", ManufacturedAt: f.Clock.Now(), Serials: serials("Z", parttypes.MaxSerialsPerCall+1)}), ccerr.InvalidArgument)
-	assert.Equal(t, "max_items", e.Fields[0].Rule)
+	assert.Equal(t, "count", e.Fields[0].Rule)
 	e = contractstest.FailsWith(t, f.Submit("SupplierMSP", "production", "part:RegisterParts", parttypes.RegisterPartsRequest{PartNumber: "X|Y", Batch: "B",
 		Manufacturer: "M", ManufacturedAt: f.Clock.Now(), Serials: []string{"A", "A"}}), ccerr.InvalidArgument)
 	assert.Len(t, e.Fields, 2)
