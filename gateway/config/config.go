@@ -161,6 +161,11 @@ func Load(path string) (Config, error) {
 	if v := os.Getenv("AUTOLEDGER_GATEWAY_ORGS"); v != "" {
 		c.Orgs = strings.Split(v, ",")
 	}
+	// Added to the file's list, never replacing it: a container's environment can widen the
+	// webhook allow-list only where its operator sets this variable.
+	if v := os.Getenv("AUTOLEDGER_WEBHOOK_ALLOW"); v != "" {
+		c.Webhooks.Allow = append(c.Webhooks.Allow, strings.Split(v, ",")...)
+	}
 	return c, c.Validate()
 }
 

@@ -56,6 +56,12 @@ func TestMain(m *testing.M) {
 	default:
 		runDir = filepath.Join(root, "test-network", "run")
 	}
+	if composed && os.Getenv("AUTOLEDGER_WEBHOOK_ALLOW") == "" {
+		// The compose gateways reach the suite's webhook receiver on the host's address on the
+		// compose network's bridge, a private address they refuse unless allow-listed; Docker
+		// gives bridges addresses from these ranges. Only the suite's compose network gets it.
+		os.Setenv("AUTOLEDGER_WEBHOOK_ALLOW", "172.16.0.0/12,192.168.0.0/16")
+	}
 	if err := ensureNetwork(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: network not available:", err)
 		os.Exit(1)
