@@ -37,6 +37,7 @@ type Ledger struct {
 	collections map[string]Collection
 	determinism bool
 	queryLimit  int
+	readFault   ReadFault
 
 	mu      sync.Mutex
 	public  *store

@@ -115,6 +115,9 @@ func (s *txStub) InvokeChaincode(string, [][]byte, string) *peer.Response {
 // --- public state ---
 
 func (s *txStub) GetState(key string) ([]byte, error) {
+	if err := s.fault("", key); err != nil {
+		return nil, err
+	}
 	v, ok := s.l.public.vals[key]
 	if !ok {
 		s.reads[key] = nil
@@ -182,6 +185,9 @@ func (s *txStub) SetStateValidationParameter(key string, ep []byte) error {
 }
 
 func (s *txStub) GetStateValidationParameter(key string) ([]byte, error) {
+	if err := s.fault("", key); err != nil {
+		return nil, err
+	}
 	return clone(s.l.public.vals[key].meta[validationParameterKey]), nil
 }
 
@@ -201,6 +207,9 @@ func (s *txStub) GetStateByRange(startKey, endKey string) (shim.StateQueryIterat
 	if err := validateSimpleKeys(startKey, endKey); err != nil {
 		return nil, err
 	}
+	if err := s.fault("", startKey); err != nil {
+		return nil, err
+	}
 	kvs, _ := s.scan("", startKey, endKey, 0)
 	return kvs, nil
 }
@@ -218,6 +227,9 @@ func (s *txStub) GetStateByRangeWithPagination(startKey, endKey string, pageSize
 func (s *txStub) GetStateByPartialCompositeKey(objectType string, keys []string) (shim.StateQueryIteratorInterface, error) {
 	start, end, err := partialRange(objectType, keys)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fault("", start); err != nil {
 		return nil, err
 	}
 	kvs, _ := s.scan("", start, end, 0)
@@ -251,6 +263,9 @@ func (s *txStub) paged(start, end string, pageSize int32, bookmark string) (shim
 	s.paginatedPerformed = true
 	if bookmark != "" {
 		start = bookmark
+	}
+	if err := s.fault("", start); err != nil {
+		return nil, nil, err
 	}
 	it, next := s.scan("", start, end, int(pageSize))
 	return it, &peer.QueryResponseMetadata{FetchedRecordsCount: int32(len(it.items)), Bookmark: next}, nil
@@ -328,6 +343,9 @@ func (s *txStub) GetPrivateDataQueryResult(string, string) (shim.StateQueryItera
 }
 
 func (s *txStub) GetHistoryForKey(key string) (shim.HistoryQueryIteratorInterface, error) {
+	if err := s.fault("", key); err != nil {
+		return nil, err
+	}
 	entries := s.l.public.history[key]
 	it := &historyIterator{}
 	for i := len(entries) - 1; i >= 0 && len(it.items) < s.l.queryLimit; i-- {
@@ -382,6 +400,9 @@ func (s *txStub) GetPrivateData(collection, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.fault(collection, key); err != nil {
+		return nil, err
+	}
 	hash, hashed := s.l.hashes[collection][key]
 	if s.privReads[collection] == nil {
 		s.privReads[collection] = map[string]*Height{}
@@ -413,6 +434,9 @@ func (s *txStub) GetMultiplePrivateData(collection string, keys ...string) ([][]
 
 func (s *txStub) GetPrivateDataHash(collection, key string) ([]byte, error) {
 	if _, err := s.collection(collection); err != nil {
+		return nil, err
+	}
+	if err := s.fault(collection, key); err != nil {
 		return nil, err
 	}
 	return clone(s.l.hashes[collection][key].value), nil
@@ -459,6 +483,9 @@ func (s *txStub) GetPrivateDataValidationParameter(collection, key string) ([]by
 	if _, err := s.readableCollection(collection); err != nil {
 		return nil, err
 	}
+	if err := s.fault(collection, key); err != nil {
+		return nil, err
+	}
 	if st := s.l.private[collection]; st != nil {
 		return clone(st.vals[key].meta[validationParameterKey]), nil
 	}
@@ -486,6 +513,9 @@ func (s *txStub) GetPrivateDataByRange(collection, startKey, endKey string) (shi
 	if err := s.privateQuery(collection); err != nil {
 		return nil, err
 	}
+	if err := s.fault(collection, startKey); err != nil {
+		return nil, err
+	}
 	it, _ := s.scan(collection, startKey, endKey, 0)
 	return it, nil
 }
@@ -496,6 +526,9 @@ func (s *txStub) GetPrivateDataByPartialCompositeKey(collection, objectType stri
 		return nil, err
 	}
 	if err := s.privateQuery(collection); err != nil {
+		return nil, err
+	}
+	if err := s.fault(collection, start); err != nil {
 		return nil, err
 	}
 	it, _ := s.scan(collection, start, end, 0)
