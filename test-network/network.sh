@@ -245,14 +245,7 @@ cmd_logs() {
 cmd_down() {
 	local line cc org name
 	if [[ $MODE == compose ]]; then
-		if [[ -f $RUN/compose.env ]] && compose down >>"$RUN/logs/compose.log" 2>&1; then
-			log "containers removed; ledgers kept in Docker volumes, key material in $RUN"
-			return 0
-		fi
-		# No env file docker compose can use (the run directory is gone, up never got that far,
-		# or it predates run ids): the containers are found by their project label.
-		compose_remove
-		log "containers removed; ledgers kept in Docker volumes"
+		compose_down
 		return 0
 	fi
 	for line in "${CC_SERVERS[@]}"; do
@@ -273,9 +266,9 @@ cmd_down() {
 
 cmd_clean() {
 	if [[ $MODE == compose ]]; then
-		# By compose's project label, not through docker compose: the volumes to remove may have
-		# been made by a run directory that no longer exists (up refuses them and points here).
-		compose_remove volumes
+		# The whole project, not only this run directory's: the volumes to remove may have been
+		# made by a run directory that no longer exists (up refuses them and points here).
+		compose_clean
 	else
 		cmd_down
 	fi

@@ -25,11 +25,35 @@ import (
 // run directory at the same path (the old one moved away) refuses at once,
 // before starting anything, naming the volumes, the run directory they belong
 // to and make compose-clean; after make compose-clean, up starts afresh.
+// Down from another run directory stops nothing of this one.
 func TestE2EComposeVolumesBelongToTheirRunDir(t *testing.T) {
 	composeOnly(t)
 	dir, err := filepath.Abs(runDir)
 	require.NoError(t, err)
 	oldID := readRunID(t, dir)
+	containers := projectContainers(t)
+	require.NotEmpty(t, containers)
+
+	// A second clone that never ran up, then one whose compose.env is not the network's.
+	for _, setup := range []func(string){
+		func(string) {},
+		func(other string) {
+			require.NoError(t, os.MkdirAll(filepath.Join(other, "compose"), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(other, "compose", "run-id"), []byte("0123456789abcdef"), 0o600))
+			require.NoError(t, os.WriteFile(filepath.Join(other, "compose.env"), nil, 0o600))
+		},
+	} {
+		other := filepath.Join(t.TempDir(), "compose-run")
+		setup(other)
+		cmd := exec.Command("make", "-C", root, "compose-down")
+		cmd.Env = append(os.Environ(), "AUTOLEDGER_RUN_DIR="+other)
+		b, _ := cmd.CombinedOutput()
+		assert.Contains(t, string(b), "run directory "+dir+" (run id "+oldID+"), which still exists",
+			"down from another run directory names the network's")
+		assert.ElementsMatch(t, containers, projectContainers(t),
+			"down from another run directory removes none of the network's containers: %s", b)
+	}
+
 	out, err := networkScript("down")
 	require.NoError(t, err, string(out))
 	volumes := projectVolumes(t)
@@ -72,6 +96,8 @@ func TestE2EComposeVolumesBelongToTheirRunDir(t *testing.T) {
 	b, err := clean.CombinedOutput()
 	require.NoError(t, err, string(b))
 	assert.Empty(t, projectVolumes(t), "compose-clean leaves no volume of the project")
+	assert.Contains(t, string(b), "removed the volumes of run directory "+dir+" (run id "+oldID+"), which is gone",
+		"compose-clean names whose volumes it removed")
 	require.NoError(t, os.RemoveAll(moved))
 
 	// A new network: up, deploy, the suite's connection file and gateway keys.
@@ -117,6 +143,16 @@ func assertRefusal(t *testing.T, out string, err error, volumes []string, owner 
 	assert.Contains(t, out, owner, "the refusal names the run directory the volumes belong to")
 	assert.Contains(t, out, "make compose-clean", "the refusal names the command that removes them")
 	assert.NotContains(t, out, "CAs ready", "nothing was started")
+}
+
+// projectContainers names the project's containers, with extra docker ps filters.
+func projectContainers(t *testing.T, filters ...string) []string {
+	t.Helper()
+	args := []string{"ps", "-a", "--format", "{{.Names}}", "--filter", "label=com.docker.compose.project=autoledger"}
+	for _, f := range filters {
+		args = append(args, "--filter", f)
+	}
+	return strings.Fields(docker(t, args...))
 }
 
 func projectVolumes(t *testing.T) []string {

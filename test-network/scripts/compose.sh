@@ -22,6 +22,7 @@ RUN_ID_LABEL=org.autoledger.run-id
 RUN_DIR_LABEL=org.autoledger.run-dir
 
 # compose ARGS...: docker compose (or the older docker-compose) on our file and env file.
+# Callers check the run id first (no_run_id): compose's own complaint would land in their log.
 compose() {
 	if [[ -z ${COMPOSE_CMD:-} ]]; then
 		if docker compose version >/dev/null 2>&1; then COMPOSE_CMD="docker compose"; else COMPOSE_CMD=docker-compose; fi
@@ -58,12 +59,37 @@ compose_check() {
 run_id_file() { echo "$RUN/compose/run-id"; }
 run_id() { cat "$(run_id_file)" 2>/dev/null || true; }
 
-# project_volumes: NAME|RUN-ID|RUN-DIR of each volume of the project (empty fields when unlabelled).
-project_volumes() {
-	local names
-	mapfile -t names < <(docker volume ls -q --filter "label=$PROJECT_LABEL")
-	((${#names[@]})) || return 0
-	docker volume inspect -f "{{.Name}}|{{index .Labels \"$RUN_ID_LABEL\"}}|{{index .Labels \"$RUN_DIR_LABEL\"}}" "${names[@]}"
+# no_run_id: dies for a run directory without a run id, which docker-compose.yaml needs. Either
+# up never ran from it, or its up predates run ids: then its volumes and containers carry no run
+# id, and since Docker cannot relabel a volume, its ledgers cannot be adopted.
+no_run_id() {
+	if [[ -f $RUN/compose.env || -d $RUN/orgs ]]; then
+		die "run directory $RUN was made before compose run ids (it has no compose/run-id), so its Docker volumes carry no run id and cannot be told from another run directory's; Docker cannot relabel them, so its network cannot be adopted. Start over: make compose-clean (test-network/network.sh --compose clean) removes the compose network's containers and volumes and this run directory, then make compose-up"
+	fi
+	die "no compose network was started from run directory $RUN (it has no compose/run-id): make compose-up (test-network/network.sh --compose up) first"
+}
+
+# project_objects container|volume: NAME|RUN-ID|RUN-DIR of each container or volume of the
+# project (empty fields when unlabelled); fails when docker does.
+project_objects() {
+	local format="|{{.Label \"$RUN_ID_LABEL\"}}|{{.Label \"$RUN_DIR_LABEL\"}}"
+	case $1 in
+	container) docker ps -a --filter "label=$PROJECT_LABEL" --format "{{.Names}}$format" ;;
+	volume) docker volume ls --filter "label=$PROJECT_LABEL" --format "{{.Name}}$format" ;;
+	esac
+}
+
+# owner_of RUN-ID RUN-DIR: who made a container or volume with those labels, for messages.
+owner_of() {
+	if [[ -z $1 ]]; then
+		echo "an unknown run directory (no $RUN_ID_LABEL label: made before run ids, or by hand)"
+	elif [[ $2 == "$RUN" && $1 == "$(run_id)" ]]; then
+		echo "run directory $2 (run id $1), this one"
+	elif [[ $(cat "$2/compose/run-id" 2>/dev/null) == "$1" ]]; then
+		echo "run directory $2 (run id $1), which still exists"
+	else
+		echo "run directory $2 (run id $1), which is gone"
+	fi
 }
 
 # compose_volumes_ours: dies before anything starts when the project has volumes this run
@@ -72,9 +98,11 @@ project_volumes() {
 # Starting on such volumes would fail later and obscurely: the CAs' databases hold the other run
 # directory's bootstrap passwords.
 compose_volumes_ours() {
-	local id name vid vdir key state msg="" own=0 use=""
+	local id name vid vdir key state msg="" own=0 use="" volumes
 	local -A names=()
 	id=$(run_id)
+	[[ -n $id || ! (-f $RUN/compose.env || -d $RUN/orgs) ]] || no_run_id
+	volumes=$(project_objects volume) || die "listing the Docker volumes failed (docker volume ls)"
 	while IFS='|' read -r name vid vdir; do
 		[[ -n $name ]] || continue
 		if [[ -n $id && $vid == "$id" ]]; then
@@ -83,7 +111,7 @@ compose_volumes_ours() {
 		fi
 		key="$vid|$vdir"
 		names[$key]+="${names[$key]:+, }$name"
-	done < <(project_volumes)
+	done <<<"$volumes"
 	for key in "${!names[@]}"; do
 		IFS='|' read -r vid vdir <<<"$key"
 		if [[ -z $vid ]]; then
@@ -113,26 +141,102 @@ To start over, remove them and their data: make compose-clean (test-network/netw
 	(umask 077 && od -An -N8 -tx1 /dev/urandom | tr -d ' \n' >"$(run_id_file)")
 }
 
-# compose_remove [volumes]: removes the project's containers and network, and with "volumes" its
-# volumes, found by compose's project label: unlike docker compose down, this needs no env file,
-# so it also works when the run directory that made them is gone.
-compose_remove() {
-	local ids
-	mapfile -t ids < <(docker ps -aq --filter "label=$PROJECT_LABEL")
-	if ((${#ids[@]})); then
-		docker rm -f "${ids[@]}" >/dev/null || die "removing the containers of compose project $PROJECT failed"
-		log "removed ${#ids[@]} containers of compose project $PROJECT"
+# compose_down: removes this run directory's containers and the project's network; the volumes
+# stay. With compose.env through docker compose, after checking that the running containers are
+# this run directory's (compose finds them by the project name alone, so another clone's down
+# would stop them). Without it (the run directory is gone, or up stopped before writing it) by
+# the containers' run directory label: only those this run directory made.
+compose_down() {
+	local name vid vdir containers foreign="" ids
+	containers=$(project_objects container) || die "listing the Docker containers failed (docker ps)"
+	if [[ -f $RUN/compose.env ]]; then
+		while IFS='|' read -r name vid vdir; do
+			# Unlabelled containers predate the labels; compose down stops them as it always has.
+			[[ -n $name && -n $vid ]] || continue
+			[[ $vid == "$(run_id)" && $vdir == "$RUN" ]] || foreign+="$name|$vid|$vdir"$'\n'
+		done <<<"$containers"
+		[[ -z $foreign ]] || die "down refused: the compose network's containers are not run directory $RUN's, so nothing was stopped:
+$(owners "$foreign")
+Stop them from their run directory (AUTOLEDGER_RUN_DIR=DIR make compose-down), or remove them with their volumes: make compose-clean"
+		[[ -n $(run_id) ]] || no_run_id
+		mkdir -p "$RUN/logs"
+		compose down >>"$RUN/logs/compose.log" 2>&1 || {
+			tail -n 20 "$RUN/logs/compose.log" >&2
+			die "docker compose down failed; log: $RUN/logs/compose.log"
+		}
+		log "containers removed; ledgers kept in Docker volumes, key material in $RUN"
+		return 0
 	fi
-	mapfile -t ids < <(docker network ls -q --filter "label=$PROJECT_LABEL")
-	if ((${#ids[@]})); then
-		docker network rm "${ids[@]}" >/dev/null || die "removing the networks of compose project $PROJECT failed"
+	local filters=(--filter "label=$PROJECT_LABEL" --filter "label=$RUN_DIR_LABEL=$RUN")
+	[[ -z $(run_id) ]] || filters+=(--filter "label=$RUN_ID_LABEL=$(run_id)")
+	ids=$(docker ps -aq "${filters[@]}") || die "listing the Docker containers failed (docker ps)"
+	if [[ -z $ids ]]; then
+		log "nothing of run directory $RUN to stop: it has no compose.env and no container carries its label"
+		[[ -z $containers ]] || log "left alone, the compose network's containers of other run directories (make compose-clean removes them and their volumes):
+$(owners "$containers")"
+		return 0
 	fi
-	[[ ${1:-} == volumes ]] || return 0
-	mapfile -t ids < <(docker volume ls -q --filter "label=$PROJECT_LABEL")
-	if ((${#ids[@]})); then
-		docker volume rm "${ids[@]}" >/dev/null || die "removing the volumes of compose project $PROJECT failed"
-		log "removed volumes ${ids[*]}"
-	fi
+	# shellcheck disable=SC2086 # one id a word
+	docker rm -f $ids >/dev/null || die "removing the containers of run directory $RUN failed"
+	log "removed $(wc -w <<<"$ids") containers of run directory $RUN; ledgers kept in Docker volumes"
+	remove_unused_networks
+}
+
+# owners LINES: per run directory among project_objects' LINES, how many objects it made.
+owners() {
+	local name vid vdir key
+	local -A count=()
+	while IFS='|' read -r name vid vdir; do
+		[[ -n $name ]] && count["$vid|$vdir"]=$((${count["$vid|$vdir"]:-0} + 1))
+	done <<<"$1"
+	for key in "${!count[@]}"; do
+		IFS='|' read -r vid vdir <<<"$key"
+		echo "  ${count[$key]} of $(owner_of "$vid" "$vdir")"
+	done
+}
+
+# remove_unused_networks: the project's network, once no container of the project is left on it.
+remove_unused_networks() {
+	local out
+	out=$(docker ps -aq --filter "label=$PROJECT_LABEL") || die "listing the Docker containers failed (docker ps)"
+	[[ -z $out ]] || return 0
+	out=$(docker network ls -q --filter "label=$PROJECT_LABEL") || die "listing the Docker networks failed (docker network ls)"
+	[[ -z $out ]] && return 0
+	# shellcheck disable=SC2086 # one id a word
+	docker network rm $out >/dev/null || die "removing the networks of compose project $PROJECT failed"
+}
+
+# compose_clean: removes every container, network and volume of the project, whichever run
+# directory made them (the one host runs one compose network), by compose's project label: unlike
+# docker compose down this needs no env file, so it also removes volumes whose run directory is
+# gone. It says whose containers and volumes it removed.
+compose_clean() {
+	local kind out
+	for kind in container volume; do
+		out=$(project_objects "$kind") || die "listing the Docker ${kind}s failed"
+		remove_by_owner "$kind" "$out"
+		[[ $kind == volume ]] || remove_unused_networks
+	done
+}
+
+# remove_by_owner container|volume LINES: removes the objects of project_objects' LINES, one run
+# directory at a time, and logs which run directory each group belonged to.
+remove_by_owner() {
+	local kind=$1 name vid vdir key
+	local -A names=()
+	while IFS='|' read -r name vid vdir; do
+		[[ -n $name ]] && names["$vid|$vdir"]+=" $name"
+	done <<<"$2"
+	for key in "${!names[@]}"; do
+		IFS='|' read -r vid vdir <<<"$key"
+		# shellcheck disable=SC2086 # one name a word
+		if [[ $kind == container ]]; then
+			docker rm -f ${names[$key]} >/dev/null
+		else
+			docker volume rm ${names[$key]} >/dev/null
+		fi || die "removing the ${kind}s of $(owner_of "$vid" "$vdir") failed:${names[$key]}"
+		log "removed the ${kind}s of $(owner_of "$vid" "$vdir"):${names[$key]}"
+	done
 }
 
 # write_compose_env: the values docker-compose.yaml reads; rewritten after each deploy.
@@ -236,6 +340,7 @@ services() {
 compose_start() {
 	local kind list=()
 	for kind in "$@"; do mapfile -t -O "${#list[@]}" list < <(services "$kind"); done
+	[[ -n $(run_id) ]] || no_run_id
 	compose up -d "${list[@]}" >>"$RUN/logs/compose.log" 2>&1 || {
 		tail -n 20 "$RUN/logs/compose.log" >&2
 		die "docker compose up failed; log: $RUN/logs/compose.log"
