@@ -47,6 +47,9 @@ type Deps struct {
 	SyncWait  time.Duration
 	// Hub delivers webhooks; nil disables the subscription routes (503).
 	Hub *webhook.Hub
+	// MetricsElsewhere leaves GET /metrics out of Handler: the gateway
+	// serves it on its own listener (config metricsListen).
+	MetricsElsewhere bool
 }
 
 // Server holds the handlers.
@@ -74,7 +77,9 @@ func New(d Deps) *Server {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{})))
+	if !d.MetricsElsewhere {
+		e.GET("/metrics", gin.WrapH(MetricsHandler()))
+	}
 	e.GET("/openapi.json", s.openapi)
 
 	rl := &rateLimit{perSec: rate.Limit(d.Limits.RatePerSec), burst: d.Limits.Burst, clients: map[string]*rate.Limiter{}}
@@ -91,6 +96,11 @@ func New(d Deps) *Server {
 	v1.GET("/transactions/:txId", s.transaction)
 	v1.GET("/events", newStreamCap(d.Limits.EventStreams).handler(), s.events)
 	return s
+}
+
+// MetricsHandler serves the gateway's Prometheus metrics.
+func MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{})
 }
 
 // Handler is the HTTP handler.

@@ -33,7 +33,28 @@ type Config struct {
 	MVCCRetries int `yaml:"mvccRetries"`
 	// Pprof, when set, serves Go's profiler on that (loopback) address.
 	Pprof string `yaml:"pprof"`
+	// TLS, when its certFile is set, makes the listener HTTPS.
+	TLS TLS `yaml:"tls"`
+	// MetricsListen, when set, serves GET /metrics on that address (plain
+	// HTTP, for a scraper on the host) and no longer on Listen.
+	MetricsListen string `yaml:"metricsListen"`
 }
+
+// TLS is the listener's certificate and, optionally, the CA whose client
+// certificates it accepts. Files are PEM and read once at start: a renewed
+// certificate takes effect when the gateway restarts.
+type TLS struct {
+	CertFile string `yaml:"certFile"`
+	KeyFile  string `yaml:"keyFile"`
+	// ClientCAFile verifies client certificates: a client that presents
+	// one must chain to it. With RequireClientCert, a client without one
+	// is refused during the handshake.
+	ClientCAFile      string `yaml:"clientCAFile"`
+	RequireClientCert bool   `yaml:"requireClientCert"`
+}
+
+// Enabled reports whether the listener serves HTTPS.
+func (t TLS) Enabled() bool { return t.CertFile != "" }
 
 // Timeouts bound every Fabric call; SyncWait is how long a synchronous
 // request waits for its commit before answering 202.
@@ -186,6 +207,16 @@ func (c Config) Validate() error {
 		return errors.New("limits.eventStreams must be positive")
 	case c.Auth.JWT.Leeway < 0 || c.Auth.JWT.MaxLifetime <= 0:
 		return errors.New("auth.jwt.leeway must not be negative and auth.jwt.maxLifetime must be positive")
+	case c.TLS.CertFile != "" && c.TLS.KeyFile == "":
+		return errors.New("tls.keyFile is required with tls.certFile")
+	case c.TLS.KeyFile != "" && c.TLS.CertFile == "":
+		return errors.New("tls.certFile is required with tls.keyFile")
+	case c.TLS.ClientCAFile != "" && !c.TLS.Enabled():
+		return errors.New("tls.clientCAFile needs tls.certFile and tls.keyFile: client certificates are only asked for over HTTPS")
+	case c.TLS.RequireClientCert && c.TLS.ClientCAFile == "":
+		return errors.New("tls.requireClientCert needs tls.clientCAFile to verify the certificates against")
+	case c.MetricsListen != "" && c.MetricsListen == c.Listen:
+		return errors.New("metricsListen must differ from listen (leave it empty to serve /metrics on listen)")
 	}
 	for _, k := range c.Auth.APIKeys {
 		if k.Client == "" || k.Org == "" || k.Role == "" || !strings.HasPrefix(k.KeyHash, "sha256:") {

@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/autoledger/autoledger/gateway/config"
@@ -21,4 +22,33 @@ func TestWebhookAllowFromTheEnvironmentIsAdded(t *testing.T) {
 	t.Setenv("AUTOLEDGER_WEBHOOK_ALLOW", "172.16.0.0/12,192.168.0.0/16")
 	c, _ = config.Load(path)
 	require.Equal(t, []string{"hooks.example", "172.16.0.0/12", "192.168.0.0/16"}, c.Webhooks.Allow)
+}
+
+// A TLS or metrics setting that cannot work is refused at load, naming the
+// field the operator must fix.
+func TestTLSAndMetricsListenSettingsThatCannotWorkAreRefused(t *testing.T) {
+	for _, tc := range []struct{ yaml, field string }{
+		{"tls: {certFile: s.crt}", "tls.keyFile"},
+		{"tls: {keyFile: s.key}", "tls.certFile"},
+		{"tls: {clientCAFile: ca.pem}", "tls.clientCAFile"},
+		{"tls: {certFile: s.crt, keyFile: s.key, requireClientCert: true}", "tls.requireClientCert"},
+		{"metricsListen: 127.0.0.1:8080", "metricsListen"},
+	} {
+		path := filepath.Join(t.TempDir(), "gateway.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("connectionFile: c.json\nlisten: 127.0.0.1:8080\n"+tc.yaml+"\n"), 0o600))
+		_, err := config.Load(path)
+		require.Error(t, err, tc.yaml)
+		require.True(t, strings.HasPrefix(err.Error(), tc.field+" "), "%s: %v", tc.yaml, err)
+	}
+	for _, ok := range []string{
+		"tls: {certFile: s.crt, keyFile: s.key}",
+		"tls: {certFile: s.crt, keyFile: s.key, clientCAFile: ca.pem}",
+		"tls: {certFile: s.crt, keyFile: s.key, clientCAFile: ca.pem, requireClientCert: true}",
+		"metricsListen: 127.0.0.1:9090",
+	} {
+		path := filepath.Join(t.TempDir(), "gateway.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("connectionFile: c.json\nlisten: 127.0.0.1:8080\n"+ok+"\n"), 0o600))
+		_, err := config.Load(path)
+		require.NoError(t, err, ok)
+	}
 }

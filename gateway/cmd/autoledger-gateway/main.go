@@ -9,11 +9,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	_ "net/http/pprof"
 	"os"
@@ -27,6 +25,7 @@ import (
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
+	"github.com/autoledger/autoledger/gateway/serve"
 	"github.com/autoledger/autoledger/gateway/store"
 	"github.com/autoledger/autoledger/gateway/webhook"
 	"github.com/autoledger/autoledger/network/connection"
@@ -79,14 +78,11 @@ func run(log *slog.Logger, path string) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Deps{Log: log, Auth: authn, Ledger: pool, Submitter: sub, Store: st,
+	srvs, err := serve.Listen(cfg, api.Deps{Log: log, Auth: authn, Ledger: pool, Submitter: sub, Store: st,
 		Limits: cfg.Limits, SyncWait: cfg.Timeouts.SyncWait, Hub: hub})
-	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+		return err
 	}
-	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 
 	if cfg.Pprof != "" {
 		go func() {
@@ -104,8 +100,9 @@ func run(log *slog.Logger, path string) error {
 		go hub.Run(ctx, pool, pr, webhook.LedgerApplier{Submitter: sub, As: pr})
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
-	log.Info("gateway listening", "addr", ln.Addr().String(), "orgs", pool.Orgs(), "channel", pool.Channel(), "chaincode", pool.Chaincode())
+	go func() { errc <- srvs.Serve() }()
+	log.Info("gateway listening", "addr", srvs.Addr(), "https", srvs.HTTPS(), "clientCerts", clientCerts(cfg.TLS),
+		"metricsAddr", srvs.MetricsAddr(), "orgs", pool.Orgs(), "channel", pool.Channel(), "chaincode", pool.Chaincode())
 
 	select {
 	case err := <-errc:
@@ -115,7 +112,7 @@ func run(log *slog.Logger, path string) error {
 	log.Info("shutting down: finishing in-flight requests and commits")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Timeouts.Shutdown)
 	defer cancel()
-	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := srvs.Shutdown(sctx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
 	if err := sub.Shutdown(sctx); err != nil {
@@ -125,6 +122,19 @@ func run(log *slog.Logger, path string) error {
 		log.Warn("write event cursor", "err", err)
 	}
 	return nil
+}
+
+// clientCerts says how the listener treats client certificates, for the
+// start-up log.
+func clientCerts(t config.TLS) string {
+	switch {
+	case t.RequireClientCert:
+		return "required"
+	case t.ClientCAFile != "":
+		return "verified if sent"
+	default:
+		return "not asked"
+	}
 }
 
 // streamPrincipal picks the identity the webhook dispatcher reads events
