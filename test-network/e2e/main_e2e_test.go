@@ -10,8 +10,11 @@ package e2e
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,9 +105,35 @@ func ensureNetwork() error {
 			if v, ok := strings.CutPrefix(line, "AUTOLEDGER_GATEWAY_URLS="); ok {
 				os.Setenv("AUTOLEDGER_GATEWAY_URLS", v)
 			}
+			if v, ok := strings.CutPrefix(line, "AUTOLEDGER_GATEWAY_CA="); ok && os.Getenv("AUTOLEDGER_GATEWAY_CA") == "" {
+				os.Setenv("AUTOLEDGER_GATEWAY_CA", v)
+			}
 		}
 		os.Setenv("AUTOLEDGER_GATEWAY_KEYS", filepath.Join(runDir, "gateways.env"))
 	}
+	return trustGatewayCA(os.Getenv("AUTOLEDGER_GATEWAY_CA"))
+}
+
+// trustGatewayCA makes the suite's HTTP client (http.DefaultTransport, which
+// http.Get and http.DefaultClient use) trust the PEM CA at path besides the
+// system's roots: the compose gateways serve HTTPS with certificates from
+// the network's own CA. An empty path changes nothing.
+func trustGatewayCA(path string) error {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("AUTOLEDGER_GATEWAY_CA: %w", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(b) {
+		return fmt.Errorf("AUTOLEDGER_GATEWAY_CA %s holds no PEM certificate", path)
+	}
+	http.DefaultTransport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	return nil
 }
 
