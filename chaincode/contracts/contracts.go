@@ -10,6 +10,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/collections"
+	"github.com/autoledger/autoledger/chaincode/governance"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/payment"
@@ -30,9 +31,19 @@ var Collections = func() map[string][]string {
 	return m
 }()
 
+// Settings are the consortium-wide settings, each changed only through
+// the governance contract by a majority of the member orgs.
+func Settings() []governance.Setting {
+	return []governance.Setting{payment.CalendarSetting}
+}
+
 // New returns the chaincode with every contract.
 func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {
-	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...), payment.NewContract(opts...))
+	gov, err := governance.NewContract(Settings(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("build chaincode: %w", err)
+	}
+	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...), payment.NewContract(opts...), gov)
 	if err != nil {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}
@@ -47,5 +58,6 @@ func Policy() access.Policy {
 	maps.Copy(p, vehicle.Policy)
 	maps.Copy(p, part.Policy)
 	maps.Copy(p, payment.Policy)
+	maps.Copy(p, governance.Policy)
 	return p
 }

@@ -45,7 +45,6 @@ func allAdmins() []access.Grant {
 // checked in the body.
 var Policy = access.Policy{
 	"payment:RegisterParty":   append(allFinance(), allAdmins()...),
-	"payment:SetCalendar":     allAdmins(),
 	"payment:CreateOrder":     allFinance(),
 	"payment:PutOrderAmount":  allFinance(),
 	"payment:Ship":            append(allFinance(), access.Allow(access.SupplierMSP, "logistics")),
@@ -121,34 +120,6 @@ func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, re
 // GetParty returns a party.
 func (c *Contract) GetParty(ctx contractapi.TransactionContextInterface, id string) (*paymenttypes.Party, error) {
 	return get[paymenttypes.Party](ctx.GetStub(), "party", "party", id)
-}
-
-// SetCalendar sets a year's holidays and make-up working days.
-func (c *Contract) SetCalendar(ctx contractapi.TransactionContextInterface, req paymenttypes.CalendarRequest) (*paymenttypes.Calendar, error) {
-	tx, err := c.Config.Begin(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	off, err := paymenttypes.ParseOffset(req.UTCOffset)
-	if err != nil {
-		return nil, err
-	}
-	holidays, makeUp := slices.Clone(req.Holidays), slices.Clone(req.MakeUpWorkdays)
-	slices.Sort(holidays)
-	slices.Sort(makeUp)
-	cal := &paymenttypes.Calendar{SchemaVersion: kit.SchemaVersion, Year: req.Year, OffsetMinutes: off,
-		Holidays: orEmpty(holidays), MakeUpWorkdays: orEmpty(makeUp), MaintainedBy: tx.Caller.MSP}
-	if err := put(tx.Stub, cal, "calendar", fmt.Sprint(req.Year)); err != nil {
-		return nil, err
-	}
-	return cal, kit.Emit(tx.Stub, paymenttypes.EvCalendarSet, paymenttypes.CalendarSet{Year: req.Year, By: tx.Caller.MSP})
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // loadCalendars reads the calendars of the years around t.

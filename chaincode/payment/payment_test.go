@@ -7,6 +7,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
+	"github.com/autoledger/autoledger/chaincode/governance/governancetypes"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
@@ -58,7 +59,7 @@ func TestSMEDueDateNeverLaterThanDeliveryPlus60Days(t *testing.T) {
 func windowFor(t *testing.T, cal *paymenttypes.CalendarRequest) time.Time {
 	f := setup(t)
 	if cal != nil {
-		contractstest.OK[paymenttypes.Calendar](t, f.Submit("OemMSP", "admin", "payment:SetCalendar", *cal))
+		f.Govern("CAL", governancetypes.SettingPaymentCalendar, *cal)
 	}
 	f.Clock.Set(time.Date(2026, 4, 2, 15, 0, 0, 0, cst).UTC())
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
@@ -196,9 +197,10 @@ func TestPartiesAndCalendarRules(t *testing.T) {
 	f := setup(t)
 	contractstest.FailsWith(t, f.Submit("DealerMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "OemMSP", Name: "x"}), ccerr.Forbidden)
 	contractstest.FailsWith(t, f.Submit("SupplierMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "SupplierMSP", Name: "x"}), ccerr.AlreadyExists)
-	contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:SetCalendar", paymenttypes.CalendarRequest{Year: 2026}), ccerr.Forbidden)
-	e := contractstest.FailsWith(t, f.Submit("OemMSP", "admin", "payment:SetCalendar", paymenttypes.CalendarRequest{Year: 2026, UTCOffset: "+25:00",
-		Holidays: []string{"2027-01-01"}, MakeUpWorkdays: []string{"soon"}}), ccerr.InvalidArgument)
+	// The calendar is a consortium setting; a proposal is checked with the calendar's own rules.
+	badCal := mockstub.JSON(paymenttypes.CalendarRequest{Year: 2026, UTCOffset: "+25:00", Holidays: []string{"2027-01-01"}, MakeUpWorkdays: []string{"soon"}})
+	e := contractstest.FailsWith(t, f.Submit("OemMSP", "admin", "governance:Propose", governancetypes.ProposalRequest{ID: "CAL",
+		Setting: governancetypes.SettingPaymentCalendar, Value: badCal}), ccerr.InvalidArgument)
 	assert.Len(t, e.Fields, 3)
 	unknown := order("O-X", 30, f.Clock.Now())
 	unknown.Seller = "NOPE"
@@ -249,8 +251,12 @@ func TestReceivableTenorAndCalendarOffset(t *testing.T) {
 	assert.Contains(t, e.Message, "180 days")
 
 	// A calendar with its own offset: +05:30 moves the local day boundary.
-	cal := contractstest.OK[paymenttypes.Calendar](t, f.Submit("OemMSP", "admin", "payment:SetCalendar", paymenttypes.CalendarRequest{Year: 2027, UTCOffset: "+05:30"}))
+	p := f.Govern("CAL-2027", governancetypes.SettingPaymentCalendar, paymenttypes.CalendarRequest{Year: 2027, UTCOffset: "+05:30"})
+	assert.JSONEq(t, `{"year":2027,"utcOffset":"+05:30"}`, p.Value)
+	var cal paymenttypes.Calendar
+	require.NoError(t, json.Unmarshal(f.State("\x00calendar\x002027\x00"), &cal))
 	assert.Equal(t, 330, cal.OffsetMinutes)
+	assert.Equal(t, "CAL-2027", cal.Proposal)
 	e = contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:CreateOrder", paymenttypes.OrderRequest{OrderID: "bad id!", Seller: "x|y", Lines: []paymenttypes.Line{}, PaymentTermsDays: -1}), ccerr.InvalidArgument)
 	assert.GreaterOrEqual(t, len(e.Fields), 4)
 }

@@ -30,10 +30,15 @@ type Calendar struct {
 	OffsetMinutes  int      `json:"offsetMinutes"`
 	Holidays       []string `json:"holidays"`
 	MakeUpWorkdays []string `json:"makeUpWorkdays"`
-	MaintainedBy   string   `json:"maintainedBy,omitempty" metadata:",optional"`
+	// Proposal is the governance proposal that put this calendar in force;
+	// ApprovedBy the member orgs that approved it, sorted.
+	Proposal   string   `json:"proposal"`
+	ApprovedBy []string `json:"approvedBy"`
 }
 
-// CalendarRequest sets the calendar of a year.
+// CalendarRequest is a year's calendar as proposed: the value of the
+// consortium setting governancetypes.SettingPaymentCalendar, which takes
+// effect only when a majority of the member orgs approved it.
 type CalendarRequest struct {
 	Year int `json:"year" validate:"min=2000,max=2100"`
 	// UTCOffset is the calendar's fixed offset, "+08:00" when empty.

@@ -1,0 +1,277 @@
+package governance_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/contracts"
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
+	"github.com/autoledger/autoledger/chaincode/governance"
+	gt "github.com/autoledger/autoledger/chaincode/governance/governancetypes"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
+	"github.com/autoledger/autoledger/chaincode/rules"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// Thursday 2026-04-02 15:00 China time: a delivery now has its acceptance
+// window close at the end of Tuesday 7 April, or of Wednesday 8 April when
+// Friday 3 April is a holiday.
+var (
+	delivery   = time.Date(2026, 4, 2, 15, 0, 0, 0, cst).UTC()
+	plainEnd   = time.Date(2026, 4, 8, 0, 0, 0, 0, cst).UTC()
+	holidayEnd = time.Date(2026, 4, 9, 0, 0, 0, 0, cst).UTC()
+)
+
+// holidayCalendar is 2026 with Friday 3 April a holiday, as JSON text.
+func holidayCalendar(t *testing.T) string {
+	b, err := json.Marshal(paymenttypes.CalendarRequest{Year: 2026, Holidays: []string{"2026-04-03"}})
+	require.NoError(t, err)
+	return string(b)
+}
+
+func propose(id, value string) gt.ProposalRequest {
+	return gt.ProposalRequest{ID: id, Setting: gt.SettingPaymentCalendar, Value: value}
+}
+
+func newLedger(t *testing.T) *contractstest.Ledger {
+	return contractstest.New(t, delivery)
+}
+
+// calendar2026 is the 2026 calendar the payment contract reads, or nil.
+func calendar2026(t *testing.T, l *contractstest.Ledger) *paymenttypes.Calendar {
+	k, err := shim.CreateCompositeKey("calendar", []string{"2026"})
+	require.NoError(t, err)
+	b := l.State(k)
+	if b == nil {
+		return nil
+	}
+	var c paymenttypes.Calendar
+	require.NoError(t, json.Unmarshal(b, &c))
+	return &c
+}
+
+// acceptBy ships a fresh order delivered now and returns when its
+// acceptance window closes: what the payment contract makes of the
+// calendar in force.
+func acceptBy(t *testing.T, l *contractstest.Ledger, id string) time.Time {
+	if l.State(mustKey(t, "party", "SupplierMSP")) == nil {
+		contractstest.OK[paymenttypes.Party](t, l.Submit("SupplierMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "SupplierMSP", Name: "Tier-1 Co"}))
+	}
+	contractstest.OK[paymenttypes.Order](t, l.Submit("OemMSP", "finance", "payment:CreateOrder", paymenttypes.OrderRequest{OrderID: id,
+		Seller: "SupplierMSP", Lines: []paymenttypes.Line{{PartNumber: "PACK-75", Quantity: 1}}, PaymentTermsDays: 30, ExpectedDeliveryDate: delivery}))
+	o := contractstest.OK[paymenttypes.Order](t, l.Submit("SupplierMSP", "finance", "payment:Ship", id, paymenttypes.DeliveryRequest{ShipmentRef: "SH-" + id, DeliveryDate: delivery}))
+	return o.AcceptBy
+}
+
+func mustKey(t *testing.T, object string, parts ...string) string {
+	k, err := shim.CreateCompositeKey(object, parts)
+	require.NoError(t, err)
+	return k
+}
+
+func TestMajorityIsStrictlyMoreThanHalf(t *testing.T) {
+	for members, want := range map[int]int{1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 6: 4} {
+		assert.Equal(t, want, governance.Majority(members), "%d members", members)
+	}
+}
+
+func TestCalendarTakesEffectOnlyWhenAMajorityApproved(t *testing.T) {
+	l := newLedger(t)
+	p := contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	assert.Equal(t, gt.Open, p.Status)
+	assert.Equal(t, "2026", p.Scope)
+	assert.Equal(t, 3, p.Required, "3 of 4 members")
+	assert.Equal(t, []gt.Approval{{MSP: "OemMSP", At: delivery}}, p.Approvals, "the proposer's org approves by proposing")
+	assert.Equal(t, gt.HashValue([]byte(p.Value)), p.ValueHash)
+
+	// Too few: the proposer and one more org are half of four, not a majority.
+	r := l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-1")
+	p = contractstest.OK[gt.Proposal](t, r)
+	assert.Equal(t, gt.Open, p.Status)
+	assert.Equal(t, gt.EvProposalApproved, r.Event.Name)
+	assert.Nil(t, calendar2026(t, l), "two approvals of four put nothing in force")
+	assert.Equal(t, plainEnd, acceptBy(t, l, "O-1"), "the windows still ignore the proposed holiday")
+
+	// The third org makes the majority: the calendar is in force in that transaction.
+	r = l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-1")
+	p = contractstest.OK[gt.Proposal](t, r)
+	assert.Equal(t, gt.Applied, p.Status)
+	assert.Equal(t, delivery, p.ClosedAt)
+	require.NotNil(t, r.Event)
+	assert.Equal(t, gt.EvSettingApplied, r.Event.Name)
+	var ev gt.SettingApplied
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
+	assert.Equal(t, gt.SettingApplied{ID: "CAL-1", Setting: gt.SettingPaymentCalendar, Scope: "2026", ValueHash: p.ValueHash,
+		ApprovedBy: []string{"DealerMSP", "OemMSP", "SupplierMSP"}}, ev)
+	cal := calendar2026(t, l)
+	require.NotNil(t, cal)
+	assert.Equal(t, []string{"2026-04-03"}, cal.Holidays)
+	assert.Equal(t, "CAL-1", cal.Proposal)
+	assert.Equal(t, []string{"DealerMSP", "OemMSP", "SupplierMSP"}, cal.ApprovedBy)
+	assert.Equal(t, holidayEnd, acceptBy(t, l, "O-2"), "the windows skip the approved holiday")
+
+	// Once applied, a proposal is closed: the fourth org cannot approve it,
+	// and a later proposal for the year starts again from one approval.
+	contractstest.FailsWith(t, l.Submit("InsurerMSP", "admin", "governance:Approve", "CAL-1"), ccerr.FailedPrecondition)
+	p = contractstest.OK[gt.Proposal](t, l.Submit("InsurerMSP", "admin", "governance:Propose", propose("CAL-2", `{"year":2026}`)))
+	assert.Equal(t, gt.Open, p.Status)
+	assert.NotNil(t, calendar2026(t, l).Holidays, "the applied calendar stays until a majority approves another")
+}
+
+func TestAnOrgApprovesOnce(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	// The proposer's org has approved by proposing.
+	contractstest.FailsWith(t, l.Submit("OemMSP", "admin", "governance:Approve", "CAL-1"), ccerr.AlreadyExists)
+	contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-1"))
+	e := contractstest.FailsWith(t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-1"), ccerr.AlreadyExists)
+	assert.Contains(t, e.Message, "SupplierMSP has already approved")
+	p := contractstest.OK[gt.Proposal](t, l.Read("InsurerMSP", "governance:Get", "CAL-1"))
+	assert.Len(t, p.Approvals, 2, "a refused second approval does not count")
+	assert.Equal(t, gt.Open, p.Status)
+	assert.Nil(t, calendar2026(t, l))
+}
+
+func TestANewerProposalSupersedesTheOpenOne(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-1"))
+	// Another year's calendar is another scope: it supersedes nothing.
+	other := contractstest.OK[gt.Proposal](t, l.Submit("DealerMSP", "admin", "governance:Propose", propose("CAL-2027", `{"year":2027}`)))
+	assert.Equal(t, "2027", other.Scope)
+	assert.Equal(t, gt.Open, contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-1")).Status)
+
+	l.Clock.Advance(time.Minute)
+	r := l.Submit("InsurerMSP", "admin", "governance:Propose", propose("CAL-2", `{"year":2026,"utcOffset":"+08:00"}`))
+	contractstest.OK[gt.Proposal](t, r)
+	var ev gt.ProposalCreated
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
+	assert.Equal(t, "CAL-1", ev.Supersedes)
+	old := contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-1"))
+	assert.Equal(t, gt.Superseded, old.Status)
+	assert.Equal(t, "CAL-2", old.SupersededBy)
+
+	// Approving the superseded proposal is refused, though it would have made the majority.
+	e := contractstest.FailsWith(t, l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-1"), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "superseded by CAL-2")
+	assert.Nil(t, calendar2026(t, l))
+	contractstest.FailsWith(t, l.Submit("OemMSP", "admin", "governance:Withdraw", "CAL-1"), ccerr.FailedPrecondition)
+
+	// The newer one goes its own way; the other year's proposal stays open.
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Approve", "CAL-2"))
+	p := contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-2"))
+	assert.Equal(t, gt.Applied, p.Status)
+	assert.Empty(t, calendar2026(t, l).Holidays)
+	assert.Equal(t, gt.Open, contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-2027")).Status)
+
+	all := contractstest.OK[[]gt.Proposal](t, l.Read("SupplierMSP", "governance:List", ""))
+	var ids []string
+	for _, p := range all {
+		ids = append(ids, p.ID)
+	}
+	assert.Equal(t, []string{"CAL-1", "CAL-2027", "CAL-2"}, ids, "oldest first")
+	assert.Len(t, contractstest.OK[[]gt.Proposal](t, l.Read("SupplierMSP", "governance:List", gt.SettingPaymentCalendar)), 3)
+	contractstest.FailsWith(t, l.Read("SupplierMSP", "governance:List", "payment.nothing"), ccerr.InvalidArgument)
+}
+
+func TestWithdrawOnlyByTheProposersOrg(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-1"))
+	contractstest.FailsWith(t, l.Submit("SupplierMSP", "admin", "governance:Withdraw", "CAL-1"), ccerr.Forbidden)
+	r := l.Submit("OemMSP", "admin", "governance:Withdraw", "CAL-1")
+	p := contractstest.OK[gt.Proposal](t, r)
+	assert.Equal(t, gt.Withdrawn, p.Status)
+	assert.Equal(t, gt.EvProposalWithdrawn, r.Event.Name)
+	contractstest.FailsWith(t, l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-1"), ccerr.FailedPrecondition)
+	assert.Nil(t, calendar2026(t, l))
+	// A withdrawn proposal no longer blocks the year: a new one is open on its own.
+	p = contractstest.OK[gt.Proposal](t, l.Submit("DealerMSP", "admin", "governance:Propose", propose("CAL-2", holidayCalendar(t))))
+	assert.Equal(t, gt.Open, p.Status)
+	contractstest.FailsWith(t, l.Submit("DealerMSP", "admin", "governance:Withdraw", "NOPE"), ccerr.NotFound)
+}
+
+func TestProposalsAreChecked(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	contractstest.FailsWith(t, l.Submit("DealerMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))), ccerr.AlreadyExists)
+	for name, req := range map[string]gt.ProposalRequest{
+		"unknown setting":      {ID: "X", Setting: "payment.nothing", Value: "{}"},
+		"not JSON":             propose("X", "{year"),
+		"not an object":        propose("X", "[2026]"),
+		"empty":                propose("X", ""),
+		"unknown field":        propose("X", `{"year":2026,"holiday":["2026-04-03"]}`),
+		"calendar rule":        propose("X", `{"year":2026,"holidays":["2027-01-01"]}`),
+		"bad id":               propose("bad id!", "{}"),
+		"value past the limit": propose("X", `{"year":2026,"utcOffset":"`+string(make([]byte, gt.MaxValueBytes))+`"}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			contractstest.FailsWith(t, l.Submit("OemMSP", "admin", "governance:Propose", req), ccerr.InvalidArgument)
+		})
+	}
+	contractstest.FailsWith(t, l.Read("OemMSP", "governance:Get", "NOPE"), ccerr.NotFound)
+	contractstest.FailsWith(t, l.Submit("OemMSP", "admin", "governance:Approve", "NOPE"), ccerr.NotFound)
+}
+
+// Two spellings of one calendar are one value: the same canonical JSON and hash.
+func TestCalendarValuesAreCanonical(t *testing.T) {
+	l := newLedger(t)
+	a := contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose",
+		propose("A", `{"holidays":["2026-04-03","2026-01-01","2026-04-03"],"year":2026}`)))
+	b := contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose",
+		propose("B", `{"year":2026,"utcOffset":"+08:00","holidays":["2026-01-01","2026-04-03"]}`)))
+	assert.Equal(t, a.Value, b.Value)
+	assert.Equal(t, a.ValueHash, b.ValueHash)
+	assert.JSONEq(t, `{"year":2026,"utcOffset":"+08:00","holidays":["2026-01-01","2026-04-03"]}`, a.Value)
+}
+
+// Only org admins propose, approve and withdraw; any member's user reads.
+func TestAccess(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	for _, c := range []struct{ msp, role, fn string }{
+		{"OemMSP", "finance", "governance:Propose"},
+		{"SupplierMSP", "finance", "governance:Approve"},
+		{"DealerMSP", "service", "governance:Approve"},
+		{"InsurerMSP", "claims", "governance:Approve"},
+		{"OemMSP", "quality", "governance:Withdraw"},
+		{"SupplierMSP", "", "governance:Approve"},
+		{"OutsiderMSP", "admin", "governance:Approve"},
+		{"OutsiderMSP", "admin", "governance:Get"},
+	} {
+		arg := any("CAL-1")
+		if c.fn == "governance:Propose" {
+			arg = propose("CAL-9", holidayCalendar(t))
+		}
+		contractstest.FailsWith(t, l.Submit(c.msp, c.role, c.fn, arg), ccerr.Forbidden)
+	}
+	p := contractstest.OK[gt.Proposal](t, l.Read("InsurerMSP", "governance:Get", "CAL-1"))
+	assert.Len(t, p.Approvals, 1, "no refused call counted")
+}
+
+// Every listed setting has an applier, and NewContract refuses any other.
+func TestSettingsAndAppliersAgree(t *testing.T) {
+	var names []string
+	for _, s := range contracts.Settings() {
+		names = append(names, s.Name)
+	}
+	assert.ElementsMatch(t, gt.Settings, names)
+	_, err := governance.NewContract(nil)
+	assert.ErrorContains(t, err, "no applier")
+	noop := func(kit.Tx, gt.Proposal) error { return nil }
+	prep := func(v []byte) ([]byte, string, error) { return v, "", nil }
+	_, err = governance.NewContract([]governance.Setting{{Name: "payment.nothing", Prepare: prep, Apply: noop}})
+	assert.ErrorContains(t, err, "payment.nothing")
+	max, ok := rules.Limit[gt.ProposalRequest]("Value", "max")
+	assert.True(t, ok)
+	assert.Equal(t, float64(gt.MaxValueBytes), max)
+	assert.Len(t, access.Members, 4)
+}
