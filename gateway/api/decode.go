@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/rules"
@@ -28,7 +30,10 @@ func params(c *gin.Context, p any) bool {
 		return true
 	}
 	if e, ok := coded(c, err); ok {
-		writeProblem(c, validationProblem(e.Fields))
+		// The checker's code, as for a body: VIN_INVALID for a bad VIN.
+		p := chaincodeProblem(e, "")
+		p.Detail = fmt.Sprintf("%d field(s) failed validation", len(e.Fields))
+		writeProblem(c, p)
 	}
 	return false
 }
@@ -53,10 +58,16 @@ func pathVIN(c *gin.Context) (string, bool) {
 	return p.VIN, params(c, &p)
 }
 
-// decode reads the JSON body into v strictly: malformed JSON is 400, an
-// unknown field or a wrong type is 422 naming the field, an oversize body 413.
-// It returns the raw body for the idempotency fingerprint.
+// decode reads the JSON body into v strictly: a Content-Type other than
+// JSON is 415, malformed JSON or invalid UTF-8 is 400, an unknown field or
+// a wrong type is 422 naming the field, an oversize body 413. It returns
+// the raw body for the idempotency fingerprint.
 func decode(c *gin.Context, v any) ([]byte, bool) {
+	if ct := c.GetHeader("Content-Type"); ct != "" && !isJSON(ct) {
+		writeProblem(c, problem(http.StatusUnsupportedMediaType, CodeMediaType,
+			fmt.Sprintf("Content-Type %q is not JSON: send application/json (UTF-8)", ct)))
+		return nil, false
+	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -65,6 +76,12 @@ func decode(c *gin.Context, v any) ([]byte, bool) {
 			return nil, false
 		}
 		writeProblem(c, problem(http.StatusBadRequest, CodeMalformed, "could not read the request body"))
+		return nil, false
+	}
+	// encoding/json replaces invalid UTF-8 with U+FFFD without an error:
+	// the ledger would keep text the client never sent.
+	if !utf8.Valid(body) {
+		writeProblem(c, problem(http.StatusBadRequest, CodeMalformed, "the request body is not valid UTF-8"))
 		return nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -89,6 +106,20 @@ func decode(c *gin.Context, v any) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
+}
+
+// isJSON reports whether the media type ct is JSON in UTF-8:
+// application/json or a +json type, without a charset or with utf-8
+// (RFC 8259 JSON is UTF-8; the parameter has no meaning but is common).
+func isJSON(ct string) bool {
+	mt, ps, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	if cs, ok := ps["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return false
+	}
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
 }
 
 // check runs a request type's Validate (the chaincode's rules) and writes

@@ -32,6 +32,8 @@ const (
 	CodeUnauthenticated   = "UNAUTHENTICATED"
 	CodeRateLimited       = "RATE_LIMITED"
 	CodeTooLarge          = "BODY_TOO_LARGE"
+	CodeMediaType         = "UNSUPPORTED_MEDIA_TYPE"
+	CodeHeadersTooLarge   = "HEADERS_TOO_LARGE"
 	CodeUnavailable       = "UNAVAILABLE"
 	CodeTimeout           = "TIMEOUT"
 	CodeEndorsementPolicy = "ENDORSEMENT_POLICY_FAILURE"
@@ -85,6 +87,10 @@ func problemOf(err error) *Problem {
 	case fabric.Timeout:
 		return problem(http.StatusGatewayTimeout, CodeTimeout, "the network did not answer in time; nothing was ordered")
 	case fabric.AccessDenied:
+		if fe.Collection != "" {
+			return problem(http.StatusForbidden, string(ccerr.Forbidden), fmt.Sprintf(
+				"your organisation may not %s the private data collection %s: it is not among the collection's members", fe.Access, fe.Collection))
+		}
 		return problem(http.StatusForbidden, string(ccerr.Forbidden), "the peer refused this identity")
 	case fabric.EndorsementPolicy:
 		p := problem(http.StatusBadGateway, CodeEndorsementPolicy, "the transaction was committed invalid: its endorsements do not satisfy the policy")
@@ -95,7 +101,11 @@ func problemOf(err error) *Problem {
 		if fe.Validation != "" {
 			code = fe.Validation
 		}
-		p := problem(http.StatusConflict, code, "concurrent updates kept conflicting; retry the request")
+		detail := "concurrent updates kept conflicting; retry the request"
+		if code == "ENDORSEMENT_MISMATCH" {
+			detail = "the endorsing peers kept returning different results (one had not yet committed the latest block); retry the request"
+		}
+		p := problem(http.StatusConflict, code, detail)
 		p.TransactionID = fe.TxID
 		return p
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
@@ -27,7 +29,8 @@ const (
 	Unavailable
 	// Timeout: evaluate or endorse ran out of time; nothing was ordered.
 	Timeout
-	// AccessDenied: the peer refused the identity.
+	// AccessDenied: the peer refused the identity, for the channel or (when
+	// Error.Collection is set) for a private data collection.
 	AccessDenied
 	// CommitUnknown: ordered, but the commit was not seen in time.
 	CommitUnknown
@@ -49,7 +52,10 @@ type Error struct {
 	// RefusedBy names the orgs whose peers failed the proposal, when the
 	// peer's gateway said.
 	RefusedBy []string
-	Err       error
+	// Collection and Access ("read" or "write") name the private data
+	// collection a peer refused the identity, for an AccessDenied.
+	Collection, Access string
+	Err                error
 }
 
 func (e *Error) Error() string {
@@ -61,11 +67,26 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// classify turns a fabric-gateway error into an *Error.
+// classify turns a fabric-gateway error into an *Error. Only what Fabric
+// itself says is transient is classified so (Unavailable, an endorsement
+// mismatch); every refusal keeps its meaning, so that nothing the client
+// must change is answered "retry".
 func classify(err error, txID string) *Error {
 	e := &Error{Kind: Internal, TxID: txID, Err: err}
 	if cc, ok := fabclient.ChaincodeError(err); ok {
 		e.Kind, e.Chaincode, e.RefusedBy = Business, cc, fabclient.RefusingOrgs(err)
+		return e
+	}
+	msgs := fabclient.Messages(err)
+	if access, coll, ok := collectionRefusal(msgs); ok {
+		e.Kind, e.Access, e.Collection, e.RefusedBy = AccessDenied, access, coll, fabclient.RefusingOrgs(err)
+		return e
+	}
+	if slices.ContainsFunc(msgs, func(m string) bool { return strings.Contains(m, "access denied") }) {
+		// The peer's ACL check refused the creator (preProcess): Fabric's
+		// gateway reports it as FailedPrecondition, which otherwise means
+		// "no endorsers yet".
+		e.Kind = AccessDenied
 		return e
 	}
 	var commitErr *client.CommitStatusError
@@ -84,32 +105,49 @@ func classify(err error, txID string) *Error {
 			st, ok = se.GRPCStatus(), true
 		}
 	}
-	if ok {
-		switch st.Code() {
-		case codes.Unavailable:
-			e.Kind = Unavailable
-		case codes.FailedPrecondition:
-			// The peer's gateway cannot find endorsers for the policy yet (a
-			// peer just restarted and discovery has not caught up): transient,
-			// and nothing was ordered.
-			e.Kind = Unavailable
-		case codes.DeadlineExceeded:
-			e.Kind = Timeout
-		case codes.PermissionDenied, codes.Unauthenticated:
-			e.Kind = AccessDenied
-		case codes.Aborted:
-			// Endorsers returned different results: one peer had committed a
-			// block the other had not yet. Nothing was ordered; a fresh
-			// proposal a moment later agrees.
+	if !ok {
+		return e
+	}
+	switch st.Code() {
+	case codes.Unavailable:
+		e.Kind = Unavailable
+	case codes.FailedPrecondition:
+		// The peer's gateway cannot find endorsers for the policy yet (a
+		// peer just restarted and discovery has not caught up): transient,
+		// and nothing was ordered.
+		e.Kind = Unavailable
+	case codes.DeadlineExceeded:
+		e.Kind = Timeout
+	case codes.PermissionDenied, codes.Unauthenticated:
+		e.Kind = AccessDenied
+	case codes.Aborted:
+		// Aborted is every failed endorsement, a chaincode's own error
+		// included ("chaincode response 500, ..."). Only endorsers that
+		// returned different results (one peer had committed a block the
+		// other had not yet) are transient: a fresh proposal a moment later
+		// agrees. Anything else stays Internal.
+		if slices.ContainsFunc(msgs, func(m string) bool { return strings.Contains(m, mismatch) }) {
 			e.Kind, e.Validation = Conflict, "ENDORSEMENT_MISMATCH"
 		}
 	}
-	if e.Kind == Internal {
-		for _, m := range fabclient.Messages(err) {
-			if strings.Contains(m, "access denied") {
-				e.Kind = AccessDenied
-			}
+	return e
+}
+
+// mismatch is how Fabric's gateway reports endorsers whose results differ
+// (internal/pkg/gateway/endorsement.go, protoutil.CreateSignedTx).
+const mismatch = "ProposalResponsePayloads do not match"
+
+// collectionACL matches the peer's refusal of a private data read or write
+// by a creator outside the collection's member-only policy
+// (core/chaincode/handler.go), wrapped however the chaincode wrapped it.
+var collectionACL = regexp.MustCompile(`tx creator does not have (read|write) access permission on privatedata in chaincodeName:\S* collectionName: ?(\S+)`)
+
+// collectionRefusal finds a collection ACL refusal among msgs.
+func collectionRefusal(msgs []string) (access, collection string, ok bool) {
+	for _, m := range msgs {
+		if g := collectionACL.FindStringSubmatch(m); g != nil {
+			return g[1], strings.TrimRight(g[2], `"',;.)`), true
 		}
 	}
-	return e
+	return "", "", false
 }

@@ -42,10 +42,14 @@ func Listen(cfg config.Config, d api.Deps) (*Servers, error) {
 		}
 		s.api.TLSConfig = tc
 	}
-	var err error
-	if s.apiLn, err = net.Listen("tcp", cfg.Listen); err != nil {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	// TLS is terminated in api.Listener, which answers oversized headers
+	// as problem+json (Serve, not ServeTLS; HTTP/1.1 only).
+	s.api.MaxHeaderBytes = api.MaxHeaderBytes
+	s.apiLn = api.Listener(ln, s.api.TLSConfig, d.Log)
 	if cfg.MetricsListen != "" {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", api.MetricsHandler())
@@ -110,11 +114,7 @@ func (s *Servers) Serve() error {
 	n := 1
 	errc := make(chan error, 2)
 	go func() {
-		if s.https {
-			errc <- s.api.ServeTLS(s.apiLn, "", "") // the key pair is in TLSConfig
-		} else {
-			errc <- s.api.Serve(s.apiLn)
-		}
+		errc <- s.api.Serve(s.apiLn) // TLS, if any, is in apiLn
 	}()
 	if s.metrics != nil {
 		n++
