@@ -158,3 +158,21 @@ func TestBeginObservedAndMustGet(t *testing.T) {
 	assert.Equal(t, ccerr.NotFound, ccerr.CodeOf(res.Err()))
 	assert.Contains(t, res.Err().Error(), "nothing seen under later")
 }
+
+// A read that fails is an error of MustGet and GetPrivateJSON, never
+// NOT_FOUND or "not found".
+func TestFailedReadIsAnErrorNotAbsence(t *testing.T) {
+	cc, err := contractapi.NewChaincode(&writer{cfg: kit.NewConfig()})
+	require.NoError(t, err)
+	ledger := mockstub.New(t, cc, mockstub.WithCollections(mockstub.Collection{Name: "notes", Members: []string{"DealerMSP"}}))
+	dealer := mockstub.NewIdentity("DealerMSP")
+	down := errors.New("state database unreachable")
+	ledger.FailReads(func(string, string) error { return down })
+
+	for _, fn := range []string{"Seen", "Kept"} {
+		res := ledger.Evaluate(mockstub.Tx{Creator: dealer, Function: fn, Args: []string{"k1"}})
+		require.False(t, res.OK(), fn)
+		assert.Equal(t, ccerr.Code(""), ccerr.CodeOf(res.Err()), fn)
+		assert.Contains(t, res.Message, down.Error(), fn)
+	}
+}

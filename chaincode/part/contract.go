@@ -68,7 +68,9 @@ func NewContract(opts ...kit.Option) *Contract {
 	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "Verify", "Provenance", "RecallStatus", "GetTerms", "TermsHash"}, opts...)}
 }
 
-func partKey(serial string) (string, error) { return shim.CreateCompositeKey("part", []string{serial}) }
+func partKey(serial string) (string, error) {
+	return shim.CreateCompositeKey(parttypes.PartObject, []string{serial})
+}
 
 // batchKey indexes serials by part number and batch as a simple key, so
 // that a recall's batch range is one GetStateByRange (composite keys only
@@ -228,6 +230,8 @@ func (c *Contract) Assemble(ctx contractapi.TransactionContextInterface, req par
 	stub, msp := tx.Stub, tx.Caller.MSP
 	if _, err := load(stub, req.Serial); err == nil {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "serial", "unique", "serial %s is already registered", req.Serial)
+	} else if ccerr.CodeOf(err) != ccerr.NotFound {
+		return nil, err // a failed read is a fault, not a free serial
 	}
 	children := slices.Clone(req.Children)
 	slices.Sort(children)
@@ -335,8 +339,9 @@ func appendChange(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, typ
 	return vehicle.Append(stub, v, &vehicletypes.LifeEvent{Type: typ, Part: change})
 }
 
-// Remove takes an installed part out of its car, into the caller's custody.
-func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial string, req parttypes.ReasonRequest) (*parttypes.Part, error) {
+// Remove takes a part out of the car the caller names, into the caller's
+// custody; the part must be installed in that very car.
+func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial string, req parttypes.RemoveRequest) (*parttypes.Part, error) {
 	tx, p, err := c.begin(ctx, serial, req)
 	if err != nil {
 		return nil, err
@@ -344,6 +349,9 @@ func (c *Contract) Remove(ctx contractapi.TransactionContextInterface, serial st
 	stub, msp := tx.Stub, tx.Caller.MSP
 	if p.Status != parttypes.Installed {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "part %s is %s, not installed", serial, p.Status)
+	}
+	if p.VIN != req.VIN {
+		return nil, ccerr.Field(ccerr.FailedPrecondition, "vin", "installed_in", "part %s is not installed in vehicle %s", serial, req.VIN)
 	}
 	v, err := vehicle.Load(stub, p.VIN)
 	if err != nil {
@@ -402,7 +410,7 @@ func (c *Contract) Verify(ctx contractapi.TransactionContextInterface, serial st
 }
 
 // maxProvenanceDepth bounds how deep an assembly tree is followed.
-const maxProvenanceDepth = 4
+const maxProvenanceDepth = parttypes.MaxAssemblyDepth
 
 // Provenance returns the custody trail, material origins and assembly tree.
 func (c *Contract) Provenance(ctx contractapi.TransactionContextInterface, serial string) (*parttypes.Provenance, error) {
@@ -508,8 +516,12 @@ func loadRecall(stub shim.ChaincodeStubInterface, id string) (*parttypes.Recall,
 		return nil, err
 	}
 	var r parttypes.Recall
-	if _, err := kit.GetJSON(stub, key, &r); err != nil {
+	found, err := kit.GetJSON(stub, key, &r)
+	if err != nil {
 		return nil, err
+	}
+	if !found { // the ID index and the record are written together
+		return nil, fmt.Errorf("recall %s is indexed under %s but has no record", id, pn)
 	}
 	return &r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -96,7 +98,8 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 		{"SupplierMSP", "finance", "part:Ship", []any{"S1", parttypes.ShipRequest{To: "OemMSP", ShipmentRef: "SH1"}}},
 		{"InsurerMSP", "claims", "part:Receive", []any{"S1", parttypes.ReceiveRequest{ShipmentRef: "SH1"}}},
 		{"SupplierMSP", "production", "part:Install", []any{"S1", parttypes.InstallRequest{VIN: vin1}}},
-		{"DealerMSP", "sales", "part:Remove", []any{"S1", parttypes.ReasonRequest{Reason: "x"}}},
+		{"DealerMSP", "sales", "part:Remove", []any{"S1", parttypes.RemoveRequest{VIN: vin1, Reason: "x"}}},
+		{"SupplierMSP", "production", "part:Remove", []any{"S1", parttypes.RemoveRequest{VIN: vin1, Reason: "x"}}},
 		{"InsurerMSP", "claims", "part:Scrap", []any{"S1", parttypes.ReasonRequest{Reason: "x"}}},
 		{"OemMSP", "production", "part:IssueRecall", []any{parttypes.RecallRequest{RecallID: "R1", PartNumber: "MOD-7", BatchFrom: "B1", BatchTo: "B1", Reason: "x"}}},
 		{"DealerMSP", "quality", "part:ApplyRecall", []any{"R1"}},
@@ -151,12 +154,18 @@ func TestCustodyShipReceiveInstall(t *testing.T) {
 
 	// A dealer removes it at a repair, then scraps it.
 	contractstest.FailsWith(t, f.Submit("DealerMSP", "service", "part:Scrap", "P1", parttypes.ReasonRequest{Reason: "worn"}), ccerr.Forbidden)
-	p = contractstest.OK[parttypes.Part](t, f.Submit("DealerMSP", "service", "part:Remove", "P1", parttypes.ReasonRequest{Reason: "worn"}))
+	// The removal names the car the part is in, and no other.
+	e := contractstest.FailsWith(t, f.Submit("DealerMSP", "service", "part:Remove", "P1", parttypes.RemoveRequest{VIN: vin2, Reason: "worn"}), ccerr.FailedPrecondition)
+	assert.Equal(t, []ccerr.FieldError{{Field: "vin", Rule: "installed_in", Message: "part P1 is not installed in vehicle " + vin2}}, e.Fields)
+	e = contractstest.FailsWith(t, f.Submit("DealerMSP", "service", "part:Remove", "P1", parttypes.RemoveRequest{Reason: "worn"}), ccerr.VINInvalid)
+	assert.Equal(t, "vin", e.Fields[0].Field)
+	p = contractstest.OK[parttypes.Part](t, f.Submit("DealerMSP", "service", "part:Remove", "P1", parttypes.RemoveRequest{VIN: vin1, Reason: "worn"}))
 	assert.Equal(t, "DealerMSP", p.Holder)
 	assert.Empty(t, p.VIN)
 	p = contractstest.OK[parttypes.Part](t, f.Submit("DealerMSP", "service", "part:Scrap", "P1", parttypes.ReasonRequest{Reason: "worn"}))
 	assert.Equal(t, parttypes.Scrapped, p.Status)
 	contractstest.FailsWith(t, f.Submit("DealerMSP", "service", "part:Install", "P1", parttypes.InstallRequest{VIN: vin2}), ccerr.FailedPrecondition)
+	contractstest.FailsWith(t, f.Submit("DealerMSP", "service", "part:Remove", "P1", parttypes.RemoveRequest{VIN: vin1, Reason: "again"}), ccerr.FailedPrecondition)
 
 	prov := contractstest.OK[parttypes.Provenance](t, f.Read("DealerMSP", "part:Provenance", "P1"))
 	var trail []string
@@ -264,7 +273,7 @@ func TestTermsStayBetweenThePair(t *testing.T) {
 	f := newFixture(t)
 	f.register("SupplierMSP", "MOD-7", "B1", "S1")
 	before := f.Keys("", "\U0010FFFF")
-	terms := parttypes.Terms{UnitPriceMinor: 125000, Currency: "EUR", LotData: "lot 7/line 3", Salt: "9c1f0e7a5b3d2c4e8f6a"}
+	terms := parttypes.Terms{UnitPriceMinor: 125000, Currency: "EUR", LotData: "lot 7/line 3", Salt: "9c1f0e7a5b3d2c4e8f6a0b1c2d3e4f50"}
 	raw, _ := json.Marshal(terms)
 	put := func(msp string, peer string, body []byte) *mockstub.Result {
 		return f.Invoke(mockstub.Tx{Creator: f.As(msp, "finance"), PeerOrg: peer, Function: "part:PutTerms",
@@ -318,4 +327,27 @@ func TestValidateSerial(t *testing.T) {
 		require.True(t, found, bad)
 		assert.Equal(t, "serial", e.Fields[0].Field)
 	}
+}
+
+// Every part record of a call copies the materials and certificate hashes:
+// at their limits, with each text at its longest in 4-byte characters, a
+// record stays under MaxPartRecordBytes, which bounds a call's write set.
+func TestPartRecordAtTheListLimitsStaysBounded(t *testing.T) {
+	f := newFixture(t)
+	long := func(n int) string { return strings.Repeat("\U0001F50B", n) } // 4 bytes each
+	req := parttypes.RegisterPartsRequest{PartNumber: strings.Repeat("P", 64), Batch: strings.Repeat("B", 64),
+		Manufacturer: long(100), ManufacturedAt: f.Clock.Now(), Serials: []string{strings.Repeat("S", 64)}}
+	for range parttypes.MaxMaterials {
+		req.Materials = append(req.Materials, parttypes.MaterialOrigin{Material: long(64), Country: "CD", Source: long(100), AuditCertHash: hashA})
+	}
+	for range parttypes.MaxCertHashes {
+		req.ConformityCertHashes = append(req.ConformityCertHashes, hashA)
+	}
+	contractstest.OK[parttypes.RegisterResult](t, f.Submit("SupplierMSP", "production", "part:RegisterParts", req))
+	key, err := shim.CreateCompositeKey(parttypes.PartObject, req.Serials)
+	require.NoError(t, err)
+	size := len(f.State(key))
+	assert.Positive(t, size)
+	assert.Less(t, size, parttypes.MaxPartRecordBytes, "a part record at the list limits")
+	t.Logf("part record at the limits: %d bytes", size)
 }

@@ -42,10 +42,14 @@ func BenchmarkTransferOwnership(b *testing.B) {
 	}
 }
 
-// writeBench times one write per iteration on a car with a growing history.
-func writeBench(b *testing.B, msp, role, fn string, powertrain string, req func(i int, at time.Time) any) {
+// writeBench times one write per iteration on a car with a growing
+// history; setup runs once the car is registered.
+func writeBench(b *testing.B, msp, role, fn string, powertrain string, req func(i int, at time.Time) any, setup ...func(*fixture)) {
 	f := benchFixture(b)
 	f.register(bevVIN, powertrain)
+	for _, s := range setup {
+		s(f)
+	}
 	start := f.Clock.Now().Add(-4 * time.Minute)
 	id := f.As(msp, role)
 	for i := 0; b.Loop(); i++ {
@@ -69,7 +73,7 @@ func BenchmarkReplaceCluster(b *testing.B) {
 func BenchmarkRecordService(b *testing.B) {
 	writeBench(b, "DealerMSP", "service", "RecordService", "BEV", func(i int, at time.Time) any {
 		return vehicletypes.ServiceRequest{Type: "maintenance", OdometerKm: int64(i), DocumentHash: docHash, PartSerials: []string{"P-1"}, PerformedAt: at}
-	})
+	}, func(f *fixture) { f.installPart(bevVIN, "P-1") })
 }
 
 func BenchmarkRecordBatteryReport(b *testing.B) {

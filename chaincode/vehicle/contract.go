@@ -228,6 +228,9 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 	if err != nil {
 		return nil, err
 	}
+	if err := partsInCar(tx.Stub, v.VIN, req.PartSerials); err != nil {
+		return nil, err
+	}
 	at := req.PerformedAt.UTC()
 	reading, err := addReading(tx.Stub, v, req.OdometerKm, "service", at, v.EventCount+1)
 	if err != nil {
@@ -243,7 +246,8 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 		}
 	}
 	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventService, Odometer: &reading, Service: &vehicletypes.ServiceRecord{
-		Type: req.Type, OdometerKm: req.OdometerKm, DocumentHash: req.DocumentHash, PartSerials: parts, PerformedAt: at,
+		Type: req.Type, OdometerKm: req.OdometerKm, DocumentHash: req.DocumentHash, PartSerials: parts,
+		NonSerialisedParts: slices.Clone(req.NonSerialisedParts), PerformedAt: at,
 		RecallID: req.RecallID,
 	}}
 	if err := Append(tx.Stub, v, e); err != nil {

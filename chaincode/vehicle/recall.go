@@ -1,6 +1,7 @@
 package vehicle
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -50,9 +51,12 @@ func remedy(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, recallID 
 		return ccerr.Field(ccerr.FailedPrecondition, "recallId", "open_recall", "recall %s is not open on vehicle %s", recallID, v.VIN)
 	}
 	v.OpenRecalls = slices.Delete(v.OpenRecalls, i, i+1)
-	key, rc, _, err := recallCar(stub, recallID, v.VIN)
+	key, rc, found, err := recallCar(stub, recallID, v.VIN)
 	if err != nil {
 		return err
+	}
+	if !found { // OpenRecall writes the record and the car's list together
+		return fmt.Errorf("recall %s is open on vehicle %s but has no record", recallID, v.VIN)
 	}
 	rc.Open, rc.RemediedAt = false, at
 	return kit.PutJSON(stub, key, rc)

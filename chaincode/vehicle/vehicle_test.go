@@ -273,6 +273,8 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 	f := newFixture(t)
 	f.register(bevVIN, "BEV")
 	f.register(usVIN, "ICE")
+	f.installPart(bevVIN, "BRK-1")
+	f.installPart(bevVIN, "BRK-2")
 	day := f.Clock.Now().Add(-5 * 24 * time.Hour)
 
 	svc := f.invoke("DealerMSP", "service", "RecordService", bevVIN, vehicletypes.ServiceRequest{
@@ -303,7 +305,7 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 	require.Len(t, rep.Incidents, 1)
 	assert.Len(t, rep.TitleBrands, 2)
 	assert.Equal(t, []string{"TITLE_salvage", "STRUCTURAL_DAMAGE", "AIRBAG_DEPLOYED"}, rep.Alerts)
-	assert.Equal(t, int64(7), rep.EventCount)
+	assert.Equal(t, int64(9), rep.EventCount, "birth, two parts installed, service, two battery reports, incident, two brands")
 	assert.Equal(t, map[string]int64{"service": 1}, rep.Sources)
 	v := contractstest.OK[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", bevVIN))
 	assert.Equal(t, []string{"salvage"}, v.TitleBrands)

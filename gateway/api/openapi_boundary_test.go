@@ -89,7 +89,8 @@ func boundaries(t *testing.T, s schema) []boundary {
 		return func(typ reflect.Type) reflect.Value {
 			l := reflect.MakeSlice(typ, k, k)
 			for i := range k {
-				l.Index(i).Set(reflect.ValueOf(fmt.Sprintf("S%d", i+1)))
+				// 64 hex digits: a code, a serial and a SHA-256 hash alike.
+				l.Index(i).Set(reflect.ValueOf(fmt.Sprintf("%064x", i+1)))
 			}
 			return l
 		}

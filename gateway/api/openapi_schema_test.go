@@ -41,6 +41,7 @@ var requestBodies = map[string]any{
 	"ReceiveRequest":       parttypes.ReceiveRequest{},
 	"InstallRequest":       parttypes.InstallRequest{},
 	"ReasonRequest":        parttypes.ReasonRequest{},
+	"RemoveRequest":        parttypes.RemoveRequest{},
 	"RecallRequest":        parttypes.RecallRequest{},
 	"Terms":                parttypes.Terms{},
 	"PartyRequest":         paymenttypes.PartyRequest{},

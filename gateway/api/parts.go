@@ -68,7 +68,7 @@ func (s *Server) partRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/parts/:serial/shipments", keyedWrite[part.ShipRequest](s, "part:Ship", pathSerial))
 	v1.POST("/parts/:serial/receipts", keyedWrite[part.ReceiveRequest](s, "part:Receive", pathSerial))
 	v1.POST("/parts/:serial/installations", keyedWrite[part.InstallRequest](s, "part:Install", pathSerial))
-	v1.POST("/parts/:serial/removals", keyedWrite[part.ReasonRequest](s, "part:Remove", pathSerial))
+	v1.POST("/parts/:serial/removals", keyedWrite[part.RemoveRequest](s, "part:Remove", pathSerial))
 	v1.POST("/parts/:serial/scrap", keyedWrite[part.ReasonRequest](s, "part:Scrap", pathSerial))
 	v1.POST("/parts/:serial/terms", s.putTerms)
 	v1.GET("/parts/:serial/terms", s.getTerms)

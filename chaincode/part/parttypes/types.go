@@ -27,6 +27,27 @@ const MaxSerialsPerCall = 1000
 // MaxChildren bounds an assembly's direct components.
 const MaxChildren = 200
 
+// MaxMaterials and MaxCertHashes bound the lists RegisterParts copies into
+// every one of up to MaxSerialsPerCall part records: at the limits, with
+// every text field at its longest in 4-byte characters, a part record
+// stays under MaxPartRecordBytes, so one call writes at most about 20 MB
+// (docs/performance.md, bounded work).
+const (
+	MaxMaterials  = 20
+	MaxCertHashes = 10
+)
+
+// MaxPartRecordBytes is the bound a part record's JSON stays under.
+const MaxPartRecordBytes = 20 << 10
+
+// MaxAssemblyDepth bounds how deep an assembly tree is followed: a part
+// inside a module inside a pack is two levels down.
+const MaxAssemblyDepth = 4
+
+// PartObject is the composite key object type of a part record, keyed by
+// serial; other contracts (vehicle) read part records under it.
+const PartObject = "part"
+
 // TermsTransientKey is the transient field carrying Terms.
 const TermsTransientKey = "terms"
 
@@ -45,8 +66,8 @@ type RegisterPartsRequest struct {
 	Manufacturer         string           `json:"manufacturer" validate:"required,max=100"`
 	ManufacturedAt       time.Time        `json:"manufacturedAt" validate:"required"`
 	Serials              []string         `json:"serials" validate:"required,min=1,max=1000,unique,dive,serial"`
-	Materials            []MaterialOrigin `json:"materials,omitempty" metadata:",optional" validate:"dive"`
-	ConformityCertHashes []string         `json:"conformityCertHashes,omitempty" metadata:",optional" validate:"dive,sha256"`
+	Materials            []MaterialOrigin `json:"materials,omitempty" metadata:",optional" validate:"max=20,dive"`
+	ConformityCertHashes []string         `json:"conformityCertHashes,omitempty" metadata:",optional" validate:"max=10,dive,sha256"`
 }
 
 // Validate checks the fields.
@@ -159,13 +180,28 @@ func (r InstallRequest) Validate() error {
 	return c.Err()
 }
 
-// ReasonRequest carries the reason of a removal or scrapping.
+// ReasonRequest carries the reason of a scrapping.
 type ReasonRequest struct {
 	Reason string `json:"reason" validate:"required,max=200"`
 }
 
 // Validate checks the fields.
 func (r ReasonRequest) Validate() error {
+	var c rules.Checker
+	c.Struct(r)
+	return c.Err()
+}
+
+// RemoveRequest takes a part out of a car: the caller names the car the
+// part is in, so a removal can only be for a car the caller has in front
+// of them.
+type RemoveRequest struct {
+	VIN    string `json:"vin" validate:"vin"`
+	Reason string `json:"reason" validate:"required,max=200"`
+}
+
+// Validate checks the fields.
+func (r RemoveRequest) Validate() error {
 	var c rules.Checker
 	c.Struct(r)
 	return c.Err()

@@ -17,6 +17,12 @@ func TestTagsMatchTheLimits(t *testing.T) {
 	n, ok = rules.Limit[pt.AssembleRequest]("Children", "max")
 	assert.True(t, ok)
 	assert.Equal(t, float64(pt.MaxChildren), n)
+	n, ok = rules.Limit[pt.RegisterPartsRequest]("Materials", "max")
+	assert.True(t, ok)
+	assert.Equal(t, float64(pt.MaxMaterials), n)
+	n, ok = rules.Limit[pt.RegisterPartsRequest]("ConformityCertHashes", "max")
+	assert.True(t, ok)
+	assert.Equal(t, float64(pt.MaxCertHashes), n)
 }
 
 // validator's required only refuses a nil slice; an empty list of serials

@@ -222,13 +222,25 @@ type ClusterReplacement struct {
 
 // ServiceRequest is the input of vehicle:RecordService.
 type ServiceRequest struct {
-	Type         string    `json:"type" validate:"servicetype"`
-	OdometerKm   int64     `json:"odometerKm" validate:"min=0,max=10000000"`
-	DocumentHash string    `json:"documentHash" validate:"sha256"`
-	PartSerials  []string  `json:"partSerials,omitempty" metadata:",optional" validate:"max=100,dive,required,max=64"`
-	PerformedAt  time.Time `json:"performedAt" validate:"required"`
+	Type         string `json:"type" validate:"servicetype"`
+	OdometerKm   int64  `json:"odometerKm" validate:"min=0,max=10000000"`
+	DocumentHash string `json:"documentHash" validate:"sha256"`
+	// PartSerials are serialised parts the service fitted or worked on:
+	// each must be registered and in this car (directly or inside an
+	// assembly). Consumables without a serial go in NonSerialisedParts.
+	PartSerials        []string      `json:"partSerials,omitempty" metadata:",optional" validate:"max=100,unique,dive,serial"`
+	NonSerialisedParts []ServicePart `json:"nonSerialisedParts,omitempty" metadata:",optional" validate:"max=50,dive"`
+	PerformedAt        time.Time     `json:"performedAt" validate:"required"`
 	// RecallID names the recall a recall-remedy closes.
 	RecallID string `json:"recallId,omitempty" metadata:",optional" validate:"max=64"`
+}
+
+// ServicePart is a part without a serial (an oil filter, a litre of
+// coolant) that a service used, by part number.
+type ServicePart struct {
+	PartNumber  string `json:"partNumber" validate:"code"`
+	Description string `json:"description,omitempty" metadata:",optional" validate:"max=100"`
+	Quantity    int64  `json:"quantity" validate:"min=1,max=1000"`
 }
 
 // Validate checks the fields: the tags, then the rules across fields.
@@ -246,12 +258,14 @@ func (r ServiceRequest) Validate() error {
 
 // ServiceRecord is the stored service.
 type ServiceRecord struct {
-	Type         string    `json:"type"`
-	OdometerKm   int64     `json:"odometerKm"`
-	DocumentHash string    `json:"documentHash"`
-	PartSerials  []string  `json:"partSerials"`
-	PerformedAt  time.Time `json:"performedAt"`
-	RecallID     string    `json:"recallId,omitempty" metadata:",optional"`
+	Type         string   `json:"type"`
+	OdometerKm   int64    `json:"odometerKm"`
+	DocumentHash string   `json:"documentHash"`
+	PartSerials  []string `json:"partSerials"`
+	// NonSerialisedParts is absent on services recorded before it existed.
+	NonSerialisedParts []ServicePart `json:"nonSerialisedParts,omitempty" metadata:",optional"`
+	PerformedAt        time.Time     `json:"performedAt"`
+	RecallID           string        `json:"recallId,omitempty" metadata:",optional"`
 }
 
 // BatteryRequest is the input of vehicle:RecordBatteryReport.

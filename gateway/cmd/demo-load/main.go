@@ -121,7 +121,7 @@ func (l *loader) run() error {
 	}{
 		{"1HGCM82633A004352", "ICE", "Ledgerline", []step{
 			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(300 * day), "odometerKm": 15, "useType": "private", "ownerRef": "dlr1:5f2c9e1a7b3d4c60"}},
-			{"DEALER_SERVICE", "/service-records", map[string]any{"type": "maintenance", "odometerKm": 15200, "documentHash": hash, "partSerials": []string{"OIL-FILTER-7731"}, "performedAt": l.ago(120 * day)}},
+			{"DEALER_SERVICE", "/service-records", map[string]any{"type": "maintenance", "odometerKm": 15200, "documentHash": hash, "nonSerialisedParts": []map[string]any{{"partNumber": "OIL-FILTER-7731", "description": "oil filter", "quantity": 1}}, "performedAt": l.ago(120 * day)}},
 			{"OEM_TELEMATICS", "/odometer-readings", map[string]any{"km": 24800, "source": "telematics", "observedAt": l.ago(10 * day)}},
 		}},
 		{"1G4AH59H45G118341", "ICE", "Roadster", []step{
