@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"maps"
@@ -46,6 +47,7 @@ var requestBodies = map[string]any{
 	"Terms":                parttypes.Terms{},
 	"PartyRequest":         paymenttypes.PartyRequest{},
 	"CalendarRequest":      paymenttypes.CalendarRequest{},
+	"ProposalRequest":      api.ProposalBody{},
 	"OrderRequest":         paymenttypes.OrderRequest{},
 	"Amount":               paymenttypes.Amount{},
 	"DeliveryRequest":      paymenttypes.DeliveryRequest{},
@@ -240,6 +242,8 @@ func typeSchema(t reflect.Type, tag, elemTag string, ref func(reflect.Type) stri
 	switch {
 	case t == reflect.TypeFor[time.Time]():
 		s["type"], s["format"] = "string", "date-time"
+	case t == reflect.TypeFor[json.RawMessage]():
+		s["type"] = "object" // a JSON value the request's own rules check (a proposal's value)
 	case t.Kind() == reflect.String:
 		s["type"] = "string"
 		bounds("minLength", "maxLength")

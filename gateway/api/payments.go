@@ -38,7 +38,6 @@ func shareKey(c *gin.Context) (string, bool) {
 
 func (s *Server) paymentRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/parties", bodyWrite[payment.PartyRequest](s, "payment:RegisterParty", nil))
-	v1.POST("/calendar", bodyWrite[payment.CalendarRequest](s, "payment:SetCalendar", nil))
 	v1.POST("/orders", bodyWrite[payment.OrderRequest](s, "payment:CreateOrder", func(r payment.OrderRequest) string { return "/v1/orders/" + r.OrderID }))
 	v1.GET("/orders/:id", s.query("payment:GetOrder", pathID))
 	v1.POST("/orders/:id/amount", s.putAmount)

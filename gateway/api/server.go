@@ -87,6 +87,7 @@ func New(d Deps) *Server {
 	s.vehicleRoutes(v1)
 	s.partRoutes(v1)
 	s.paymentRoutes(v1)
+	s.governanceRoutes(v1)
 	v1.POST("/subscriptions", s.subscribe)
 	v1.GET("/subscriptions", s.subscriptions)
 	v1.DELETE("/subscriptions/:id", s.unsubscribe)
