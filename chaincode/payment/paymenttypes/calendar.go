@@ -43,8 +43,8 @@ type CalendarRequest struct {
 	Year int `json:"year" validate:"min=2000,max=2100"`
 	// UTCOffset is the calendar's fixed offset, "+08:00" when empty.
 	UTCOffset      string   `json:"utcOffset,omitempty" metadata:",optional"`
-	Holidays       []string `json:"holidays,omitempty" metadata:",optional"`
-	MakeUpWorkdays []string `json:"makeUpWorkdays,omitempty" metadata:",optional"`
+	Holidays       []string `json:"holidays,omitempty" metadata:",optional" validate:"max=366"`
+	MakeUpWorkdays []string `json:"makeUpWorkdays,omitempty" metadata:",optional" validate:"max=366"`
 }
 
 // Validate checks the fields.
