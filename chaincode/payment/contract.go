@@ -63,6 +63,12 @@ var Policy = access.Policy{
 	"payment:GetParty":        access.AnyMember(),
 	"payment:GetAmount":       allFinance(),
 	"payment:Positions":       access.AnyMember(),
+
+	// An accepted order's amount changes by amendment: one side proposes,
+	// the other accepts; either reads the history.
+	"payment:ProposeAmountAmendment": allFinance(),
+	"payment:AcceptAmountAmendment":  allFinance(),
+	"payment:GetAmountAmendments":    allFinance(),
 }
 
 // Contract is the payment contract.
@@ -70,7 +76,7 @@ type Contract struct{ kit.Contract }
 
 // NewContract returns the contract.
 func NewContract(opts ...kit.Option) *Contract {
-	return &Contract{kit.NewContract(Name, Policy, []string{"GetOrder", "GetReceivable", "GetParty", "GetAmount", "Positions"}, opts...)}
+	return &Contract{kit.NewContract(Name, Policy, []string{"GetOrder", "GetReceivable", "GetParty", "GetAmount", "GetAmountAmendments", "Positions"}, opts...)}
 }
 
 func key(object string, parts ...string) (string, error) {
@@ -95,6 +101,19 @@ func put(stub shim.ChaincodeStubInterface, v any, object string, parts ...string
 	return kit.PutJSON(stub, k, v)
 }
 
+// exists reports whether get found the record: NOT_FOUND is false, any
+// other error (a read that failed, a record that does not decode) is
+// returned, since a read that fails is a fault, never "does not exist yet".
+func exists[T any](_ *T, err error) (bool, error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case ccerr.CodeOf(err) == ccerr.NotFound:
+		return false, nil
+	}
+	return false, err
+}
+
 // RegisterParty registers a trading party: the caller's own org (ID = its
 // MSP ID) or a sub-supplier that is not a channel member.
 func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, req paymenttypes.PartyRequest) (*paymenttypes.Party, error) {
@@ -106,7 +125,11 @@ func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, re
 	if slices.Contains(access.Members, req.ID) && req.ID != caller.MSP {
 		return nil, ccerr.Field(ccerr.Forbidden, "id", "own_org", "only %s registers itself as a party", req.ID)
 	}
-	if _, err := get[paymenttypes.Party](stub, "party", "party", req.ID); err == nil {
+	taken, err := exists(get[paymenttypes.Party](stub, "party", "party", req.ID))
+	if err != nil {
+		return nil, err
+	}
+	if taken {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "id", "unique", "party %s already exists", req.ID)
 	}
 	p := &paymenttypes.Party{SchemaVersion: kit.SchemaVersion, ID: req.ID, Name: req.Name, SME: req.SME,
@@ -151,7 +174,11 @@ func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req 
 		return nil, err
 	}
 	stub, caller := tx.Stub, tx.Caller
-	if _, err := get[paymenttypes.Order](stub, "order", "order", req.OrderID); err == nil {
+	taken, err := exists(get[paymenttypes.Order](stub, "order", "order", req.OrderID))
+	if err != nil {
+		return nil, err
+	}
+	if taken {
 		return nil, ccerr.Field(ccerr.AlreadyExists, "orderId", "unique", "order %s already exists", req.OrderID)
 	}
 	seller, err := get[paymenttypes.Party](stub, "party", "party", req.Seller)
@@ -180,37 +207,6 @@ func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req 
 		return nil, err
 	}
 	return o, kit.Emit(stub, paymenttypes.EvOrderCreated, paymenttypes.OrderCreated{OrderID: o.OrderID, Buyer: o.Buyer, Seller: o.Seller})
-}
-
-// PutOrderAmount records the order's amount, from transient data, in the
-// buyer-seller collection only: the transaction writes nothing else, so the
-// collection's pair policy endorses it.
-func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, orderID string) error {
-	tx, err := c.Config.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	stub := tx.Stub
-	o, err := get[paymenttypes.Order](stub, "order", "order", orderID)
-	if err != nil {
-		return err
-	}
-	coll, ok := pairCollections[[2]string{o.Buyer, o.Seller}]
-	if !ok {
-		return ccerr.New(ccerr.FailedPrecondition, "no private collection for %s and %s: the amount of an order with a non-member stays off chain", o.Buyer, o.Seller)
-	}
-	var a paymenttypes.Amount
-	if err := kit.TransientJSON(stub, paymenttypes.AmountTransientKey, &a); err != nil {
-		return err
-	}
-	k, err := key("amount", orderID)
-	if err != nil {
-		return err
-	}
-	if err := kit.PutPrivateJSON(stub, coll, k, a); err != nil {
-		return err
-	}
-	return kit.Emit(stub, paymenttypes.EvAmountRecorded, paymenttypes.AmountRecorded{OrderID: orderID, Collection: coll})
 }
 
 // loadOwn loads an order and requires the caller's org to be its buyer or seller.
@@ -451,33 +447,6 @@ func (c *Contract) ResolveDispute(ctx contractapi.TransactionContextInterface, o
 		return nil, err
 	}
 	return o, kit.Emit(stub, paymenttypes.EvDisputeResolved, paymenttypes.DisputeResolved{OrderID: orderID, By: tx.Caller.MSP, Reason: req.Reason})
-}
-
-// GetAmount reads an order's amount from the pair's collection; only the
-// buyer's and the seller's peers hold it.
-func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Amount, error) {
-	stub := ctx.GetStub()
-	o, err := get[paymenttypes.Order](stub, "order", "order", orderID)
-	if err != nil {
-		return nil, err
-	}
-	coll, ok := pairCollections[[2]string{o.Buyer, o.Seller}]
-	if !ok {
-		return nil, ccerr.New(ccerr.NotFound, "order %s has no amount on chain", orderID)
-	}
-	k, err := key("amount", orderID)
-	if err != nil {
-		return nil, err
-	}
-	var a paymenttypes.Amount
-	found, err := kit.GetPrivateJSON(stub, coll, k, &a)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, ccerr.New(ccerr.NotFound, "no amount recorded for order %s", orderID)
-	}
-	return &a, nil
 }
 
 // GetOrder returns an order's public state.

@@ -77,28 +77,28 @@ func holderShare(stub shim.ChaincodeStubInterface, r *paymenttypes.Receivable, i
 // share begins a transaction on one share of a receivable: time, input,
 // the receivable, and the index of the share, which the caller's org must
 // be able to move.
-func (c *Contract) share(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, receivableID, shareID string) (*paymenttypes.Receivable, int, error) {
+func (c *Contract) share(ctx contractapi.TransactionContextInterface, req interface{ Validate() error }, receivableID, shareID string) (kit.Tx, *paymenttypes.Receivable, int, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
-		return nil, 0, err
+		return tx, nil, 0, err
 	}
 	r, err := get[paymenttypes.Receivable](tx.Stub, "receivable", "receivable", receivableID)
 	if err != nil {
-		return nil, 0, err
+		return tx, nil, 0, err
 	}
 	i, err := holderShare(tx.Stub, r, shareID, tx.Caller.MSP)
-	return r, i, err
+	return tx, r, i, err
 }
 
 // Split cuts bp basis points off a share into a new share with the same
 // holder. The shares always sum to the whole; a split beyond what the share
 // holds is refused.
 func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req paymenttypes.ShareSplitRequest) (*paymenttypes.Receivable, error) {
-	r, i, err := c.share(ctx, req, receivableID, shareID)
+	tx, r, i, err := c.share(ctx, req, receivableID, shareID)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
+	stub := tx.Stub
 	if req.BP >= r.Shares[i].BP {
 		return nil, ccerr.Field(ccerr.FailedPrecondition, "bp", "within_share", "share %s holds %d bp; a split must leave some", shareID, r.Shares[i].BP)
 	}
@@ -114,15 +114,26 @@ func (c *Contract) Split(ctx contractapi.TransactionContextInterface, receivable
 	return r, kit.Emit(stub, paymenttypes.EvReceivableSplit, paymenttypes.ReceivableSplit{ReceivableID: receivableID, From: shareID, NewShare: nid, BP: req.BP})
 }
 
-// Transfer passes a whole share to another registered party.
+// Transfer passes a whole share to another registered party: a member
+// org, or a party that is no member and that the caller's org represents
+// (registered). A share never reaches a non-member party through an org
+// that does not represent it, so whoever registered an id first gains no
+// share meant for someone else by it: the party squatting rule of
+// docs/payments.md.
 func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receivableID, shareID string, req paymenttypes.ShareTransferRequest) (*paymenttypes.Receivable, error) {
-	r, i, err := c.share(ctx, req, receivableID, shareID)
+	tx, r, i, err := c.share(ctx, req, receivableID, shareID)
 	if err != nil {
 		return nil, err
 	}
-	stub := ctx.GetStub()
-	if _, err := get[paymenttypes.Party](stub, "party", "party", req.To); err != nil {
+	stub := tx.Stub
+	to, err := get[paymenttypes.Party](stub, "party", "party", req.To)
+	if err != nil {
 		return nil, err
+	}
+	if !to.Member && to.RegisteredBy != tx.Caller.MSP {
+		return nil, ccerr.Field(ccerr.Forbidden, "to", "represented_by_caller",
+			"%s is not a channel member and is represented by %s, which registered it; only %s transfers shares to it (transfer to %s instead)",
+			to.ID, to.RegisteredBy, to.RegisteredBy, to.RegisteredBy)
 	}
 	from := r.Shares[i].Holder
 	if from == req.To {

@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,6 +37,22 @@ func orderSeen(t *testing.T, id, status string) {
 func party(t *testing.T, who, body string) {
 	status, _, out := call(t, who, "POST", "/v1/parties", body)
 	require.Contains(t, []int{201, 409}, status, string(out))
+}
+
+// amountJSON is an Amount of minor CNY units with a fresh 128-bit salt,
+// drawn as every client draws it.
+func amountJSON(t *testing.T, minor int64) string {
+	b := make([]byte, 16)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return fmt.Sprintf(`{"amountMinor":%d,"currency":"CNY","salt":%q}`, minor, hex.EncodeToString(b))
+}
+
+// problemCode is the code of a problem answer.
+func problemCode(t *testing.T, out []byte) string {
+	var p api.Problem
+	require.NoError(t, json.Unmarshal(out, &p), string(out))
+	return p.Code
 }
 
 // webhookReceiver starts a receiver the gateways can reach: on loopback
@@ -95,7 +113,7 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	assert.Contains(t, string(out), "sme_60_days")
 	post(t, "OEM_FINANCE", "/v1/orders", order, 201)
 
-	out = post(t, "OEM_FINANCE", "/v1/orders/"+id+"/amount", `{"amountMinor":12500000,"currency":"CNY","salt":"7d1c9e0a3b5f2468`+run+`"}`, 201)
+	out = post(t, "OEM_FINANCE", "/v1/orders/"+id+"/amount", amountJSON(t, 12500000), 201)
 	var tx api.TxView
 	require.NoError(t, json.Unmarshal(out, &tx))
 	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, endorsers(t, tx.TransactionID), "the amount is endorsed by the pair only")
@@ -157,4 +175,97 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 		require.Error(t, err, "the amount is absent on %s's peer", org)
 		assert.NotContains(t, fabclient.Describe(err), "12500000")
 	}
+}
+
+// The amount of an order is the pair's: a third org is refused by the
+// chaincode (403 FORBIDDEN, not an endorsement failure); after acceptance
+// it changes only by an amendment the other side accepts; an order with a
+// non-member has no amount on chain (409 at once). A party id squatted by
+// another org gains it no share.
+func TestE2EPaymentAmountAndParties(t *testing.T) {
+	startGateway(t)
+	run := strings.ToLower(freshVIN()[9:])
+	party(t, "SUPPLIER_FINANCE", `{"id":"SupplierMSP","name":"Tier-1 Co","sme":true}`)
+	party(t, "OEM_FINANCE", `{"id":"OemMSP","name":"OEM Co"}`)
+	seen(t, "/v1/parties/SupplierMSP/positions", `"party":"SupplierMSP"`, "OEM_FINANCE")
+	id := "PA-" + run
+	now := time.Now().UTC()
+	post(t, "OEM_FINANCE", "/v1/orders", fmt.Sprintf(`{"orderId":%q,"seller":"SupplierMSP","lines":[{"partNumber":"PACK-75","quantity":1}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
+		id, now.Format(time.RFC3339)), 201)
+	orderSeen(t, id, "created")
+	amountPath, amendPath := "/v1/orders/"+id+"/amount", "/v1/orders/"+id+"/amount-amendments"
+
+	// The dealer is neither buyer nor seller.
+	out := post(t, "DEALER_FINANCE", amountPath, amountJSON(t, 1), 403)
+	assert.Equal(t, "FORBIDDEN", problemCode(t, out))
+	post(t, "SUPPLIER_FINANCE", amountPath, amountJSON(t, 1000), 201)
+	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/shipments", fmt.Sprintf(`{"shipmentRef":"SH-%s","deliveryDate":%q}`, run, now.Add(-time.Minute).Format(time.RFC3339)), 201)
+	orderSeen(t, id, "shipped")
+	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/acceptance", "", 201)
+	orderSeen(t, id, "accepted")
+
+	// Accepted: no rewrite, an amendment instead.
+	out = post(t, "OEM_FINANCE", amountPath, amountJSON(t, 900), 409)
+	assert.Equal(t, "FAILED_PRECONDITION", problemCode(t, out))
+	out = post(t, "DEALER_FINANCE", amendPath, amountJSON(t, 1), 403)
+	assert.Equal(t, "FORBIDDEN", problemCode(t, out))
+	var tx api.TxView
+	require.NoError(t, json.Unmarshal(post(t, "OEM_FINANCE", amendPath, amountJSON(t, 900), 201), &tx))
+	var ref payment.AmendmentRef
+	require.NoError(t, json.Unmarshal(tx.Result, &ref), string(tx.Result))
+	assert.Equal(t, tx.TransactionID, ref.ProposalID)
+	assert.NotContains(t, string(tx.Result), "900", "an answer is written to the public block")
+	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, endorsers(t, tx.TransactionID), "the amendment is endorsed by the pair only")
+	accept := amendPath + "/" + ref.ProposalID + "/acceptance"
+	seen(t, amendPath, ref.ProposalID, "SUPPLIER_FINANCE")
+	status, _, out := call(t, "DEALER_FINANCE", "GET", amendPath, "")
+	assert.Equal(t, 403, status, string(out))
+	out = post(t, "DEALER_FINANCE", accept, "", 403)
+	assert.Equal(t, "FORBIDDEN", problemCode(t, out))
+	out = post(t, "OEM_FINANCE", accept, "", 403)
+	assert.Contains(t, string(out), "other side", "the proposer's org cannot accept its own proposal")
+	post(t, "SUPPLIER_FINANCE", accept, "", 201)
+	var hist []payment.AmountAmendment
+	require.Eventually(t, func() bool {
+		_, _, out := call(t, "OEM_FINANCE", "GET", amendPath, "")
+		return json.Unmarshal(out, &hist) == nil && len(hist) == 1 && hist[0].Status == payment.AmendmentAccepted
+	}, 10*time.Second, 50*time.Millisecond)
+	assert.Equal(t, int64(900), hist[0].Amount.AmountMinor)
+	require.NotNil(t, hist[0].Replaces)
+	assert.Equal(t, int64(1000), hist[0].Replaces.AmountMinor, "the amount it replaced is kept")
+	assert.Equal(t, "SupplierMSP", hist[0].AcceptedBy)
+
+	// Squatting: the dealer registers the code the supplier meant for its
+	// sub-supplier first; the supplier's transfer to it is refused.
+	squatted := "SQ-" + run
+	post(t, "DEALER_FINANCE", "/v1/parties", `{"id":"`+squatted+`","name":"Cell maker"}`, 201)
+	seen(t, "/v1/parties/"+squatted+"/positions", `"party":"`+squatted+`"`, "SUPPLIER_FINANCE")
+	post(t, "SUPPLIER_FINANCE", "/v1/parties", `{"id":"`+squatted+`","name":"Cell maker"}`, 409)
+	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/receivables", "", 201)
+	rid := id + "-R"
+	post(t, "SUPPLIER_FINANCE", "/v1/receivables/"+rid+"/splits?share=1", `{"bp":4000}`, 201)
+	seen(t, "/v1/receivables/"+rid, `"shareId":"2"`, "SUPPLIER_FINANCE")
+	out = post(t, "SUPPLIER_FINANCE", "/v1/receivables/"+rid+"/transfers?share=2", `{"to":"`+squatted+`"}`, 403)
+	assert.Contains(t, string(out), "represented_by_caller")
+	var rec payment.Receivable
+	_, _, out = call(t, "DEALER_FINANCE", "GET", "/v1/receivables/"+rid, "")
+	require.NoError(t, json.Unmarshal(out, &rec), string(out))
+	for _, s := range rec.Shares {
+		assert.Equal(t, "SupplierMSP", s.Holder, "no share reached the squatted id")
+	}
+
+	// An order with a non-member seller: its amount answers 409 at once.
+	sub := "NM-" + run
+	post(t, "OEM_FINANCE", "/v1/parties", `{"id":"`+sub+`","name":"Sub Co"}`, 201)
+	seen(t, "/v1/parties/"+sub+"/positions", `"party":"`+sub+`"`, "OEM_FINANCE")
+	nm := "PN-" + run
+	post(t, "OEM_FINANCE", "/v1/orders", fmt.Sprintf(`{"orderId":%q,"seller":%q,"lines":[{"partNumber":"PACK-75","quantity":1}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
+		nm, sub, now.Format(time.RFC3339)), 201)
+	seen(t, "/v1/orders/"+nm, `"status":"created"`, "OEM_FINANCE")
+	start := time.Now()
+	status, h, out := call(t, "OEM_FINANCE", "POST", "/v1/orders/"+nm+"/amount", amountJSON(t, 1))
+	require.Equal(t, 409, status, string(out))
+	assert.Equal(t, "FAILED_PRECONDITION", problemCode(t, out))
+	assert.Empty(t, h.Get("Retry-After"))
+	assert.Less(t, time.Since(start), 2*time.Second, "no endorser lookup, no retries")
 }

@@ -18,4 +18,8 @@ const (
 	EvReceivableIssued      = "ReceivableIssued"
 	EvReceivableSplit       = "ReceivableSplit"
 	EvReceivableTransferred = "ReceivableTransferred"
+
+	// An accepted order's amount: proposed by one side, accepted by the other.
+	EvAmountAmendmentProposed = "AmountAmendmentProposed"
+	EvAmountAmended           = "AmountAmended"
 )

@@ -31,6 +31,14 @@ type AmountRecorded struct {
 	Collection string `json:"collection"`
 }
 
+// AmountAmendmentProposed is the payload of EvAmountAmendmentProposed:
+// which order, which proposal and who proposed it; no amount.
+type AmountAmendmentProposed AmendmentRef
+
+// AmountAmended is the payload of EvAmountAmended: the other side accepted
+// the proposal; no amount.
+type AmountAmended AmendmentRef
+
 // OrderShipped is the payload of EvOrderShipped; the buyer may accept or
 // reject until AcceptBy.
 type OrderShipped struct {

@@ -239,3 +239,42 @@ type Positions struct {
 	Payables    []Position `json:"payables"`
 	Receivables []Position `json:"receivables"`
 }
+
+// Amendment statuses. A proposal that was never accepted stays proposed;
+// it can no longer be accepted once the amount it would replace changed.
+const (
+	AmendmentProposed = "proposed"
+	AmendmentAccepted = "accepted"
+)
+
+// AmountAmendment is one side's proposed change of an accepted order's
+// amount, kept in the pair's collection for good: once the other side
+// accepted it, it also records the amount it replaced, so the amendments
+// of an order are its amount's history.
+type AmountAmendment struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	ProposalID    string `json:"proposalId"`
+	OrderID       string `json:"orderId"`
+	Amount        Amount `json:"amount"`
+	// Replaces is the amount on record when the amendment was proposed
+	// (none when no amount had been recorded); acceptance requires it to
+	// be still on record.
+	Replaces   *Amount   `json:"replaces,omitempty" metadata:",optional"`
+	ProposedBy string    `json:"proposedBy"`
+	ProposedAt time.Time `json:"proposedAt"`
+	Status     string    `json:"status"`
+	AcceptedBy string    `json:"acceptedBy,omitempty" metadata:",optional"`
+	AcceptedAt time.Time `json:"acceptedAt,omitzero" metadata:",optional"`
+}
+
+// AmendmentRef is what the amendment transactions answer: an amendment
+// without its amounts, because a transaction's answer is written to the
+// public block.
+type AmendmentRef struct {
+	OrderID    string `json:"orderId"`
+	ProposalID string `json:"proposalId"`
+	Status     string `json:"status"`
+	ProposedBy string `json:"proposedBy"`
+	AcceptedBy string `json:"acceptedBy,omitempty" metadata:",optional"`
+	Collection string `json:"collection"`
+}

@@ -1,0 +1,263 @@
+package payment
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// An order's amount lives in the buyer-seller pair's private collection.
+// Either side records it until the buyer accepts the delivery; from then
+// on it changes only by an amendment that one side proposes and the other
+// side accepts: two transactions, by the two orgs' finance users. Each of
+// them writes nothing but that collection, so the pair's peers alone
+// endorse it; an endorsement is not consent, the accepting transaction is.
+
+// Private keys of the pair collection.
+const (
+	amountObject    = "amount"          // orderId: the amount on record
+	amendmentObject = "amountAmendment" // orderId, proposalId: AmountAmendment
+)
+
+// stage is where an order stands, a dispute aside: a disputed order is
+// judged by the status it returns to.
+func stage(o *paymenttypes.Order) string {
+	if o.Status == paymenttypes.Disputed {
+		return o.StatusBeforeDispute
+	}
+	return o.Status
+}
+
+// pairOrder loads an order for a transaction on its amount and names the
+// pair's collection. The caller's org must be the order's buyer or seller:
+// this is checked before any collection is touched, so a third org is
+// refused by the contract (FORBIDDEN), not by a peer's collection rules.
+func pairOrder(stub shim.ChaincodeStubInterface, orderID, msp string) (*paymenttypes.Order, string, error) {
+	o, err := loadOwn(stub, orderID, msp, "either")
+	if err != nil {
+		return nil, "", err
+	}
+	coll, ok := pairCollections[[2]string{o.Buyer, o.Seller}]
+	if !ok {
+		return nil, "", ccerr.New(ccerr.FailedPrecondition, "no private collection for %s and %s: the amount of an order with a non-member stays off chain", o.Buyer, o.Seller)
+	}
+	return o, coll, nil
+}
+
+// inStage refuses an order whose stage is not one of want; why says what
+// the caller may do instead.
+func inStage(o *paymenttypes.Order, why string, want ...string) error {
+	if !slices.Contains(want, stage(o)) {
+		return ccerr.New(ccerr.FailedPrecondition, "order %s is %s: %s", o.OrderID, o.Status, why)
+	}
+	return nil
+}
+
+// recorded reads the amount on record, nil when there is none.
+func recorded(stub shim.ChaincodeStubInterface, coll, orderID string) (*paymenttypes.Amount, error) {
+	k, err := key(amountObject, orderID)
+	if err != nil {
+		return nil, err
+	}
+	var a paymenttypes.Amount
+	found, err := kit.GetPrivateJSON(stub, coll, k, &a)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func putAmount(stub shim.ChaincodeStubInterface, coll, orderID string, a paymenttypes.Amount) error {
+	k, err := key(amountObject, orderID)
+	if err != nil {
+		return err
+	}
+	return kit.PutPrivateJSON(stub, coll, k, a)
+}
+
+// PutOrderAmount records the order's amount, from transient data, in the
+// buyer-seller collection only: the transaction writes nothing else, so the
+// collection's pair policy endorses it. The buyer or the seller records it,
+// and may correct it, until the buyer accepts the delivery.
+func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, orderID string) error {
+	tx, err := c.Config.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	stub := tx.Stub
+	o, coll, err := pairOrder(stub, orderID, tx.Caller.MSP)
+	if err != nil {
+		return err
+	}
+	if err := inStage(o, "after acceptance the amount changes only by an amendment the other side accepts",
+		paymenttypes.Created, paymenttypes.Shipped); err != nil {
+		return err
+	}
+	var a paymenttypes.Amount
+	if err := kit.TransientJSON(stub, paymenttypes.AmountTransientKey, &a); err != nil {
+		return err
+	}
+	if err := putAmount(stub, coll, orderID, a); err != nil {
+		return err
+	}
+	return kit.Emit(stub, paymenttypes.EvAmountRecorded, paymenttypes.AmountRecorded{OrderID: orderID, Collection: coll})
+}
+
+const amendWhen = "an amount is amended between acceptance and settlement; before acceptance PutOrderAmount records it, after settlement it is final"
+
+// ProposeAmountAmendment proposes, as the buyer or the seller, a new amount
+// (transient, as for PutOrderAmount) for an accepted or paid order. The
+// proposal, identified by its transaction id, takes effect only when the
+// other side accepts it.
+func (c *Contract) ProposeAmountAmendment(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.AmendmentRef, error) {
+	tx, err := c.Config.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stub := tx.Stub
+	o, coll, err := pairOrder(stub, orderID, tx.Caller.MSP)
+	if err != nil {
+		return nil, err
+	}
+	if err := inStage(o, amendWhen, paymenttypes.Accepted, paymenttypes.Paid); err != nil {
+		return nil, err
+	}
+	var a paymenttypes.Amount
+	if err := kit.TransientJSON(stub, paymenttypes.AmountTransientKey, &a); err != nil {
+		return nil, err
+	}
+	cur, err := recorded(stub, coll, orderID)
+	if err != nil {
+		return nil, err
+	}
+	am := &paymenttypes.AmountAmendment{SchemaVersion: kit.SchemaVersion, ProposalID: stub.GetTxID(), OrderID: orderID, Amount: a,
+		Replaces: cur, ProposedBy: tx.Caller.MSP, ProposedAt: tx.Time, Status: paymenttypes.AmendmentProposed}
+	k, err := key(amendmentObject, orderID, am.ProposalID)
+	if err != nil {
+		return nil, err
+	}
+	if err := kit.PutPrivateJSON(stub, coll, k, am); err != nil {
+		return nil, err
+	}
+	ref := refOf(am, coll)
+	return &ref, kit.Emit(stub, paymenttypes.EvAmountAmendmentProposed, paymenttypes.AmountAmendmentProposed(ref))
+}
+
+// AcceptAmountAmendment is the other side's consent to a proposed
+// amendment: the proposed amount goes on record, and the amendment keeps
+// the amount it replaced. The proposer's own org cannot accept it, and a
+// proposal is refused once the amount it would replace has changed.
+func (c *Contract) AcceptAmountAmendment(ctx contractapi.TransactionContextInterface, orderID, proposalID string) (*paymenttypes.AmendmentRef, error) {
+	tx, err := c.Config.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stub, caller := tx.Stub, tx.Caller
+	o, coll, err := pairOrder(stub, orderID, caller.MSP)
+	if err != nil {
+		return nil, err
+	}
+	if err := inStage(o, amendWhen, paymenttypes.Accepted, paymenttypes.Paid); err != nil {
+		return nil, err
+	}
+	k, err := key(amendmentObject, orderID, proposalID)
+	if err != nil {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "proposalId", "key", "%v", err)
+	}
+	var am paymenttypes.AmountAmendment
+	found, err := kit.GetPrivateJSON(stub, coll, k, &am)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, ccerr.New(ccerr.NotFound, "order %s has no amendment %s", orderID, proposalID)
+	}
+	if am.ProposedBy == caller.MSP {
+		return nil, ccerr.New(ccerr.Forbidden, "%s proposed amendment %s; the other side of order %s accepts it", caller.MSP, proposalID, orderID)
+	}
+	if am.Status != paymenttypes.AmendmentProposed {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "amendment %s of order %s is %s", proposalID, orderID, am.Status)
+	}
+	cur, err := recorded(stub, coll, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if !sameAmount(cur, am.Replaces) {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "amendment %s of order %s is superseded: the amount on record changed since it was proposed", proposalID, orderID)
+	}
+	am.Status, am.AcceptedBy, am.AcceptedAt = paymenttypes.AmendmentAccepted, caller.MSP, tx.Time
+	if err := kit.PutPrivateJSON(stub, coll, k, am); err != nil {
+		return nil, err
+	}
+	if err := putAmount(stub, coll, orderID, am.Amount); err != nil {
+		return nil, err
+	}
+	ref := refOf(&am, coll)
+	return &ref, kit.Emit(stub, paymenttypes.EvAmountAmended, paymenttypes.AmountAmended(ref))
+}
+
+func sameAmount(a, b *paymenttypes.Amount) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func refOf(am *paymenttypes.AmountAmendment, coll string) paymenttypes.AmendmentRef {
+	return paymenttypes.AmendmentRef{OrderID: am.OrderID, ProposalID: am.ProposalID, Status: am.Status,
+		ProposedBy: am.ProposedBy, AcceptedBy: am.AcceptedBy, Collection: coll}
+}
+
+// GetAmount reads an order's amount from the pair's collection, for the
+// buyer or the seller; only their peers hold it.
+func (c *Contract) GetAmount(ctx contractapi.TransactionContextInterface, orderID string) (*paymenttypes.Amount, error) {
+	stub := ctx.GetStub()
+	caller, err := kit.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, coll, err := pairOrder(stub, orderID, caller.MSP)
+	if err != nil {
+		return nil, err
+	}
+	a, err := recorded(stub, coll, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, ccerr.New(ccerr.NotFound, "no amount recorded for order %s", orderID)
+	}
+	return a, nil
+}
+
+// GetAmountAmendments lists an order's amendments, proposed and accepted,
+// oldest first, for the buyer or the seller: the history of its amount.
+func (c *Contract) GetAmountAmendments(ctx contractapi.TransactionContextInterface, orderID string) ([]paymenttypes.AmountAmendment, error) {
+	stub := ctx.GetStub()
+	caller, err := kit.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, coll, err := pairOrder(stub, orderID, caller.MSP)
+	if err != nil {
+		return nil, err
+	}
+	it, err := stub.GetPrivateDataByPartialCompositeKey(coll, amendmentObject, []string{orderID})
+	if err != nil {
+		return nil, fmt.Errorf("scan the amendments of %s: %w", orderID, err)
+	}
+	out, err := kit.Collect[paymenttypes.AmountAmendment](it)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b paymenttypes.AmountAmendment) int {
+		return cmp.Or(a.ProposedAt.Compare(b.ProposedAt), cmp.Compare(a.ProposalID, b.ProposalID))
+	})
+	return out, nil
+}

@@ -1,0 +1,138 @@
+package payment_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
+	"github.com/autoledger/autoledger/chaincode/mockstub"
+	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// amountTx sends fn(args...) as msp's finance user, executed on peer, with
+// amountMinor CNY as the transient amount (none when amountMinor is 0).
+func (f *fixture) amountTx(msp, peer, fn string, amountMinor int64, args ...string) *mockstub.Result {
+	tx := mockstub.Tx{Creator: f.As(msp, "finance"), PeerOrg: peer, Function: fn, Args: args}
+	if amountMinor != 0 {
+		tx.Transient = map[string][]byte{paymenttypes.AmountTransientKey: fmt.Appendf(nil,
+			`{"amountMinor":%d,"currency":"CNY","salt":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"}`, amountMinor)}
+	}
+	return f.Invoke(tx)
+}
+
+// amountOn reads order id's amount as the buyer's finance user.
+func (f *fixture) amountOn(t *testing.T, id string) int64 {
+	t.Helper()
+	r := f.Evaluate(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:GetAmount", Args: []string{id}})
+	return contractstest.OK[paymenttypes.Amount](t, r).AmountMinor
+}
+
+// accepted creates order id from the OEM to the supplier, records amount
+// as the buyer, ships and accepts it.
+func (f *fixture) accepted(t *testing.T, id string, amount int64) {
+	t.Helper()
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order(id, 30, f.Clock.Now())))
+	require.True(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", amount, id).Committed)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", id, paymenttypes.DeliveryRequest{ShipmentRef: "SH-" + id, DeliveryDate: f.Clock.Now()}))
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Accept", id))
+}
+
+func TestAmountOnlyByThePairAndOnlyBeforeAcceptance(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Party](t, f.Submit("DealerMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "DealerMSP", Name: "Dealer Co"}))
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
+
+	// A third org is refused by the contract, even on a pair member's peer,
+	// before the collection is touched (a peer would refuse the write itself
+	// only with an endorsement failure).
+	for _, peer := range []string{"OemMSP", "SupplierMSP", "DealerMSP"} {
+		contractstest.FailsWith(t, f.amountTx("DealerMSP", peer, "payment:PutOrderAmount", 1, "O-1"), ccerr.Forbidden)
+	}
+	contractstest.FailsWith(t, f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "production"), Function: "payment:PutOrderAmount", Args: []string{"O-1"}}), ccerr.Forbidden)
+	r := f.Evaluate(mockstub.Tx{Creator: f.As("DealerMSP", "finance"), PeerOrg: "OemMSP", Function: "payment:GetAmount", Args: []string{"O-1"}})
+	contractstest.FailsWith(t, r, ccerr.Forbidden)
+
+	// Before acceptance either side records the amount, and may correct it.
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
+	assert.Equal(t, int64(1000), f.amountOn(t, "O-1"))
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
+	require.True(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", 900, "O-1").Committed)
+	assert.Equal(t, int64(900), f.amountOn(t, "O-1"))
+
+	// From acceptance on, neither side rewrites it, in a dispute included.
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"))
+	for _, side := range []string{"OemMSP", "SupplierMSP"} {
+		e := contractstest.FailsWith(t, f.amountTx(side, "", "payment:PutOrderAmount", 1, "O-1"), ccerr.FailedPrecondition)
+		assert.Contains(t, e.Message, "amendment")
+	}
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Dispute", "O-1", paymenttypes.OrderNote{Reason: "price"}))
+	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", 1, "O-1"), ccerr.FailedPrecondition)
+	assert.Equal(t, int64(900), f.amountOn(t, "O-1"))
+}
+
+func TestAmountAmendmentTakesTheOtherSidesAcceptance(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Party](t, f.Submit("DealerMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "DealerMSP", Name: "Dealer Co"}))
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-0", 30, f.Clock.Now())))
+	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 1, "O-0"), ccerr.FailedPrecondition)
+	f.accepted(t, "O-1", 1000)
+
+	contractstest.FailsWith(t, f.amountTx("DealerMSP", "OemMSP", "payment:ProposeAmountAmendment", 1, "O-1"), ccerr.Forbidden)
+	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 0, "O-1"), ccerr.MissingTransient)
+	r := f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 950, "O-1")
+	p := contractstest.OK[paymenttypes.AmendmentRef](t, r)
+	assert.Equal(t, paymenttypes.AmendmentRef{OrderID: "O-1", ProposalID: r.TxID, Status: paymenttypes.AmendmentProposed,
+		ProposedBy: "OemMSP", Collection: "oemSupplier"}, p)
+	assert.Equal(t, paymenttypes.EvAmountAmendmentProposed, r.Event.Name)
+	assert.NotContains(t, string(r.Event.Payload)+string(r.Payload), "950", "answers and events reach the public block")
+	assert.Equal(t, int64(1000), f.amountOn(t, "O-1"), "a proposal alone changes nothing")
+
+	// Only the other side accepts: not the proposer, not a third org.
+	e := contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", p.ProposalID), ccerr.Forbidden)
+	assert.Contains(t, e.Message, "other side")
+	contractstest.FailsWith(t, f.amountTx("DealerMSP", "SupplierMSP", "payment:AcceptAmountAmendment", 0, "O-1", p.ProposalID), ccerr.Forbidden)
+	contractstest.FailsWith(t, f.Invoke(mockstub.Tx{Creator: f.As("SupplierMSP", "logistics"), Function: "payment:AcceptAmountAmendment", Args: []string{"O-1", p.ProposalID}}), ccerr.Forbidden)
+	contractstest.FailsWith(t, f.amountTx("SupplierMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", "nope"), ccerr.NotFound)
+	r = f.amountTx("SupplierMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", p.ProposalID)
+	a := contractstest.OK[paymenttypes.AmendmentRef](t, r)
+	assert.Equal(t, paymenttypes.AmendmentAccepted, a.Status)
+	assert.Equal(t, "SupplierMSP", a.AcceptedBy)
+	assert.Equal(t, paymenttypes.EvAmountAmended, r.Event.Name)
+	assert.NotContains(t, string(r.Event.Payload)+string(r.Payload), "950")
+	assert.Equal(t, int64(950), f.amountOn(t, "O-1"))
+	contractstest.FailsWith(t, f.amountTx("SupplierMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", p.ProposalID), ccerr.FailedPrecondition)
+
+	// Two open proposals: once one is accepted, the other is superseded.
+	f.Clock.Advance(time.Minute)
+	p2 := contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 800, "O-1"))
+	f.Clock.Advance(time.Minute)
+	p3 := contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("SupplierMSP", "", "payment:ProposeAmountAmendment", 850, "O-1"))
+	contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", p3.ProposalID))
+	e = contractstest.FailsWith(t, f.amountTx("SupplierMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", p2.ProposalID), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "superseded")
+	assert.Equal(t, int64(850), f.amountOn(t, "O-1"))
+
+	// The history: every proposal, oldest first; an accepted one keeps the amount it replaced.
+	hist := contractstest.OK[[]paymenttypes.AmountAmendment](t, f.Evaluate(mockstub.Tx{Creator: f.As("SupplierMSP", "finance"), Function: "payment:GetAmountAmendments", Args: []string{"O-1"}}))
+	require.Len(t, hist, 3)
+	got := make([][3]any, len(hist))
+	for i, h := range hist {
+		got[i] = [3]any{h.Amount.AmountMinor, h.Replaces.AmountMinor, h.Status}
+	}
+	assert.Equal(t, [][3]any{{int64(950), int64(1000), "accepted"}, {int64(800), int64(950), "proposed"}, {int64(850), int64(950), "accepted"}}, got)
+	assert.Equal(t, "OemMSP", hist[2].AcceptedBy)
+	r = f.Evaluate(mockstub.Tx{Creator: f.As("DealerMSP", "finance"), PeerOrg: "OemMSP", Function: "payment:GetAmountAmendments", Args: []string{"O-1"}})
+	contractstest.FailsWith(t, r, ccerr.Forbidden)
+
+	// Paid orders may still be amended; settled ones are final.
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:RecordPayment", "O-1", paymenttypes.PaymentRequest{BankRef: "BK-1", Instrument: "cash"}))
+	p4 := contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("SupplierMSP", "", "payment:ProposeAmountAmendment", 840, "O-1"))
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:ConfirmReceipt", "O-1"))
+	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", p4.ProposalID), ccerr.FailedPrecondition)
+	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 1, "O-1"), ccerr.FailedPrecondition)
+	assert.Equal(t, int64(850), f.amountOn(t, "O-1"))
+}
