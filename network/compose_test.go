@@ -82,6 +82,9 @@ func published(ports ...int) []string {
 	return ps
 }
 
+// tlscaConfig is where a CA container reads its TLS CA's configuration.
+const tlscaConfig = "/etc/hyperledger/fabric-ca-server/tlsca/fabric-ca-server-config.yaml"
+
 func caService(org string, port int) wantService {
 	host := topology.CAHost(org)
 	return wantService{
@@ -89,9 +92,11 @@ func caService(org string, port int) wantService {
 		env: map[string]string{"FABRIC_CA_SERVER_PORT": strconv.Itoa(port), "FABRIC_CA_SERVER_CA_NAME": "ca-" + org,
 			"FABRIC_CA_SERVER_CSR_CN": host, "FABRIC_CA_SERVER_CSR_HOSTS": host + ",127.0.0.1,localhost",
 			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS": fmt.Sprintf("127.0.0.1:%d", port+topology.CAOperationsOffset)},
-		health:  fmt.Sprintf("-url https://127.0.0.1:%d/cainfo", port),
-		state:   "ca-" + org,
-		command: fmt.Sprintf("admin:${CA_PW_%s:?run network.sh --compose}", strings.ToUpper(org)),
+		health: fmt.Sprintf("-url https://127.0.0.1:%d/cainfo", port),
+		state:  "ca-" + org,
+		// The org's TLS CA, a second CA of the same server (test-network/scripts/crypto.sh).
+		mounts:  []string{runDir + "/ca/" + org + "/tlsca/fabric-ca-server-config.yaml:" + tlscaConfig + ":ro"},
+		command: fmt.Sprintf("admin:${CA_PW_%s:?run network.sh --compose} --cafiles %s", strings.ToUpper(org), tlscaConfig),
 	}
 }
 

@@ -26,7 +26,9 @@ type Org struct {
 	// Name is the short name used by network.sh ("oem").
 	Name  string `json:"name"`
 	MSPID string `json:"mspId"`
-	// TLSRootCert is the PEM file of the CA that issued the org's TLS certificates.
+	// TLSRootCert is the PEM file of the org's TLS CA, which issued the
+	// TLS certificates of its nodes and clients (not an identity root of
+	// the org's MSP).
 	TLSRootCert string `json:"tlsRootCert"`
 	// ClientTLS is the client certificate for mutual TLS with the org's peers,
 	// shared by every identity of the org (one gRPC connection per peer).
@@ -55,8 +57,9 @@ type KeyPair struct {
 
 // CA is a Fabric CA endpoint.
 type CA struct {
-	URL         string `json:"url"`
-	Name        string `json:"name"`
+	URL  string `json:"url"`
+	Name string `json:"name"`
+	// TLSRootCert verifies the CA server's listener: the root of the org's (identity) CA.
 	TLSRootCert string `json:"tlsRootCert"`
 }
 

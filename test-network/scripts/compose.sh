@@ -261,13 +261,17 @@ write_compose_env() {
 	)
 }
 
-# compose_prepare: what the containers mount besides key material: the probe and the peers' core.yaml.
+# compose_prepare: what the containers mount besides key material: the probe, the peers' core.yaml
+# and the TLS CAs' configuration.
 compose_prepare() {
 	mkdir -p "$RUN/compose/bin"
 	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$RUN/compose/bin/probe" ./network/probe/cmd/probe) ||
 		die "building the probe failed"
 	# The official images keep their chaincode-as-a-service builder there; our stand-ins keep ours.
 	render "$ROOT/network/peer/core.yaml" "$RUN/config/peer-node/core.yaml" /opt/hyperledger/ccaas_builder
+	# The TLS CA's configuration, mounted into each CA container (crypto.sh).
+	local org
+	for org in orderer "${ORGS[@]}"; do tlsca_config "$org"; done
 	write_compose_env
 }
 

@@ -1,8 +1,17 @@
 # shellcheck shell=bash
-# Certificate authorities and identities: one Fabric CA per org (TLS on); peers, orderers, org
-# admins and role users enrolled from it into NodeOU-enabled MSP folders.
+# Certificate authorities and identities: one fabric-ca-server per org (TLS on) serving two CAs.
+# ca-ORG issues the org's signing identities (peers, orderers, org admin, role users) into
+# NodeOU-enabled MSP folders; tlsca-ORG issues every TLS certificate (nodes, the org admin's and
+# the gateway's TLS clients, both ends of the chaincode link). The TLS CA's root is in the org
+# MSP's tlscacerts but not its cacerts, so no TLS key is an identity of the org.
+#
+# Per org in the run directory: orgs/ORG/msp/cacerts/ca.pem is the identity root, and
+# orgs/ORG/ca.pem (= msp/tlscacerts/ca.pem) the TLS root clients verify the org's nodes with.
 
 ca_home() { echo "$RUN/ca/$1"; }
+# tlsca_home ORG: the home of the org's TLS CA, a second CA of the same server (--cafiles); its
+# configuration file is bind-mounted there in compose.
+tlsca_home() { echo "$(ca_home "$1")/tlsca"; }
 ca_url() { echo "https://127.0.0.1:${CA_PORT[$1]}"; }
 
 # bootstrap_pw ORG: the CA's bootstrap admin password, made on first use and kept in the run directory.
@@ -14,11 +23,26 @@ bootstrap_pw() {
 	cat "$home/bootstrap.pw"
 }
 
+# tlsca_config ORG: the TLS CA's configuration file. What it leaves out (bootstrap admin, signing
+# profiles, TLS of the listener) comes from the server's default CA.
+tlsca_config() {
+	local home
+	home=$(tlsca_home "$1")
+	mkdir -p "$home"
+	cat >"$home/fabric-ca-server-config.yaml" <<-YAML
+		ca:
+		  name: tlsca-$1
+		csr:
+		  cn: tlsca.$1.$DOMAIN
+	YAML
+}
+
 start_ca() {
 	local org=$1 home port pw
 	home=$(ca_home "$org")
 	port=${CA_PORT[$org]}
 	pw=$(bootstrap_pw "$org")
+	tlsca_config "$org"
 	FABRIC_CA_SERVER_HOME=$home \
 		FABRIC_CA_SERVER_ADDRESS=127.0.0.1 \
 		FABRIC_CA_SERVER_PORT=$port \
@@ -29,29 +53,66 @@ start_ca() {
 		FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=127.0.0.1:$((port + 10000)) \
 		FABRIC_CA_SERVER_METRICS_PROVIDER=disabled \
 		start "ca-$org" "$port" $((port + 10000)) -- \
-		fabric-ca-server start -b "admin:$pw"
+		fabric-ca-server start -b "admin:$pw" --cafiles "$(tlsca_home "$org")/fabric-ca-server-config.yaml"
 }
 
-ca_ready() { curl -sf --max-time 2 --cacert "$(ca_home "$1")/ca-cert.pem" "$(ca_url "$1")/cainfo" >/dev/null; }
+# ca_ready ORG: both CAs of the org's server answer.
+ca_ready() {
+	local c
+	for c in "ca-$1" "tlsca-$1"; do
+		curl -sf --max-time 2 --cacert "$(ca_home "$1")/ca-cert.pem" "$(ca_url "$1")/cainfo?ca=$c" >/dev/null || return 1
+	done
+}
 
-# ca_cert_copied ORG: in compose the CA's certificate is in its container's volume; copy it out.
+# ca_cert_copied ORG: in compose the CAs' certificates are in their container's volume; copy them out.
 ca_cert_copied() {
-	docker cp "$(node_host ca "" "$1"):/etc/hyperledger/fabric-ca-server/ca-cert.pem" "$(ca_home "$1")/ca-cert.pem" 2>/dev/null
+	local in=/etc/hyperledger/fabric-ca-server
+	docker cp "$(node_host ca "" "$1"):$in/ca-cert.pem" "$(ca_home "$1")/ca-cert.pem" 2>/dev/null &&
+		docker cp "$(node_host ca "" "$1"):$in/tlsca/ca-cert.pem" "$(tlsca_home "$1")/ca-cert.pem" 2>/dev/null
 }
+
+ca_certs_written() { [[ -s $(ca_home "$1")/ca-cert.pem && -s $(tlsca_home "$1")/ca-cert.pem ]]; }
 
 wait_ca() {
 	local org=$1
-	[[ $MODE == compose ]] && wait_for "ca-$org" "CA certificate" ca_cert_copied "$org"
-	wait_for "ca-$org" "CA certificate" test -s "$(ca_home "$org")/ca-cert.pem"
+	[[ $MODE == compose ]] && wait_for "ca-$org" "CA certificates" ca_cert_copied "$org"
+	wait_for "ca-$org" "CA certificates" ca_certs_written "$org"
 	wait_for "ca-$org" "answer on $(ca_url "$org")/cainfo" ca_ready "$org"
 }
 
-# client ORG ARGS...: fabric-ca-client as the CA's bootstrap admin.
-client() {
-	local org=$1
-	shift
-	FABRIC_CA_CLIENT_HOME=$RUN/ca-admin/$org fabric-ca-client "$@" \
-		--caname "ca-$org" --tls.certfiles "$(ca_home "$org")/ca-cert.pem" >>"$RUN/logs/enroll-$org.log" 2>&1
+# enrol_failed ORG WHAT: dies naming the org's enrolment log, after printing its end: the log
+# stays in the run directory, but a wrapper that cleans up on failure (CI) removes it.
+enrol_failed() {
+	tail -n 5 "$RUN/logs/enroll-$1.log" >&2 2>/dev/null || true
+	die "$2 failed; log: $RUN/logs/enroll-$1.log"
+}
+
+# admin_home CANAME ORG: fabric-ca-client's home as the bootstrap admin of CANAME.
+admin_home() {
+	if [[ $1 == tlsca-* ]]; then echo "$RUN/ca-admin/$2/tlsca"; else echo "$RUN/ca-admin/$2"; fi
+}
+
+# ca_client CANAME ORG ARGS...: fabric-ca-client as the bootstrap admin of CANAME, one of the
+# org server's CAs (the listener's TLS certificate is the default CA's).
+ca_client() {
+	local caname=$1 org=$2
+	shift 2
+	FABRIC_CA_CLIENT_HOME=$(admin_home "$caname" "$org") fabric-ca-client "$@" \
+		--caname "$caname" --tls.certfiles "$(ca_home "$org")/ca-cert.pem" >>"$RUN/logs/enroll-$org.log" 2>&1
+}
+
+# client ORG ARGS...: at the org's CA; tls_client ORG ARGS...: at its TLS CA.
+client() { ca_client "ca-$1" "$@"; }
+tls_client() { ca_client "tlsca-$1" "$@"; }
+
+# enroll_admin CANAME ORG: enrols the CA's bootstrap admin, once.
+enroll_admin() {
+	local caname=$1 org=$2 home
+	home=$(admin_home "$caname" "$org")
+	[[ -f $home/msp/signcerts/cert.pem ]] && return 0
+	mkdir -p "$home"
+	ca_client "$caname" "$org" enroll -u "https://admin:$(bootstrap_pw "$org")@127.0.0.1:${CA_PORT[$org]}" ||
+		enrol_failed "$org" "enrolling the bootstrap admin of $caname"
 }
 
 secret_of() { # secret_of ORG ID: a random enrolment secret, kept in the run directory
@@ -94,21 +155,22 @@ identity() {
 	client "$org" "${reg[@]}" || true # already registered by an earlier, interrupted run
 	local host=${CA_PORT[$org]}
 	client "$org" enroll -u "https://$id:$sec@127.0.0.1:$host" -M "$dir/msp" --csr.hosts 127.0.0.1,localhost ||
-		die "enrolling $id at ca-$org failed; log: $RUN/logs/enroll-$org.log"
+		enrol_failed "$org" "enrolling $id at ca-$org"
 	normalise_msp "$dir/msp"
 }
 
-# tls_cert ORG ID TYPE DIR NAME [HOST]: a TLS key pair for ID in DIR/NAME.crt, DIR/NAME.key,
-# DIR/ca.crt, valid for 127.0.0.1, localhost and HOST (the node's container name).
+# tls_cert ORG ID TYPE DIR NAME [HOST]: a TLS key pair for ID from the org's TLS CA in
+# DIR/NAME.crt, DIR/NAME.key, DIR/ca.crt (the TLS CA's root), valid for 127.0.0.1, localhost and
+# HOST (the node's container name).
 tls_cert() {
 	local org=$1 id=$2 type=$3 dir=$4 name=$5 host=${6:-} sec tmp
 	[[ -f $dir/$name.crt ]] && return 0
 	sec=$(secret_of "$org" "$id")
-	client "$org" register --id.name "$id" --id.secret "$sec" --id.type "$type" || true
+	tls_client "$org" register --id.name "$id" --id.secret "$sec" --id.type "$type" || true
 	tmp=$(mktemp -d)
-	client "$org" enroll -u "https://$id:$sec@127.0.0.1:${CA_PORT[$org]}" -M "$tmp" \
+	tls_client "$org" enroll -u "https://$id:$sec@127.0.0.1:${CA_PORT[$org]}" -M "$tmp" \
 		--enrollment.profile tls --csr.hosts "127.0.0.1,localhost${host:+,$host}" ||
-		die "TLS enrolment of $id at ca-$org failed; log: $RUN/logs/enroll-$org.log"
+		enrol_failed "$org" "TLS enrolment of $id at tlsca-$org"
 	mkdir -p "$dir"
 	cp "$tmp"/signcerts/*.pem "$dir/$name.crt"
 	cp "$tmp"/keystore/*_sk "$dir/$name.key"
@@ -121,15 +183,11 @@ tls_cert() {
 enroll_org() {
 	local org=$1 dir line name role
 	dir=$(orgdir "$org")
-	mkdir -p "$dir/msp/cacerts" "$dir/msp/tlscacerts" "$RUN/ca-admin/$org"
-	if [[ ! -f $RUN/ca-admin/$org/msp/signcerts/cert.pem ]]; then
-		FABRIC_CA_CLIENT_HOME=$RUN/ca-admin/$org fabric-ca-client enroll \
-			-u "https://admin:$(bootstrap_pw "$org")@127.0.0.1:${CA_PORT[$org]}" \
-			--caname "ca-$org" --tls.certfiles "$(ca_home "$org")/ca-cert.pem" >>"$RUN/logs/enroll-$org.log" 2>&1 ||
-			die "enrolling the bootstrap admin of ca-$org failed; log: $RUN/logs/enroll-$org.log"
-	fi
-	cp "$(ca_home "$org")/ca-cert.pem" "$dir/ca.pem"
-	cp "$dir/ca.pem" "$dir/msp/cacerts/ca.pem"
+	mkdir -p "$dir/msp/cacerts" "$dir/msp/tlscacerts"
+	enroll_admin "ca-$org" "$org"
+	enroll_admin "tlsca-$org" "$org"
+	cp "$(ca_home "$org")/ca-cert.pem" "$dir/msp/cacerts/ca.pem"
+	cp "$(tlsca_home "$org")/ca-cert.pem" "$dir/ca.pem"
 	cp "$dir/ca.pem" "$dir/msp/tlscacerts/ca.pem"
 	normalise_msp "$dir/msp"
 

@@ -139,12 +139,14 @@ func build(run, channel, chaincode string, specs []orgSpec) (*connection.File, e
 	for _, s := range specs {
 		name := s.name
 		dir := filepath.Join(run, "orgs", name)
+		// ca.pem is the root of the org's TLS CA, which issued its nodes' TLS
+		// certificates; the CA server's own listener is the org CA's.
 		o := connection.Org{
 			Name: name, MSPID: s.msp, TLSRootCert: filepath.Join(dir, "ca.pem"),
 			ClientTLS: connection.KeyPair{Cert: filepath.Join(dir, "clients", "gateway", "tls", "client.crt"),
 				Key: filepath.Join(dir, "clients", "gateway", "tls", "client.key")},
 			Users: map[string]connection.KeyPair{},
-			CA:    connection.CA{URL: "https://" + s.ca, Name: "ca-" + name, TLSRootCert: filepath.Join(dir, "ca.pem")},
+			CA:    connection.CA{URL: "https://" + s.ca, Name: "ca-" + name, TLSRootCert: filepath.Join(dir, "msp", "cacerts", "ca.pem")},
 			Peers: s.peers,
 		}
 		users, err := os.ReadDir(filepath.Join(dir, "users"))
