@@ -144,7 +144,7 @@ func topologyServices() map[string]wantService {
 		}
 		want[topology.GatewayHost(org.Name)] = wantService{
 			ports:     []string{fmt.Sprintf("127.0.0.1:%d:8080", org.GatewayPort)},
-			health:    "-url http://127.0.0.1:8080/healthz",
+			health:    "-url https://127.0.0.1:8080/healthz -cacert /etc/autoledger/gateway/tls/ca.crt",
 			mounts:    []string{fmt.Sprintf("%s/compose/gateways/%s:/etc/autoledger/gateway:ro", runDir, org.Name)},
 			state:     "gateway-" + org.Name,
 			dependsOn: topology.PeerHost(org.Name, org.Peers[0].Name),

@@ -276,15 +276,17 @@ compose_prepare() {
 }
 
 # gateway_configs: per org a connection file naming only that org (paths as the container sees
-# them) and a gateway configuration with fresh API keys; kept across down and up.
+# them), an HTTPS server certificate from the org's CA and a gateway configuration with fresh API
+# keys serving HTTPS with it; kept across down and up.
 gateway_configs() {
 	local org dir line o name port peer_list
 	mkdir -p "$RUN/bin"
 	(cd "$ROOT" && go build -o "$RUN/bin/" ./network/cmd/connfile ./gateway/cmd/gateway-keys) || die "building connfile and gateway-keys failed"
 	for org in "${ORGS[@]}"; do
 		dir=$RUN/compose/gateways/$org
-		[[ -f $dir/gateway.yaml ]] && continue
+		[[ -f $dir/gateway.yaml && -f $dir/tls/server.crt ]] && continue
 		mkdir -p "$dir"
+		tls_cert "$org" gateway-https client "$dir/tls" server "$(node_host gateway "" "$org")"
 		peer_list=""
 		for line in "${PEERS[@]}"; do
 			read -r o name port _ <<<"$line"
@@ -293,15 +295,19 @@ gateway_configs() {
 		"$RUN/bin/connfile" -run "$RUN" -as /etc/autoledger -out "$dir/connection.json" -channel "$CHANNEL" \
 			-chaincode "$CHAINCODE" -org "$org ${MSP[$org]} $(node_host ca "" "$org"):${CA_PORT[$org]} $peer_list"
 		"$RUN/bin/gateway-keys" -connection "$dir/connection.json" -config "$dir/gateway.yaml" -env "$dir/keys.env" \
-			-listen 0.0.0.0:8080 -store /data/gateway.db >/dev/null
+			-listen 0.0.0.0:8080 -store /data/gateway.db \
+			-tls-cert /etc/autoledger/gateway/tls/server.crt -tls-key /etc/autoledger/gateway/tls/server.key >/dev/null
 	done
-	# One env file for clients and the e2e tests: every gateway's URL and every key.
+	# The CAs that issued the gateways' certificates, for clients to trust.
+	for org in "${ORGS[@]}"; do cat "$RUN/compose/gateways/$org/tls/ca.crt"; done >"$RUN/compose/gateways/ca.pem"
+	# One env file for clients and the e2e tests: every gateway's URL, their CAs and every key.
 	(
 		umask 077
 		{
 			printf 'AUTOLEDGER_GATEWAY_URLS='
-			for org in "${ORGS[@]}"; do printf '%s=http://127.0.0.1:%s,' "${MSP[$org]}" "${GATEWAY_PORT[$org]}"; done | sed 's/,$//'
+			for org in "${ORGS[@]}"; do printf '%s=https://127.0.0.1:%s,' "${MSP[$org]}" "${GATEWAY_PORT[$org]}"; done | sed 's/,$//'
 			echo
+			echo "AUTOLEDGER_GATEWAY_CA=$RUN/compose/gateways/ca.pem"
 			for org in "${ORGS[@]}"; do grep '^AUTOLEDGER_KEY_' "$RUN/compose/gateways/$org/keys.env"; done
 		} >"$RUN/gateways.env"
 	)
