@@ -2,6 +2,7 @@ package governance_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/governance"
 	gt "github.com/autoledger/autoledger/chaincode/governance/governancetypes"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -274,4 +276,35 @@ func TestSettingsAndAppliersAgree(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, float64(gt.MaxValueBytes), max)
 	assert.Len(t, access.Members, 4)
+}
+
+// A failed ledger read is a fault, never "no such proposal": Propose does
+// not write over a proposal it could not read, nor over an open one.
+func TestFailedReadsAreFaults(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	disk := errors.New("state database unreachable")
+	for _, c := range []struct {
+		key string // the prefix of the keys whose reads fail
+		tx  func() *mockstub.Result
+	}{
+		// A new ID whose existence check fails: nothing else stops the write.
+		{mustKey(t, "gov.proposal", "CAL-2027"), func() *mockstub.Result {
+			return l.Submit("DealerMSP", "admin", "governance:Propose", propose("CAL-2027", `{"year":2027}`))
+		}},
+		{mustKey(t, "gov.open"), func() *mockstub.Result {
+			return l.Submit("DealerMSP", "admin", "governance:Propose", propose("CAL-2", holidayCalendar(t)))
+		}},
+		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-1") }},
+		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Submit("OemMSP", "admin", "governance:Withdraw", "CAL-1") }},
+		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Read("OemMSP", "governance:Get", "CAL-1") }},
+		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Read("OemMSP", "governance:List", "") }},
+	} {
+		l.FailReads(mockstub.FailPrefix(c.key, disk))
+		contractstest.FailsInternally(t, c.tx(), disk.Error())
+		l.FailReads(nil)
+	}
+	p := contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-1"))
+	assert.Equal(t, gt.Open, p.Status)
+	assert.Len(t, p.Approvals, 1)
 }
