@@ -15,6 +15,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part/parttypes"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
@@ -642,6 +643,11 @@ func (c *Contract) PutTerms(ctx contractapi.TransactionContextInterface, partNum
 	}
 	var terms parttypes.Terms
 	if err := kit.TransientJSON(tx.Stub, parttypes.TermsTransientKey, &terms); err != nil {
+		return err
+	}
+	var salt rules.Checker
+	salt.SaltNotFromTxID("salt", terms.Salt, tx.Stub.GetTxID())
+	if err := salt.Err(); err != nil {
 		return err
 	}
 	key, err := termsKey(partNumber, batch)

@@ -296,6 +296,9 @@ func TestTermsStayBetweenThePair(t *testing.T) {
 	assert.Equal(t, hex.EncodeToString(sum[:]), string(hash.Payload))
 
 	contractstest.FailsWith(t, put("SupplierMSP", "SupplierMSP", []byte(`{"unitPriceMinor":1,"currency":"euro","salt":"x"}`)), ccerr.InvalidArgument)
+	// 64 bits, which the old rule let through, is too few.
+	e := contractstest.FailsWith(t, put("SupplierMSP", "SupplierMSP", []byte(`{"unitPriceMinor":1,"currency":"EUR","salt":"9c1f0e7a5b3d2c4e"}`)), ccerr.InvalidArgument)
+	assert.Equal(t, "salt", e.Fields[0].Field)
 	contractstest.FailsWith(t, f.Invoke(mockstub.Tx{Creator: f.As("SupplierMSP", "finance"), Function: "part:PutTerms", Args: []string{"MOD-7", "B1"}}), ccerr.MissingTransient)
 	contractstest.FailsWith(t, f.Evaluate(mockstub.Tx{Creator: f.As("DealerMSP", "sales"), Function: "part:TermsHash", Args: []string{"MOD-7", "B9"}}), ccerr.NotFound)
 }

@@ -1,6 +1,9 @@
 package rules
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // The shared field rules. Each is defined here once; the request types of
 // every contract and the gateway's path parameters use them.
@@ -16,9 +19,14 @@ const (
 	HashPattern = `^[0-9a-f]{64}$`
 	// MSPPattern is a member's MSP ID.
 	MSPPattern = `^[A-Za-z0-9]+MSP$`
-	// MinSalt and MaxSalt bound the client's random salt of private data,
-	// so that its hash on the channel cannot be guessed from likely values.
-	MinSalt = 16
+	// SaltPattern is the client's random salt of a private record whose
+	// hash is on the channel: lower-case hex, at least 32 characters, i.e.
+	// at least 16 random bytes (128 bits), so that the hash cannot be found
+	// by trying likely values. Hex is the one encoding: a length then says
+	// how many bits there are, which base64 variants and padding blur.
+	SaltPattern = `^[0-9a-f]{32,128}$`
+	// MinSalt and MaxSalt bound the salt's length in hex characters.
+	MinSalt = 32
 	MaxSalt = 128
 	// MinPageSize, MaxPageSize and DefaultPageSize bound every paged query.
 	MinPageSize     = 1
@@ -34,6 +42,7 @@ var (
 	currencyShape = regexp.MustCompile(CurrencyPattern)
 	hashShape     = regexp.MustCompile(HashPattern)
 	mspShape      = regexp.MustCompile(MSPPattern)
+	saltShape     = regexp.MustCompile(SaltPattern)
 )
 
 // IsCode reports whether s has the shape of a code.
@@ -60,10 +69,25 @@ func (c *Checker) Currency(field, v string) {
 	}
 }
 
-// Salt fails when v is not 16-128 characters.
+// saltMessage never quotes the value: a salt must not reach logs or answers.
+const saltMessage = "must be 32-128 lower-case hex characters: at least 16 bytes (128 bits) from a cryptographic random source, chosen by the client and sent nowhere else"
+
+// IsSalt reports whether s has the shape of a salt.
+func IsSalt(s string) bool { return saltShape.MatchString(s) }
+
+// Salt fails when v is not a salt (SaltPattern).
 func (c *Checker) Salt(field, v string) {
-	if len(v) < MinSalt || len(v) > MaxSalt {
-		c.Fail(field, "length", "must be %d-%d characters of client-chosen randomness", MinSalt, MaxSalt)
+	if !IsSalt(v) {
+		c.Fail(field, "salt", saltMessage)
+	}
+}
+
+// SaltNotFromTxID fails when salt and the transaction ID overlap: a
+// transaction ID is public and 64 hex characters, so it is the likeliest
+// mistaken "random" value. The contract cannot check randomness itself.
+func (c *Checker) SaltNotFromTxID(field, salt, txID string) {
+	if txID != "" && salt != "" && (strings.Contains(salt, txID) || strings.Contains(txID, salt)) {
+		c.Fail(field, "salt_public", "must not be taken from the transaction ID, which is public; use a cryptographic random source")
 	}
 }
 

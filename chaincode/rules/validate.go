@@ -22,7 +22,7 @@ import (
 // and ledger-dependent rules stay in each type's Validate.
 //
 // Besides validator's own tags (required, min, max, unique, dive), these
-// are ours: code, serial, iso3166, iso4217, sha256, msp, vin, pagesize,
+// are ours: code, serial, iso3166, iso4217, sha256, salt, msp, vin, pagesize,
 // and those the *types packages register (enumerations, ownerref).
 
 // Tag is one of our named validations.
@@ -66,6 +66,7 @@ func init() {
 		Valid: str(currencyShape.MatchString), Facets: map[string]any{"pattern": CurrencyPattern}})
 	Register("sha256", Tag{Rule: "sha256_hex", Message: "must be a SHA-256 hash as 64 lower-case hex characters",
 		Valid: str(hashShape.MatchString), Facets: map[string]any{"pattern": HashPattern}})
+	Register("salt", Tag{Rule: "salt", Message: saltMessage, Valid: str(IsSalt), Facets: map[string]any{"pattern": SaltPattern}})
 	Register("msp", Tag{Rule: "msp_id", Message: "must be a member's MSP ID such as OemMSP",
 		Valid: str(mspShape.MatchString), Facets: map[string]any{"pattern": MSPPattern}})
 	// The VIN's own errors (VIN_INVALID, length/charset/check_digit) are reported.

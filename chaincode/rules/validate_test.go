@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ type request struct {
 	Name    string    `json:"name" validate:"required,max=5"`
 	At      time.Time `json:"at" validate:"required"`
 	Colour  string    `json:"colour" validate:"testcolour"`
-	Salt    string    `json:"salt" validate:"min=16,max=128"`
+	Salt    string    `json:"salt" validate:"salt"`
 	Ratio   float64   `json:"ratio" validate:"min=0,max=1"`
 	Items   []item    `json:"items" validate:"min=1,max=2,dive"`
 	Tags    []string  `json:"tags,omitempty" validate:"max=2,unique,dive,required,max=3"`
@@ -38,7 +39,7 @@ type request struct {
 
 func valid() request {
 	return request{inner: inner{Year: 2000}, VIN: "1M8GDM9AXKP042788", Name: "n", At: time.Now(), Colour: "red",
-		Salt: "0123456789abcdef", Items: []item{{Code: "A-1", Country: "DE"}}, Hash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Page: 1}
+		Salt: "0123456789abcdef0123456789abcdef", Items: []item{{Code: "A-1", Country: "DE"}}, Hash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Page: 1}
 }
 
 func fieldsOf(t *testing.T, err error) map[string]string {
@@ -76,7 +77,7 @@ func TestStructNamesFieldsAndRulesAsTheAPIDoes(t *testing.T) {
 	err := c.Err()
 	assert.Equal(t, ccerr.InvalidArgument, ccerr.CodeOf(err))
 	assert.Equal(t, map[string]string{
-		"year": "range", "name": "max_length", "at": "required", "colour": "one_of", "salt": "length", "ratio": "range",
+		"year": "range", "name": "max_length", "at": "required", "colour": "one_of", "salt": "salt", "ratio": "range",
 		"items[].code": "code", "items[].country": "iso3166_alpha2", "tags[]": "max_length",
 		"hash": "sha256_hex", "page": "range",
 	}, fieldsOf(t, err))
@@ -137,8 +138,49 @@ func TestSharedRulesAsCheckerMethods(t *testing.T) {
 	c.Salt("salt", "s")
 	c.MSP("to", "Oem")
 	c.PageSize("pageSize", 0)
-	assert.Equal(t, map[string]string{"id": "code", "country": "iso3166_alpha2", "currency": "iso4217", "salt": "length",
+	assert.Equal(t, map[string]string{"id": "code", "country": "iso3166_alpha2", "currency": "iso4217", "salt": "salt",
 		"to": "msp_id", "pageSize": "range"}, fieldsOf(t, c.Err()))
 	assert.NoError(t, rules.ValidateCode("id", "O-1"))
 	assert.Error(t, rules.ValidateCode("id", ""))
+}
+
+// A salt is at least 128 bits: 32 lower-case hex characters, at most 128.
+func TestSaltMeansAtLeast128Bits(t *testing.T) {
+	for salt, ok := range map[string]bool{
+		strings.Repeat("a", 16):            false, // 64 bits, which the old rule accepted
+		strings.Repeat("a", 31):            false,
+		strings.Repeat("a", 32):            true,
+		strings.Repeat("f", 128):           true,
+		strings.Repeat("f", 129):           false,
+		"0123456789ABCDEF0123456789abcdef": false, // one encoding: lower-case hex
+		"0123456789abcdef0123456789abcdeg": false,
+		"k3J9_x-QpL2mZ8vRt5wYb1nC4dF6hG7s": false, // base64url is not accepted
+	} {
+		var c rules.Checker
+		c.Salt("salt", salt)
+		if ok {
+			assert.NoError(t, c.Err(), salt)
+			assert.NoError(t, rules.Var(salt, "salt"), salt)
+			continue
+		}
+		assert.Equal(t, map[string]string{"salt": "salt"}, fieldsOf(t, c.Err()), salt)
+		assert.Error(t, rules.Var(salt, "salt"), salt)
+		e, _ := ccerr.From(c.Err())
+		assert.NotContains(t, e.Error(), salt, "a salt is never echoed")
+	}
+	f, ok := rules.Facets("salt")
+	require.True(t, ok)
+	assert.Equal(t, rules.SaltPattern, f["pattern"])
+}
+
+func TestSaltMustNotComeFromTheTransactionID(t *testing.T) {
+	const txID = "5f0c6a7e9b3d2c1a0f9e8d7c6b5a49382716f5e4d3c2b1a09f8e7d6c5b4a3928"
+	for _, salt := range []string{txID, txID[:32], txID + "00"} {
+		var c rules.Checker
+		c.SaltNotFromTxID("salt", salt, txID)
+		assert.Equal(t, map[string]string{"salt": "salt_public"}, fieldsOf(t, c.Err()), salt)
+	}
+	var c rules.Checker
+	c.SaltNotFromTxID("salt", "0123456789abcdef0123456789abcdef", txID)
+	assert.NoError(t, c.Err())
 }

@@ -4,6 +4,7 @@
 package vehicle
 
 import (
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,6 +41,7 @@ var Policy = access.Policy{
 	"vehicle:Get":                 access.AnyMember(),
 	"vehicle:History":             access.AnyMember(),
 	"vehicle:Report":              access.AnyMember(),
+	"vehicle:OwnerRecordHash":     access.AnyMember(),
 }
 
 // Contract is the vehicle contract.
@@ -47,7 +49,7 @@ type Contract struct{ kit.Contract }
 
 // NewContract returns the contract; opts set the peer clock and tolerance.
 func NewContract(opts ...kit.Option) *Contract {
-	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "History", "Report"}, opts...)}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "History", "Report", "OwnerRecordHash"}, opts...)}
 }
 
 // emit sets the event name for life event e of v, with its facts.
@@ -113,22 +115,19 @@ func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req veh
 	})
 }
 
-// TransferOwnership records a sale. The new owner's opaque reference comes
-// as transient data under "owner" and goes only into the owners collection;
-// public state keeps the owner count, the sale date, the odometer reading
-// and the use type.
+// TransferOwnership records a sale. The new owner (reference and salt)
+// comes as transient data under "owner" and goes only into the owners
+// collection; public state keeps the owner count, the sale date, the
+// odometer reading and the use type.
 func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.TransferRequest) (*vehicletypes.TransferResult, error) {
 	stub := ctx.GetStub()
-	transient, err := stub.GetTransient()
-	if err != nil {
-		return nil, fmt.Errorf("read transient data: %w", err)
+	var owner vehicletypes.NewOwner
+	if err := kit.TransientJSON(stub, vehicletypes.OwnerTransientKey, &owner); err != nil {
+		return nil, err
 	}
-	ref, ok := transient[vehicletypes.OwnerTransientKey]
-	if !ok {
-		return nil, ccerr.Field(ccerr.MissingTransient, "ownerRef", "required",
-			"the new owner's reference must be sent as transient data under %q", vehicletypes.OwnerTransientKey)
-	}
-	if err := vehicletypes.ValidateOwnerRef(string(ref)); err != nil {
+	var salt rules.Checker
+	salt.SaltNotFromTxID("salt", owner.Salt, stub.GetTxID())
+	if err := salt.Err(); err != nil {
 		return nil, err
 	}
 	tx, v, err := c.begin(ctx, vinCode, req, "saleDate", req.SaleDate)
@@ -147,7 +146,7 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 	if err := Append(stub, v, e); err != nil {
 		return nil, err
 	}
-	if err := putOwner(tx, v.VIN, string(ref)); err != nil {
+	if err := putOwner(tx, v.VIN, owner); err != nil {
 		return nil, err
 	}
 	res := &vehicletypes.TransferResult{Receipt: vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, OwnerCount: v.OwnerCount, Reading: reading, RollbackSuspected: v.RollbackSuspected}
@@ -156,13 +155,43 @@ func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface
 	})
 }
 
-func putOwner(tx kit.Tx, vinCode, ref string) error {
-	key, err := tx.Stub.CreateCompositeKey("owner", []string{vinCode})
+// ownerObject keys the owners collection's records.
+const ownerObject = "owner"
+
+// ownerKey is the owner record's key in the owners collection. Fabric
+// hashes private keys without a salt, so it holds the VIN (public) only.
+func ownerKey(vinCode string) (string, error) {
+	return shim.CreateCompositeKey(ownerObject, []string{vinCode})
+}
+
+func putOwner(tx kit.Tx, vinCode string, owner vehicletypes.NewOwner) error {
+	key, err := ownerKey(vinCode)
 	if err != nil {
 		return err
 	}
-	rec := vehicletypes.OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: ref, Since: tx.Time, RecordedBy: tx.Caller.MSP}
+	rec := vehicletypes.OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: owner.OwnerRef, Since: tx.Time, RecordedBy: tx.Caller.MSP, Salt: owner.Salt}
 	return kit.PutPrivateJSON(tx.Stub, OwnersCollection, key, rec)
+}
+
+// OwnerRecordHash returns the SHA-256 (hex) of the car's current owner
+// record as every peer holds it, members of the owners collection or not,
+// so a holder of the record can prove it and anyone can check it is salted.
+func (c *Contract) OwnerRecordHash(ctx contractapi.TransactionContextInterface, vinCode string) (string, error) {
+	if _, err := vin.Validate(vinCode); err != nil {
+		return "", err
+	}
+	key, err := ownerKey(vinCode)
+	if err != nil {
+		return "", err
+	}
+	h, err := ctx.GetStub().GetPrivateDataHash(OwnersCollection, key)
+	if err != nil {
+		return "", fmt.Errorf("read owner record hash of %s: %w", vinCode, err)
+	}
+	if h == nil {
+		return "", ccerr.New(ccerr.NotFound, "vehicle %s has no owner on record", vinCode)
+	}
+	return hex.EncodeToString(h), nil
 }
 
 // RecordOdometer stores a reading. A reading lower than one observed before

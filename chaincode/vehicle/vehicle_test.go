@@ -120,7 +120,7 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 				in = []any{bevVIN, reqs[c.fn]}
 			}
 			r := f.Invoke(mockstub.Tx{Creator: f.As(c.msp, c.role), Function: "vehicle:" + c.fn, Args: args(in...),
-				Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte("dlr1:0123456789abcdef")}})
+				Transient: newOwner(t, "dlr1:0123456789abcdef", newSalt(t))})
 			e := contractstest.FailsWith(t, r, ccerr.Forbidden)
 			assert.Contains(t, e.Message, c.msp)
 		})
@@ -322,7 +322,7 @@ func TestReportCountsOwnersAndUseTypes(t *testing.T) {
 	contractstest.OK[vehicletypes.TransferResult](t, f.transfer(usVIN, 10, "dlr1:0000000000000001"))
 	r := f.Invoke(mockstub.Tx{Creator: f.As("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
 		Args:      args(usVIN, vehicletypes.TransferRequest{SaleDate: f.Clock.Now(), OdometerKm: 30000, UseType: "taxi"}),
-		Transient: map[string][]byte{vehicletypes.OwnerTransientKey: []byte("dlr1:0000000000000002")}})
+		Transient: newOwner(t, "dlr1:0000000000000002", newSalt(t))})
 	contractstest.OK[vehicletypes.TransferResult](t, r)
 	rep := contractstest.OK[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
 	assert.Equal(t, 2, rep.OwnerCount)

@@ -233,7 +233,7 @@ func TestBadInputNeverReachesFabric(t *testing.T) {
 	assert.Equal(t, "vin", r.problem(t).Errors[0].Field)
 
 	r = e.do("POST", "/v1/vehicles/1M8GDM9AXKP042788/ownership-transfers", "dms",
-		`{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"jane@example.com"}`)
+		`{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"jane@example.com","salt":"`+testSalt+`"}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
 	assert.Equal(t, string(ccerr.PersonalData), r.problem(t).Code)
 
@@ -345,7 +345,7 @@ func TestIdempotencyKey(t *testing.T) {
 
 	// Another client's key space is its own.
 	e.do("POST", "/v1/vehicles/1M8GDM9AXKP042788/ownership-transfers", "dms",
-		`{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"dlr1:abcdefgh"}`, "Idempotency-Key", "k1")
+		`{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"dlr1:abcdefgh","salt":"`+testSalt+`"}`, "Idempotency-Key", "k1")
 	assert.Len(t, e.sub.reqs, 2)
 
 	// A business refusal is final: replayed, not retried.
@@ -437,11 +437,11 @@ func TestPartsInputIsCheckedBeforeFabric(t *testing.T) {
 func TestTermsGoToThePairOnly(t *testing.T) {
 	e := newEnv(t)
 	e.ledger.evalOut = []byte(`{"serial":"S1","partNumber":"P7","batch":"B2","holder":"OemMSP","status":"held","materials":[],"custodyCount":1}`)
-	r := e.do("POST", "/v1/parts/S1/terms", "erp", `{"unitPriceMinor":100,"currency":"EUR","lotData":"x","salt":"0123456789abcdef"}`)
+	r := e.do("POST", "/v1/parts/S1/terms", "erp", `{"unitPriceMinor":100,"currency":"EUR","lotData":"x","salt":"`+testSalt+`"}`)
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	req := e.sub.reqs[0]
 	assert.Equal(t, "part:PutTerms", req.Function)
 	assert.Equal(t, []string{"P7", "B2"}, req.Args)
 	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, req.Endorsers)
-	assert.JSONEq(t, `{"unitPriceMinor":100,"currency":"EUR","lotData":"x","salt":"0123456789abcdef"}`, string(req.Transient["terms"]))
+	assert.JSONEq(t, `{"unitPriceMinor":100,"currency":"EUR","lotData":"x","salt":"`+testSalt+`"}`, string(req.Transient["terms"]))
 }

@@ -16,15 +16,18 @@ import (
 var ownersEndorsers = collections.MembersOf(collections.Owners)
 
 // TransferBody is the REST body of an ownership transfer: the public facts
-// plus the new owner's opaque reference, which travels as transient data.
+// plus the new owner's opaque reference and the client's random salt,
+// which travel as transient data. The gateway makes no salt of its own:
+// the client chooses it, so only the client and the owners collection's
+// members ever know it.
 type TransferBody struct {
 	vehicle.TransferRequest
-	OwnerRef string `json:"ownerRef" validate:"ownerref"`
+	vehicle.NewOwner
 }
 
 func (b TransferBody) public() vehicle.TransferRequest { return b.TransferRequest }
 
-// Validate checks the public part and the owner reference.
+// Validate checks the public part, the owner reference and the salt.
 func (b TransferBody) Validate() error {
 	var c rules.Checker
 	c.Struct(b)
@@ -41,7 +44,7 @@ func (s *Server) transferOwnership(c *gin.Context) {
 		return
 	}
 	s.submit(c, raw, fabric.Request{Function: "vehicle:TransferOwnership", Args: []string{v, jsonArg(b.public())},
-		Transient: map[string][]byte{vehicle.OwnerTransientKey: []byte(b.OwnerRef)}, Endorsers: ownersEndorsers,
+		Transient: map[string][]byte{vehicle.OwnerTransientKey: []byte(jsonArg(b.NewOwner))}, Endorsers: ownersEndorsers,
 		SuccessStatus: http.StatusCreated})
 }
 

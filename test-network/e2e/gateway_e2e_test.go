@@ -262,8 +262,8 @@ func TestE2EGatewayEveryEndpoint(t *testing.T) {
 		{"OEM_PRODUCTION", "POST", "/v1/vehicles", registerBody(v, "BEV"), 201},
 		{"", "GET", p, "", 401},
 		{"INSURER_CLAIMS", "GET", p, "", 200},
-		{"DEALER_SERVICE", "POST", p + "/ownership-transfers", `{"saleDate":"` + now() + `","odometerKm":10,"useType":"private","ownerRef":"dlr1:e2e0000000000001"}`, 403},
-		{"DEALER_SALES", "POST", p + "/ownership-transfers", `{"saleDate":"` + now() + `","odometerKm":10,"useType":"private","ownerRef":"dlr1:e2e0000000000001"}`, 201},
+		{"DEALER_SERVICE", "POST", p + "/ownership-transfers", transferBody(t, "private", "dlr1:e2e0000000000001"), 403},
+		{"DEALER_SALES", "POST", p + "/ownership-transfers", transferBody(t, "private", "dlr1:e2e0000000000001"), 201},
 		{"SUPPLIER_PRODUCTION", "POST", p + "/odometer-readings", `{"km":20,"source":"telematics","observedAt":"` + now() + `"}`, 403},
 		{"OEM_TELEMATICS", "POST", p + "/odometer-readings", `{"km":20,"source":"telematics","observedAt":"` + now() + `"}`, 201},
 		{"DEALER_SERVICE", "POST", p + "/odometer-readings", `{"km":30,"source":"service","observedAt":"` + now() + `"}`, 201},
@@ -511,7 +511,7 @@ func TestE2EGatewayOwnerReferenceNeverReachesSupplier(t *testing.T) {
 	require.Equal(t, 201, status, string(body))
 	visible(t, v, "DEALER_SALES")
 	status, _, body = call(t, "DEALER_SALES", "POST", "/v1/vehicles/"+v+"/ownership-transfers",
-		`{"saleDate":"`+now()+`","odometerKm":10,"useType":"fleet","ownerRef":"`+ref+`"}`)
+		transferBody(t, "fleet", ref))
 	require.Equal(t, 201, status, string(body))
 	// Give gossip time to disseminate, had the data been meant for the supplier.
 	time.Sleep(2 * time.Second)

@@ -119,7 +119,7 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 	}, 10*time.Second, 50*time.Millisecond)
 
 	// Commercial terms: the pair only.
-	terms := part.Terms{UnitPriceMinor: 412000, Currency: "EUR", LotData: "line 3, shift B", Salt: "4f2a9c81d7e3b605" + run}
+	terms := part.Terms{UnitPriceMinor: 412000, Currency: "EUR", LotData: "line 3, shift B", Salt: newSalt(t)}
 	tb, _ := json.Marshal(terms)
 	out = post(t, "SUPPLIER_FINANCE", "/v1/parts/"+pack+"/terms", string(tb), 201)
 	var tx api.TxView

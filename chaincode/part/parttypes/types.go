@@ -275,12 +275,13 @@ type RecallCarRef struct {
 
 // Terms are the commercial terms of a batch between supplier and OEM,
 // kept in the oemSupplier collection only. Salt is the client's random
-// value, so the hash on the channel cannot be guessed from likely prices.
+// value (rules.SaltPattern: at least 128 bits), so the hash every peer
+// keeps cannot be found by trying likely prices.
 type Terms struct {
 	UnitPriceMinor int64  `json:"unitPriceMinor" validate:"min=0,max=9007199254740992"`
 	Currency       string `json:"currency" validate:"iso4217"`
 	LotData        string `json:"lotData" validate:"max=1000"`
-	Salt           string `json:"salt" validate:"min=16,max=128"`
+	Salt           string `json:"salt" validate:"salt"`
 }
 
 // Validate checks the fields.

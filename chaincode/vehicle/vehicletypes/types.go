@@ -100,7 +100,7 @@ func (r RegisterRequest) Validate() error {
 }
 
 // TransferRequest is the public part of vehicle:TransferOwnership. The new
-// owner's reference travels as transient data (key "owner").
+// owner travels as transient data (key "owner", a NewOwner).
 type TransferRequest struct {
 	SaleDate   time.Time `json:"saleDate" validate:"required"`
 	OdometerKm int64     `json:"odometerKm" validate:"min=0,max=10000000"`
@@ -114,8 +114,26 @@ func (r TransferRequest) Validate() error {
 	return c.Err()
 }
 
-// OwnerTransientKey is the transient field carrying the owner reference.
+// OwnerTransientKey is the transient field carrying the new owner, a
+// NewOwner as JSON.
 const OwnerTransientKey = "owner"
+
+// NewOwner is the private part of a transfer. Every peer and orderer keeps
+// the SHA-256 of the owner record, and every other field of that record is
+// public (VIN, time, org), so without Salt a reference of known shape could
+// be found by hashing candidates. Salt is the client's own random value
+// (rules.SaltPattern: at least 128 bits), never derived from anything public.
+type NewOwner struct {
+	OwnerRef string `json:"ownerRef" validate:"ownerref"`
+	Salt     string `json:"salt" validate:"salt"`
+}
+
+// Validate checks the reference and the salt.
+func (o NewOwner) Validate() error {
+	var c rules.Checker
+	c.Struct(o)
+	return c.Err()
+}
 
 // OwnerRecord is what the "owners" private data collection stores per VIN.
 type OwnerRecord struct {
@@ -124,6 +142,8 @@ type OwnerRecord struct {
 	OwnerRef      string    `json:"ownerRef"`
 	Since         time.Time `json:"since"`
 	RecordedBy    string    `json:"recordedBy"`
+	// Salt makes the record's public hash unguessable; see NewOwner.
+	Salt string `json:"salt"`
 }
 
 // OwnerRefPattern is the shape of an owner reference.

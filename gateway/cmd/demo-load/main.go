@@ -8,6 +8,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -100,6 +102,16 @@ const (
 	hash = "3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7"
 )
 
+// newSalt is a transfer's salt: 16 bytes (128 bits) from crypto/rand, in
+// hex, new for every owner record, so the record's hash that every peer
+// keeps cannot be found by trying references (docs/domain.md, privacy).
+// It is sent once, in the request, and never printed.
+func newSalt() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails: crypto/rand crashes the program rather than return an error
+	return hex.EncodeToString(b)
+}
+
 func (l *loader) register(vin, powertrain, model string) (bool, error) {
 	birth := map[string]any{"manufacturer": "AutoLedger Motors", "model": model, "modelYear": 2025, "plant": "Plant 1",
 		"productionDate": l.ago(400 * day), "countryOfOrigin": "US", "colour": "blue", "powertrain": powertrain}
@@ -120,23 +132,23 @@ func (l *loader) run() error {
 		steps                  []step
 	}{
 		{"1HGCM82633A004352", "ICE", "Ledgerline", []step{
-			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(300 * day), "odometerKm": 15, "useType": "private", "ownerRef": "dlr1:5f2c9e1a7b3d4c60"}},
+			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(300 * day), "odometerKm": 15, "useType": "private", "ownerRef": "dlr1:5f2c9e1a7b3d4c60", "salt": newSalt()}},
 			{"DEALER_SERVICE", "/service-records", map[string]any{"type": "maintenance", "odometerKm": 15200, "documentHash": hash, "nonSerialisedParts": []map[string]any{{"partNumber": "OIL-FILTER-7731", "description": "oil filter", "quantity": 1}}, "performedAt": l.ago(120 * day)}},
 			{"OEM_TELEMATICS", "/odometer-readings", map[string]any{"km": 24800, "source": "telematics", "observedAt": l.ago(10 * day)}},
 		}},
 		{"1G4AH59H45G118341", "ICE", "Roadster", []step{
-			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(350 * day), "odometerKm": 20, "useType": "rental", "ownerRef": "dlr1:rental-co-0042"}},
+			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(350 * day), "odometerKm": 20, "useType": "rental", "ownerRef": "dlr1:rental-co-0042", "salt": newSalt()}},
 			{"DEALER_SERVICE", "/odometer-readings", map[string]any{"km": 88000, "source": "service", "observedAt": l.ago(60 * day)}},
 			// A rollback: sold on with far less on the clock than the garage saw.
-			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(20 * day), "odometerKm": 41000, "useType": "private", "ownerRef": "dlr1:9d0e4b7a1c2f3e58"}},
+			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(20 * day), "odometerKm": 41000, "useType": "private", "ownerRef": "dlr1:9d0e4b7a1c2f3e58", "salt": newSalt()}},
 		}},
 		{"1M8GDM9AXKP042788", "ICE", "Coach", []step{
-			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(200 * day), "odometerKm": 30, "useType": "fleet", "ownerRef": "dlr1:fleet-op-0007"}},
+			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(200 * day), "odometerKm": 30, "useType": "fleet", "ownerRef": "dlr1:fleet-op-0007", "salt": newSalt()}},
 			{"INSURER_CLAIMS", "/incidents", map[string]any{"date": l.ago(30 * day), "severity": "severe", "airbagDeployed": true, "structuralDamage": true, "claimRef": "CLM-2026-0815"}},
 			{"INSURER_CLAIMS", "/title-brands", map[string]any{"brand": "salvage", "date": l.ago(25 * day), "claimRef": "CLM-2026-0815"}},
 		}},
 		{"5YJ3E1EA8KF317020", "BEV", "Volt One", []step{
-			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(250 * day), "odometerKm": 5, "useType": "private", "ownerRef": "dlr1:0b1c2d3e4f5a6b7c"}},
+			{"DEALER_SALES", "/ownership-transfers", map[string]any{"saleDate": l.ago(250 * day), "odometerKm": 5, "useType": "private", "ownerRef": "dlr1:0b1c2d3e4f5a6b7c", "salt": newSalt()}},
 			{"OEM_TELEMATICS", "/battery-reports", map[string]any{"stateOfHealthPct": 98.2, "remainingCapacityKWh": 73.6, "cycleCount": 120, "status": "original", "reportedAt": l.ago(100 * day)}},
 			{"OEM_TELEMATICS", "/battery-reports", map[string]any{"stateOfHealthPct": 96.9, "remainingCapacityKWh": 72.6, "cycleCount": 260, "status": "original", "reportedAt": l.ago(5 * day)}},
 		}},
@@ -147,7 +159,7 @@ func (l *loader) run() error {
 			return err
 		}
 		if !created {
-			fmt.Printf("  %s already on the ledger\n", c.vin)
+			fmt.Printf("  %s already on the ledger, kept as it is (make network-clean, then make demo, for fresh data)\n", c.vin)
 			continue
 		}
 		for _, s := range c.steps {
