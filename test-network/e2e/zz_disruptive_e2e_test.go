@@ -78,8 +78,14 @@ func TestE2EGatewayStoppedPeer(t *testing.T) {
 }
 
 func TestE2EStatusReportsAStoppedPeer(t *testing.T) {
-	out, err := networkScript("status")
-	require.NoError(t, err, string(out))
+	// An earlier test may have restarted a node whose health check has not
+	// passed yet (compose reports it "starting"): begin from a healthy network.
+	var out []byte
+	var err error
+	require.Eventually(t, func() bool {
+		out, err = networkScript("status")
+		return err == nil
+	}, 60*time.Second, time.Second, "status before the stop: %s", out)
 	stopPeer(t, "supplier")
 	t.Cleanup(func() { startPeer(t, "supplier") })
 
