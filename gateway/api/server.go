@@ -64,7 +64,7 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, engine: gin.New()}
 	e := s.engine
 	e.HandleMethodNotAllowed = true
-	e.Use(requestID(d.Log), observe(), gin.CustomRecovery(func(c *gin.Context, err any) {
+	e.Use(requestID(d.Log), observe(), limitHeaders, gin.CustomRecovery(func(c *gin.Context, err any) {
 		logger(c).Error("panic", "err", err)
 		writeProblem(c, problem(http.StatusInternalServerError, CodeInternal, "internal error"))
 	}))

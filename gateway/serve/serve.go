@@ -46,10 +46,10 @@ func Listen(cfg config.Config, d api.Deps) (*Servers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	// TLS is terminated in api.Listener, which answers oversized headers
-	// as problem+json (Serve, not ServeTLS; HTTP/1.1 only).
-	s.api.MaxHeaderBytes = api.MaxHeaderBytes
-	s.apiLn = api.Listener(ln, s.api.TLSConfig, d.Log)
+	// The API answers a header section over api.MaxHeaderBytes itself, as
+	// problem+json; net/http's own, plain-text limit sits far above it.
+	s.api.MaxHeaderBytes = api.ServerMaxHeaderBytes
+	s.apiLn = ln
 	if cfg.MetricsListen != "" {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", api.MetricsHandler())
@@ -114,7 +114,11 @@ func (s *Servers) Serve() error {
 	n := 1
 	errc := make(chan error, 2)
 	go func() {
-		errc <- s.api.Serve(s.apiLn) // TLS, if any, is in apiLn
+		if s.https {
+			errc <- s.api.ServeTLS(s.apiLn, "", "") // the key pair is in s.api.TLSConfig
+			return
+		}
+		errc <- s.api.Serve(s.apiLn)
 	}()
 	if s.metrics != nil {
 		n++
