@@ -52,10 +52,14 @@ type Grant struct {
 func Allow(msp string, roles ...string) Grant { return Grant{MSP: msp, Roles: roles} }
 
 // AnyMember grants every role of every member org: reads of shared state.
-func AnyMember() []Grant {
+func AnyMember() []Grant { return EveryMember(AnyRole) }
+
+// EveryMember grants the listed roles in each member org, such as "admin"
+// for a consortium-wide decision that any org's admin may take part in.
+func EveryMember(roles ...string) []Grant {
 	gs := make([]Grant, len(Members))
 	for i, m := range Members {
-		gs[i] = Allow(m, AnyRole)
+		gs[i] = Allow(m, roles...)
 	}
 	return gs
 }

@@ -71,3 +71,14 @@ func TestEveryMemberHasRoles(t *testing.T) {
 		assert.NotContains(t, access.Roles[m], access.AnyRole, m)
 	}
 }
+
+func TestEveryMember(t *testing.T) {
+	p := access.Policy{"governance:Approve": access.EveryMember("admin")}
+	for _, m := range access.Members {
+		assert.NoError(t, p.Check("governance:Approve", access.Caller{MSP: m, Role: "admin"}), m)
+	}
+	err := p.Check("governance:Approve", access.Caller{MSP: access.OemMSP, Role: "production"})
+	assert.Equal(t, ccerr.Forbidden, ccerr.CodeOf(err))
+	err = p.Check("governance:Approve", access.Caller{MSP: "OrdererMSP", Role: "admin"})
+	assert.Equal(t, ccerr.Forbidden, ccerr.CodeOf(err))
+}

@@ -27,21 +27,16 @@ import (
 // Name is the contract's name.
 const Name = "governance"
 
-func allAdmins() []access.Grant {
-	gs := make([]access.Grant, len(access.Members))
-	for i, m := range access.Members {
-		gs[i] = access.Allow(m, "admin")
-	}
-	return gs
-}
+// admins grants the admin of every member org.
+var admins = access.EveryMember("admin")
 
 // Policy says who may call each transaction. Only org admins propose,
 // approve and withdraw; that a withdrawal comes from the proposer's org is
 // checked in the body.
 var Policy = access.Policy{
-	"governance:Propose":  allAdmins(),
-	"governance:Approve":  allAdmins(),
-	"governance:Withdraw": allAdmins(),
+	"governance:Propose":  admins,
+	"governance:Approve":  admins,
+	"governance:Withdraw": admins,
 	"governance:Get":      access.AnyMember(),
 	"governance:List":     access.AnyMember(),
 }
@@ -197,16 +192,22 @@ func (c *Contract) Propose(ctx contractapi.TransactionContextInterface, req gove
 	return p, kit.Emit(tx.Stub, governancetypes.EvProposalCreated, ev)
 }
 
+// beginOn begins a transaction that acts on the stored proposal id.
+func (c *Contract) beginOn(ctx contractapi.TransactionContextInterface, id string) (kit.Tx, *governancetypes.Proposal, error) {
+	tx, err := c.Config.Begin(ctx)
+	if err != nil {
+		return kit.Tx{}, nil, err
+	}
+	p, err := getProposal(tx.Stub, id)
+	return tx, p, err
+}
+
 // Approve approves an open proposal for the caller's org. Each org approves
 // once: a second approval by the same org is refused (ALREADY_EXISTS) and
 // never counts twice. The approval that makes a majority of the member
 // orgs applies the value in this transaction.
 func (c *Contract) Approve(ctx contractapi.TransactionContextInterface, id string) (*governancetypes.Proposal, error) {
-	tx, err := c.Config.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err := getProposal(tx.Stub, id)
+	tx, p, err := c.beginOn(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -283,11 +284,7 @@ func stillOpen(p *governancetypes.Proposal) error {
 
 // Withdraw withdraws an open proposal; only the proposer's org may.
 func (c *Contract) Withdraw(ctx contractapi.TransactionContextInterface, id string) (*governancetypes.Proposal, error) {
-	tx, err := c.Config.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err := getProposal(tx.Stub, id)
+	tx, p, err := c.beginOn(ctx, id)
 	if err != nil {
 		return nil, err
 	}
