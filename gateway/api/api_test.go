@@ -91,14 +91,13 @@ type env struct {
 	contract *apitest.Checker
 }
 
-func newEnv(t *testing.T, limits ...config.Limits) *env {
-	st, err := store.Open(filepath.Join(t.TempDir(), "gw.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
+// apiKeys makes a new API key for each of ps: an authenticator that knows
+// them all, and each client's key by client name.
+func apiKeys(t *testing.T, ps ...auth.Principal) (*auth.Authenticator, map[string]string) {
+	t.Helper()
 	keys := map[string]string{}
 	var cfg config.Auth
-	for _, p := range []auth.Principal{{Client: "erp", Org: "OemMSP", Role: "production"}, {Client: "dms", Org: "DealerMSP", Role: "sales"},
-		{Client: "sup", Org: "SupplierMSP", Role: "logistics"}} {
+	for _, p := range ps {
 		k, err := auth.NewKey()
 		require.NoError(t, err)
 		keys[p.Client] = k
@@ -106,6 +105,15 @@ func newEnv(t *testing.T, limits ...config.Limits) *env {
 	}
 	a, err := auth.New(cfg)
 	require.NoError(t, err)
+	return a, keys
+}
+
+func newEnv(t *testing.T, limits ...config.Limits) *env {
+	st, err := store.Open(filepath.Join(t.TempDir(), "gw.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	a, keys := apiKeys(t, auth.Principal{Client: "erp", Org: "OemMSP", Role: "production"}, auth.Principal{Client: "dms", Org: "DealerMSP", Role: "sales"},
+		auth.Principal{Client: "sup", Org: "SupplierMSP", Role: "logistics"})
 	lim := config.Default().Limits
 	if len(limits) > 0 {
 		lim = limits[0]

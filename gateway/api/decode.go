@@ -25,12 +25,16 @@ func fieldErr(field, rule, msg string) []ccerr.FieldError {
 func params(c *gin.Context, p any) bool {
 	var ch rules.Checker
 	ch.Struct(p)
-	err := ch.Err()
+	return valid(c, ch.Err())
+}
+
+// valid is true when err is nil; otherwise it answers err's field errors
+// with the checker's own code, as for a body (VIN_INVALID for a bad VIN).
+func valid(c *gin.Context, err error) bool {
 	if err == nil {
 		return true
 	}
 	if e, ok := coded(c, err); ok {
-		// The checker's code, as for a body: VIN_INVALID for a bad VIN.
 		p := chaincodeProblem(e, "")
 		p.Detail = fmt.Sprintf("%d field(s) failed validation", len(e.Fields))
 		writeProblem(c, p)
@@ -124,15 +128,4 @@ func isJSON(ct string) bool {
 
 // check runs a request type's Validate (the chaincode's rules) and writes
 // the field errors as a 422.
-func check(c *gin.Context, req validator) bool {
-	err := req.Validate()
-	if err == nil {
-		return true
-	}
-	if e, ok := coded(c, err); ok {
-		p := chaincodeProblem(e, "")
-		p.Detail = fmt.Sprintf("%d field(s) failed validation", len(e.Fields))
-		writeProblem(c, p)
-	}
-	return false
-}
+func check(c *gin.Context, req validator) bool { return valid(c, req.Validate()) }

@@ -26,16 +26,7 @@ func webhookEnv(t *testing.T) (call func(method, path, client, body string) resp
 	st, err := store.Open(filepath.Join(t.TempDir(), "gw.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	keys := map[string]string{}
-	var cfg config.Auth
-	for _, p := range []auth.Principal{{Client: "erp", Org: "OemMSP", Role: "production"}, {Client: "dms", Org: "DealerMSP", Role: "sales"}} {
-		k, err := auth.NewKey()
-		require.NoError(t, err)
-		keys[p.Client] = k
-		cfg.APIKeys = append(cfg.APIKeys, config.APIKey{Client: p.Client, Org: p.Org, Role: p.Role, KeyHash: auth.HashKey(k)})
-	}
-	a, err := auth.New(cfg)
-	require.NoError(t, err)
+	a, keys := apiKeys(t, auth.Principal{Client: "erp", Org: "OemMSP", Role: "production"}, auth.Principal{Client: "dms", Org: "DealerMSP", Role: "sales"})
 	g, err := webhook.NewGuard([]string{"127.0.0.1/32"}, nil, nil)
 	require.NoError(t, err)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
