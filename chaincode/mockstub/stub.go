@@ -510,14 +510,7 @@ func (s *txStub) GetPrivateDataByRange(collection, startKey, endKey string) (shi
 	if err := validateSimpleKeys(startKey, endKey); err != nil {
 		return nil, err
 	}
-	if err := s.privateQuery(collection); err != nil {
-		return nil, err
-	}
-	if err := s.fault(collection, startKey); err != nil {
-		return nil, err
-	}
-	it, _ := s.scan(collection, startKey, endKey, 0)
-	return it, nil
+	return s.privateScan(collection, startKey, endKey)
 }
 
 func (s *txStub) GetPrivateDataByPartialCompositeKey(collection, objectType string, keys []string) (shim.StateQueryIteratorInterface, error) {
@@ -525,6 +518,12 @@ func (s *txStub) GetPrivateDataByPartialCompositeKey(collection, objectType stri
 	if err != nil {
 		return nil, err
 	}
+	return s.privateScan(collection, start, end)
+}
+
+// privateScan is a range read of a private collection, refused or failed
+// as the peer would.
+func (s *txStub) privateScan(collection, start, end string) (shim.StateQueryIteratorInterface, error) {
 	if err := s.privateQuery(collection); err != nil {
 		return nil, err
 	}
