@@ -183,24 +183,23 @@ func TestSubmitThenWaitForTheCommit(t *testing.T) {
 	assert.Zero(t, s.waiting())
 }
 
-func TestSubmitRetriesAnEndorsementMismatch(t *testing.T) {
-	f := newFakeNet()
-	f.endorse = []error{status.Error(codes.Aborted, "ProposalResponsePayloads do not match")}
-	s, _ := newSubmitter(t, f)
-	r, err := s.Submit(context.Background(), Request{Principal: oem, Function: "CreateOrder"})
-	require.NoError(t, err)
-	assert.Equal(t, "tx1", r.TxID, "a fresh proposal")
-	assert.Equal(t, 2, f.calls())
-}
-
-func TestSubmitRetriesARefusalByAnotherOrgsPeer(t *testing.T) {
-	f := newFakeNet()
-	f.endorse = []error{refusedBy(t, "DealerMSP")}
-	s, _ := newSubmitter(t, f)
-	r, err := s.Submit(context.Background(), Request{Principal: oem, Function: "SetAmount"})
-	require.NoError(t, err)
-	assert.Equal(t, "tx1", r.TxID)
-	assert.Equal(t, 2, f.calls())
+// An endorsement mismatch, or a refusal by another org's peer, is tried
+// once more with a fresh proposal.
+func TestSubmitRetriesWithAFreshProposal(t *testing.T) {
+	for name, endorseErr := range map[string]error{
+		"endorsement mismatch":          status.Error(codes.Aborted, "ProposalResponsePayloads do not match"),
+		"refusal by another org's peer": refusedBy(t, "DealerMSP"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeNet()
+			f.endorse = []error{endorseErr}
+			s, _ := newSubmitter(t, f)
+			r, err := s.Submit(context.Background(), Request{Principal: oem, Function: "SetAmount"})
+			require.NoError(t, err)
+			assert.Equal(t, "tx1", r.TxID, "a fresh proposal")
+			assert.Equal(t, 2, f.calls())
+		})
+	}
 }
 
 func TestSubmitAnswersARefusalByTheCallersOwnPeer(t *testing.T) {
