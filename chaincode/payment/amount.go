@@ -8,6 +8,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -73,6 +74,18 @@ func recorded(stub shim.ChaincodeStubInterface, coll, orderID string) (*paymentt
 	return &a, nil
 }
 
+// transientAmount reads the amount sent as transient data and checks its
+// fields, and that its salt is not the public transaction ID.
+func transientAmount(stub shim.ChaincodeStubInterface) (paymenttypes.Amount, error) {
+	var a paymenttypes.Amount
+	if err := kit.TransientJSON(stub, paymenttypes.AmountTransientKey, &a); err != nil {
+		return a, err
+	}
+	var salt rules.Checker
+	salt.SaltNotFromTxID("salt", a.Salt, stub.GetTxID())
+	return a, salt.Err()
+}
+
 func putAmount(stub shim.ChaincodeStubInterface, coll, orderID string, a paymenttypes.Amount) error {
 	k, err := key(amountObject, orderID)
 	if err != nil {
@@ -99,8 +112,8 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 		paymenttypes.Created, paymenttypes.Shipped); err != nil {
 		return err
 	}
-	var a paymenttypes.Amount
-	if err := kit.TransientJSON(stub, paymenttypes.AmountTransientKey, &a); err != nil {
+	a, err := transientAmount(stub)
+	if err != nil {
 		return err
 	}
 	if err := putAmount(stub, coll, orderID, a); err != nil {
@@ -128,8 +141,8 @@ func (c *Contract) ProposeAmountAmendment(ctx contractapi.TransactionContextInte
 	if err := inStage(o, amendWhen, paymenttypes.Accepted, paymenttypes.Paid); err != nil {
 		return nil, err
 	}
-	var a paymenttypes.Amount
-	if err := kit.TransientJSON(stub, paymenttypes.AmountTransientKey, &a); err != nil {
+	a, err := transientAmount(stub)
+	if err != nil {
 		return nil, err
 	}
 	cur, err := recorded(stub, coll, orderID)

@@ -2,6 +2,7 @@ package payment_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,4 +136,29 @@ func TestAmountAmendmentTakesTheOtherSidesAcceptance(t *testing.T) {
 	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", p4.ProposalID), ccerr.FailedPrecondition)
 	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 1, "O-1"), ccerr.FailedPrecondition)
 	assert.Equal(t, int64(850), f.amountOn(t, "O-1"))
+}
+
+// An amount's salt is the shared salt rule: at least 128 bits as
+// lower-case hex, for the first amount and for an amendment alike.
+func TestAmountSaltIsAtLeast128Bits(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-0", 30, f.Clock.Now())))
+	f.accepted(t, "O-1", 1000)
+	withSalt := func(fn, id, salt string) *mockstub.Result {
+		return f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: fn, Args: []string{id},
+			Transient: map[string][]byte{paymenttypes.AmountTransientKey: fmt.Appendf(nil, `{"amountMinor":5,"currency":"CNY","salt":%q}`, salt)}})
+	}
+	for fn, id := range map[string]string{"payment:PutOrderAmount": "O-0", "payment:ProposeAmountAmendment": "O-1"} {
+		for _, salt := range []string{"", "0123456789abcdef", strings.Repeat("a", 31), strings.Repeat("A", 32), strings.Repeat("a", 129)} {
+			e := contractstest.FailsWith(t, withSalt(fn, id, salt), ccerr.InvalidArgument)
+			require.Len(t, e.Fields, 1, fn+" "+salt)
+			assert.Equal(t, "salt", e.Fields[0].Field)
+			assert.Equal(t, "salt", e.Fields[0].Rule)
+			if salt != "" {
+				assert.NotContains(t, e.Message+e.Fields[0].Message, salt, "a salt is never echoed")
+			}
+		}
+		require.True(t, withSalt(fn, id, strings.Repeat("3c", 16)).Committed, fn)
+	}
+	assert.Equal(t, int64(5), f.amountOn(t, "O-0"))
 }

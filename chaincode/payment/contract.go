@@ -69,6 +69,10 @@ var Policy = access.Policy{
 	"payment:ProposeAmountAmendment": allFinance(),
 	"payment:AcceptAmountAmendment":  allFinance(),
 	"payment:GetAmountAmendments":    allFinance(),
+
+	// A party's registrar org (for a member, the member) updates it:
+	// checked in the body.
+	"payment:UpdateParty": allFinance(),
 }
 
 // Contract is the payment contract.
@@ -133,11 +137,38 @@ func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, re
 		return nil, ccerr.Field(ccerr.AlreadyExists, "id", "unique", "party %s already exists", req.ID)
 	}
 	p := &paymenttypes.Party{SchemaVersion: kit.SchemaVersion, ID: req.ID, Name: req.Name, SME: req.SME,
-		Member: req.ID == caller.MSP, RegisteredBy: caller.MSP}
+		Member: req.ID == caller.MSP, RegisteredBy: caller.MSP, Version: 1}
 	if err := put(stub, p, "party", req.ID); err != nil {
 		return nil, err
 	}
 	return p, kit.Emit(stub, paymenttypes.EvPartyRegistered, paymenttypes.PartyRegistered{ID: p.ID, SME: p.SME, Member: p.Member})
+}
+
+// UpdateParty sets a party's name and SME status, as its registrar org
+// (for a member, the member itself) only. Each update is a new version of
+// the party record, so the key's history holds every version; orders
+// already created keep the SME status they were created under.
+func (c *Contract) UpdateParty(ctx contractapi.TransactionContextInterface, id string, req paymenttypes.PartyUpdate) (*paymenttypes.Party, error) {
+	tx, err := c.Config.Begin(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	stub, caller := tx.Stub, tx.Caller
+	p, err := get[paymenttypes.Party](stub, "party", "party", id)
+	if err != nil {
+		return nil, err
+	}
+	if p.RegisteredBy != caller.MSP {
+		return nil, ccerr.New(ccerr.Forbidden, "party %s was registered by %s; only %s updates it", id, p.RegisteredBy, p.RegisteredBy)
+	}
+	if p.Version == 0 {
+		p.Version = 1 // registered before versions were counted
+	}
+	p.Name, p.SME, p.Version, p.UpdatedAt = req.Name, req.SME, p.Version+1, tx.Time
+	if err := put(stub, p, "party", id); err != nil {
+		return nil, err
+	}
+	return p, kit.Emit(stub, paymenttypes.EvPartyUpdated, paymenttypes.PartyUpdated{ID: p.ID, SME: p.SME, Version: p.Version})
 }
 
 // GetParty returns a party.
@@ -200,6 +231,8 @@ func (c *Contract) CreateOrder(ctx contractapi.TransactionContextInterface, req 
 				seller.ID, req.PaymentTermsDays, worst.Format(paymenttypes.DateLayout), paymenttypes.SMEMaxDays, limit.Format(paymenttypes.DateLayout))
 		}
 	}
+	// The seller's SME status is kept with the order: a later update of the
+	// party changes no order already made.
 	o := &paymenttypes.Order{SchemaVersion: kit.SchemaVersion, OrderID: req.OrderID, Buyer: caller.MSP, Seller: seller.ID, SellerSME: seller.SME,
 		Lines: req.Lines, PaymentTermsDays: req.PaymentTermsDays, ExpectedDeliveryDate: req.ExpectedDeliveryDate.UTC(),
 		Status: paymenttypes.Created, CreatedAt: tx.Time}

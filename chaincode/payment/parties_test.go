@@ -1,8 +1,10 @@
 package payment_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
@@ -72,4 +74,78 @@ func TestFailedReadsAreFaultsNotAbsence(t *testing.T) {
 	contractstest.FailsInternally(t, f.Submit("OemMSP", "finance", "payment:CreateOrder", again), down.Error())
 	f.FailReads(nil)
 	assert.Equal(t, 30, contractstest.OK[paymenttypes.Order](t, f.Read("InsurerMSP", "payment:GetOrder", "O-1")).PaymentTermsDays)
+}
+
+// A party's name and SME status are updated by the org that registered it
+// (a member by itself), by its finance role, as a new version.
+func TestOnlyTheRegistrarUpdatesAParty(t *testing.T) {
+	f := setup(t)
+	update := func(msp, role, id, name string, sme bool) *mockstub.Result {
+		return f.Submit(msp, role, "payment:UpdateParty", id, paymenttypes.PartyUpdate{Name: name, SME: sme})
+	}
+	// Another org, another role of the member, or no such party: refused.
+	for _, msp := range []string{"OemMSP", "DealerMSP", "InsurerMSP"} {
+		contractstest.FailsWith(t, update(msp, "finance", "SupplierMSP", "Taken over", false), ccerr.Forbidden)
+	}
+	for _, role := range []string{"admin", "logistics", "production"} {
+		contractstest.FailsWith(t, update("SupplierMSP", role, "SupplierMSP", "Tier-1 Co", false), ccerr.Forbidden)
+	}
+	contractstest.FailsWith(t, update("SupplierMSP", "finance", "NOBODY", "x", false), ccerr.NotFound)
+	e := contractstest.FailsWith(t, update("SupplierMSP", "finance", "SupplierMSP", "", false), ccerr.InvalidArgument)
+	assert.Equal(t, "name", e.Fields[0].Field)
+	p := contractstest.OK[paymenttypes.Party](t, f.Read("OemMSP", "payment:GetParty", "SupplierMSP"))
+	assert.Equal(t, paymenttypes.Party{SchemaVersion: p.SchemaVersion, ID: "SupplierMSP", Name: "Tier-1 Co", SME: true, Member: true,
+		RegisteredBy: "SupplierMSP", Version: 1}, p, "refusals change nothing")
+
+	f.Clock.Advance(time.Hour)
+	r := update("SupplierMSP", "finance", "SupplierMSP", "Tier-1 Group", false)
+	p = contractstest.OK[paymenttypes.Party](t, r)
+	assert.Equal(t, paymenttypes.Party{SchemaVersion: p.SchemaVersion, ID: "SupplierMSP", Name: "Tier-1 Group", SME: false, Member: true,
+		RegisteredBy: "SupplierMSP", Version: 2, UpdatedAt: f.Clock.Now().UTC()}, p)
+	require.NotNil(t, r.Event)
+	assert.Equal(t, paymenttypes.EvPartyUpdated, r.Event.Name)
+	var ev paymenttypes.PartyUpdated
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
+	assert.Equal(t, paymenttypes.PartyUpdated{ID: "SupplierMSP", SME: false, Version: 2}, ev)
+	assert.Equal(t, p, contractstest.OK[paymenttypes.Party](t, f.Read("DealerMSP", "payment:GetParty", "SupplierMSP")))
+	assert.Equal(t, 3, contractstest.OK[paymenttypes.Party](t, update("SupplierMSP", "finance", "SupplierMSP", "Tier-1 Group", true)).Version)
+
+	// A sub-supplier is updated by the org that registered it, not by the
+	// org that trades with it nor by the sub-supplier's other customers.
+	contractstest.OK[paymenttypes.Party](t, f.Submit("DealerMSP", "admin", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "SUB-1", Name: "Cells", SME: true}))
+	contractstest.FailsWith(t, update("SupplierMSP", "finance", "SUB-1", "Cells", false), ccerr.Forbidden)
+	contractstest.FailsWith(t, update("DealerMSP", "admin", "SUB-1", "Cells", false), ccerr.Forbidden)
+	sub := contractstest.OK[paymenttypes.Party](t, update("DealerMSP", "finance", "SUB-1", "Cells Ltd", false))
+	assert.Equal(t, [4]any{"Cells Ltd", false, false, 2}, [4]any{sub.Name, sub.SME, sub.Member, sub.Version})
+}
+
+// An order keeps the SME status its seller had when it was created: the
+// supplier ceasing to be an SME does not lift the 60-day cap of an order
+// made while it was one, and becoming one does not impose it on older ones.
+func TestOrdersKeepTheSMEStatusTheyWereCreatedUnder(t *testing.T) {
+	f := setup(t)           // Monday 2026-03-02; the supplier is an SME
+	monday := f.Clock.Now() // expected delivery of both orders
+	smeOrder := order("O-SME", 56, monday)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", smeOrder))
+	contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-90", 90, monday)), ccerr.InvalidArgument)
+
+	contractstest.OK[paymenttypes.Party](t, f.Submit("SupplierMSP", "finance", "payment:UpdateParty", "SupplierMSP", paymenttypes.PartyUpdate{Name: "Tier-1 Co", SME: false}))
+	o90 := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-90", 90, monday)))
+	assert.False(t, o90.SellerSME, "created after the update")
+	assert.True(t, contractstest.OK[paymenttypes.Order](t, f.Read("DealerMSP", "payment:GetOrder", "O-SME")).SellerSME)
+
+	// Delivered on Friday, four days late: accepted when the window closes
+	// (Thursday 00:00), 56 days later would be delivery + 62 days. The order
+	// made while the supplier was an SME is still capped at delivery + 60.
+	f.Clock.Advance(4 * 24 * time.Hour)
+	friday := f.Clock.Now()
+	for _, id := range []string{"O-SME", "O-90"} {
+		contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", id, paymenttypes.DeliveryRequest{ShipmentRef: "SH-" + id, DeliveryDate: friday}))
+	}
+	f.Clock.Advance(7 * 24 * time.Hour)
+	sme := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:ApplyDeadlines", "O-SME"))
+	require.Equal(t, paymenttypes.Accepted, sme.Status)
+	assert.Equal(t, friday.AddDate(0, 0, paymenttypes.SMEMaxDays), sme.DueDate)
+	plain := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:ApplyDeadlines", "O-90"))
+	assert.Equal(t, plain.AcceptBy.AddDate(0, 0, 90), plain.DueDate, "no cap for an order made after the supplier ceased to be an SME")
 }

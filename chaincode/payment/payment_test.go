@@ -109,7 +109,7 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 	// The amount goes to the pair's collection only.
 	before := f.Keys("", "\U0010FFFF")
 	amt := f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"},
-		Transient: map[string][]byte{paymenttypes.AmountTransientKey: []byte(`{"amountMinor":1250000,"currency":"CNY","salt":"0f1e2d3c4b5a69788796"}`)}})
+		Transient: map[string][]byte{paymenttypes.AmountTransientKey: []byte(`{"amountMinor":1250000,"currency":"CNY","salt":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"}`)}})
 	require.True(t, amt.Committed, amt.Message)
 	assert.Equal(t, before, f.Keys("", "\U0010FFFF"))
 	read := func(peer string) *mockstub.Result {
@@ -224,7 +224,7 @@ func TestRejectionQueriesAndAmountRules(t *testing.T) {
 	ins.Seller = "InsurerMSP"
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", ins))
 	contractstest.FailsWith(t, f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-2"},
-		Transient: map[string][]byte{paymenttypes.AmountTransientKey: []byte(`{"amountMinor":1,"currency":"CNY","salt":"0123456789abcdef"}`)}}), ccerr.FailedPrecondition)
+		Transient: map[string][]byte{paymenttypes.AmountTransientKey: []byte(`{"amountMinor":1,"currency":"CNY","salt":"0123456789abcdef0123456789abcdef"}`)}}), ccerr.FailedPrecondition)
 
 	contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
 	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))

@@ -46,6 +46,7 @@ var requestBodies = map[string]any{
 	"RecallRequest":        parttypes.RecallRequest{},
 	"Terms":                parttypes.Terms{},
 	"PartyRequest":         paymenttypes.PartyRequest{},
+	"PartyUpdate":          paymenttypes.PartyUpdate{},
 	"CalendarRequest":      paymenttypes.CalendarRequest{},
 	"ProposalRequest":      api.ProposalBody{},
 	"OrderRequest":         paymenttypes.OrderRequest{},

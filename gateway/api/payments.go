@@ -75,6 +75,8 @@ func shareKey(c *gin.Context) (string, bool) {
 
 func (s *Server) paymentRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/parties", bodyWrite[payment.PartyRequest](s, "payment:RegisterParty", nil))
+	v1.GET("/parties/:id", s.query("payment:GetParty", pathID))
+	v1.POST("/parties/:id/updates", keyedWrite[payment.PartyUpdate](s, "payment:UpdateParty", pathID))
 	v1.POST("/orders", bodyWrite[payment.OrderRequest](s, "payment:CreateOrder", func(r payment.OrderRequest) string { return "/v1/orders/" + r.OrderID }))
 	v1.GET("/orders/:id", s.query("payment:GetOrder", pathID))
 	v1.POST("/orders/:id/amount", s.amountWrite("payment:PutOrderAmount"))

@@ -59,3 +59,31 @@ func TestAmountOfAnOrderWithANonMemberIsRefusedAtOnce(t *testing.T) {
 	}
 	assert.Empty(t, e.sub.reqs, "nothing was submitted")
 }
+
+// A party is read by id and updated with a body that names its new name
+// and SME status; bad ids and bodies never reach Fabric.
+func TestPartyRoutes(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.evalOut = []byte(`{"id":"SUB-1","name":"Cells","sme":true,"member":false,"registeredBy":"SupplierMSP","version":1}`)
+	r := e.do("GET", "/v1/parties/SUB-1", "erp", "")
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	assert.Equal(t, []string{"OemMSP payment:GetParty SUB-1"}, e.ledger.calls)
+
+	r = e.do("POST", "/v1/parties/SUB-1/updates", "erp", `{"name":"Cells Ltd","sme":false}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	require.Len(t, e.sub.reqs, 1)
+	assert.Equal(t, "payment:UpdateParty", e.sub.reqs[0].Function)
+	assert.Equal(t, "SUB-1", e.sub.reqs[0].Args[0])
+	assert.JSONEq(t, `{"name":"Cells Ltd","sme":false}`, e.sub.reqs[0].Args[1])
+
+	e.sub.reqs = nil
+	for _, c := range [][2]string{
+		{"/v1/parties/SUB-1/updates", `{"name":""}`},
+		{"/v1/parties/SUB-1/updates", `{"name":"x","sme":"yes"}`},
+		{"/v1/parties/not%20an%20id/updates", `{"name":"x"}`},
+	} {
+		r = e.do("POST", c[0], "erp", c[1])
+		assert.Equal(t, http.StatusUnprocessableEntity, r.status, c[0]+" "+c[1])
+	}
+	assert.Empty(t, e.sub.reqs)
+}

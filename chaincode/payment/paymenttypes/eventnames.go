@@ -4,7 +4,7 @@ package paymenttypes
 // transaction sets, which the gateway streams and delivers to webhooks.
 const (
 	EvPartyRegistered       = "PartyRegistered"
-	EvCalendarSet           = "CalendarSet"
+	EvPartyUpdated          = "PartyUpdated"
 	EvOrderCreated          = "OrderCreated"
 	EvAmountRecorded        = "AmountRecorded"
 	EvOrderShipped          = "OrderShipped"

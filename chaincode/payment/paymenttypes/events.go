@@ -11,10 +11,12 @@ type PartyRegistered struct {
 	Member bool   `json:"member"`
 }
 
-// CalendarSet is the payload of EvCalendarSet.
-type CalendarSet struct {
-	Year int    `json:"year"`
-	By   string `json:"by"`
+// PartyUpdated is the payload of EvPartyUpdated: the party's SME status
+// from this version on.
+type PartyUpdated struct {
+	ID      string `json:"id"`
+	SME     bool   `json:"sme"`
+	Version int    `json:"version"`
 }
 
 // OrderCreated is the payload of EvOrderCreated.

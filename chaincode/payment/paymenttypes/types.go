@@ -51,6 +51,11 @@ type Party struct {
 	SME           bool   `json:"sme"`
 	Member        bool   `json:"member"`
 	RegisteredBy  string `json:"registeredBy"`
+	// Version is 1 when registered and counts each update; every version
+	// stays in the key's history. An order keeps the SME status of the
+	// version it was created under (Order.SellerSME).
+	Version   int       `json:"version"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero" metadata:",optional"`
 }
 
 // PartyRequest registers a party.
@@ -62,6 +67,20 @@ type PartyRequest struct {
 
 // Validate checks the fields.
 func (r PartyRequest) Validate() error {
+	var c rules.Checker
+	c.Struct(r)
+	return c.Err()
+}
+
+// PartyUpdate is a party's name and SME status as they are now: an update
+// replaces both (an sme left out is false), like a registration does.
+type PartyUpdate struct {
+	Name string `json:"name" validate:"required,max=100"`
+	SME  bool   `json:"sme"`
+}
+
+// Validate checks the fields.
+func (r PartyUpdate) Validate() error {
 	var c rules.Checker
 	c.Struct(r)
 	return c.Err()
@@ -90,6 +109,8 @@ func (r OrderRequest) Validate() error {
 }
 
 // Order is an order's public state; its amount is private to the pair.
+// SellerSME is the seller's SME status when the order was created: the SME
+// rules of the order follow it, whatever the party's later updates say.
 type Order struct {
 	SchemaVersion        int       `json:"schemaVersion"`
 	OrderID              string    `json:"orderId"`
@@ -168,7 +189,10 @@ func (r PaymentRequest) Validate() error {
 type Amount struct {
 	AmountMinor int64  `json:"amountMinor" validate:"min=1,max=9007199254740992"`
 	Currency    string `json:"currency" validate:"iso4217"`
-	Salt        string `json:"salt" validate:"min=16,max=128"`
+	// Salt is the client's random value (rules.SaltPattern: at least 128
+	// bits), so the amount's hash, which every peer holds, cannot be found
+	// by hashing likely amounts.
+	Salt string `json:"salt" validate:"salt"`
 }
 
 // Validate checks the fields.
