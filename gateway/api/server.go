@@ -117,17 +117,3 @@ func (s *Server) Routes() []string {
 }
 
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
-
-func (s *Server) readyz(c *gin.Context) {
-	orgs := s.Ledger.Ready(c.Request.Context(), 500*time.Millisecond)
-	ready := true
-	for _, ok := range orgs {
-		ready = ready && ok
-	}
-	if !ready {
-		c.Header("Retry-After", "2")
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "orgs": orgs})
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "orgs": orgs})
-}

@@ -7,6 +7,7 @@ package fabric
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -18,7 +19,6 @@ import (
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/connectivity"
 )
 
 // Pool holds the connections and clients of the orgs this gateway serves.
@@ -30,12 +30,15 @@ type Pool struct {
 	mu       sync.Mutex
 	conns    map[string]*grpc.ClientConn // org MSP ID -> its first peer
 	gateways map[[2]string]*client.Gateway
+
+	ready *readiness
 }
 
 // NewPool connects to the first peer of every served org. orgs empty
 // serves every org of the connection file.
 func NewPool(file *connection.File, orgs []string, timeouts config.Timeouts) (*Pool, error) {
 	p := &Pool{file: file, timeouts: timeouts, conns: map[string]*grpc.ClientConn{}, gateways: map[[2]string]*client.Gateway{}}
+	p.ready = newReadiness(p.probe, readyFor, slog.New(slog.DiscardHandler))
 	if len(orgs) == 0 {
 		for _, o := range file.Orgs {
 			orgs = append(orgs, o.MSPID)
@@ -187,26 +190,6 @@ func (p *Pool) Network(pr auth.Principal) (*client.Network, error) {
 		return nil, err
 	}
 	return gw.GetNetwork(p.file.Channel), nil
-}
-
-// Ready reports, per served org, whether its peer connection is usable.
-// A connection that is not ready is asked to connect and given wait to get there.
-func (p *Pool) Ready(ctx context.Context, wait time.Duration) map[string]bool {
-	out := map[string]bool{}
-	for _, org := range p.orgs {
-		conn := p.conns[org]
-		st := conn.GetState()
-		if st != connectivity.Ready {
-			conn.Connect()
-			wctx, cancel := context.WithTimeout(ctx, wait)
-			for st != connectivity.Ready && conn.WaitForStateChange(wctx, st) {
-				st = conn.GetState()
-			}
-			cancel()
-		}
-		out[org] = st == connectivity.Ready
-	}
-	return out
 }
 
 // Close closes every client and connection.

@@ -5,6 +5,7 @@
 package fabclient
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -136,4 +137,32 @@ func readPEM[T any](path, what string, parse func([]byte) (T, error)) (T, error)
 		return v, fmt.Errorf("parse %s %s: %w", what, path, err)
 	}
 	return v, nil
+}
+
+// ProbeFunction is what the readiness probes endorse: the contract API's own
+// metadata, which every chaincode built on it answers to every member, and
+// which reads and writes nothing.
+const ProbeFunction = "org.hyperledger.fabric:GetMetadata"
+
+// ProbeEndorsement gets a proposal endorsed through c's peer the way a write
+// is, and does not submit it, so nothing is ordered. Without orgs the peer's
+// gateway asks discovery for peers that satisfy the chaincode's endorsement
+// policy: while discovery cannot (after a restart, until gossip has formed
+// and every peer has announced the chaincode) this fails with "no
+// combination of peers can be derived which satisfy the endorsement
+// policy". With orgs it needs one peer of each, as a write that names its
+// endorsers (private data) does.
+func ProbeEndorsement(ctx context.Context, c *client.Contract, orgs ...string) error {
+	var opts []client.ProposalOption
+	if len(orgs) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(orgs...))
+	}
+	prop, err := c.NewProposal(ProbeFunction, opts...)
+	if err != nil {
+		return fmt.Errorf("probe proposal: %w", err)
+	}
+	if _, err := prop.EndorseWithContext(ctx); err != nil {
+		return fmt.Errorf("probe endorsement: %w", err)
+	}
+	return nil
 }

@@ -67,6 +67,7 @@ func run(log *slog.Logger, path string) error {
 		return err
 	}
 	defer pool.Close()
+	pool.SetLog(log)
 	sub := fabric.NewSubmitter(pool, st, log, cfg.MVCCRetries)
 	sub.Resume()
 

@@ -1,0 +1,27 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// readyz answers 200 only when every served org can get a write endorsed
+// now (Ledger.Ready: its peer answers and the peer's discovery can satisfy
+// the chaincode's endorsement policy), else 503 with Retry-After. The body
+// names each org's answer; why an org is not ready goes to the log, not to
+// anonymous callers.
+func (s *Server) readyz(c *gin.Context) {
+	orgs := s.Ledger.Ready(c.Request.Context(), 500*time.Millisecond)
+	ready := len(orgs) > 0
+	for _, ok := range orgs {
+		ready = ready && ok
+	}
+	if !ready {
+		c.Header("Retry-After", "2")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "orgs": orgs})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "orgs": orgs})
+}
