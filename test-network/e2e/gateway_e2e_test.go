@@ -271,7 +271,7 @@ func TestE2EGatewayEveryEndpoint(t *testing.T) {
 		{"INSURER_CLAIMS", "POST", p + "/cluster-replacements", `{"oldClusterFinalKm":50,"newClusterStartKm":0,"evidenceHash":"` + hash + `","replacedAt":"` + now() + `"}`, 403},
 		{"DEALER_SERVICE", "POST", p + "/cluster-replacements", `{"oldClusterFinalKm":50,"newClusterStartKm":0,"evidenceHash":"` + hash + `","replacedAt":"` + now() + `"}`, 201},
 		{"OEM_PRODUCTION", "POST", p + "/service-records", `{"type":"maintenance","odometerKm":5,"documentHash":"` + hash + `","performedAt":"` + now() + `"}`, 403},
-		{"DEALER_SERVICE", "POST", p + "/service-records", `{"type":"maintenance","odometerKm":5,"documentHash":"` + hash + `","partSerials":["NO-SUCH-PART-1"],"performedAt":"` + now() + `"}`, 409},
+		{"DEALER_SERVICE", "POST", p + "/service-records", `{"type":"maintenance","odometerKm":5,"documentHash":"` + hash + `","partSerials":["NO-SUCH-` + v + `"],"performedAt":"` + now() + `"}`, 409},
 		{"DEALER_SERVICE", "POST", p + "/service-records", `{"type":"maintenance","odometerKm":5,"documentHash":"` + hash + `","nonSerialisedParts":[{"partNumber":"OIL-FILTER-1","quantity":1}],"performedAt":"` + now() + `"}`, 201},
 		{"DEALER_SERVICE", "POST", p + "/battery-reports", `{"stateOfHealthPct":97,"remainingCapacityKWh":71.5,"cycleCount":10,"status":"original","reportedAt":"` + now() + `"}`, 403},
 		{"OEM_TELEMATICS", "POST", p + "/battery-reports", `{"stateOfHealthPct":97,"remainingCapacityKWh":71.5,"cycleCount":10,"status":"original","reportedAt":"` + now() + `"}`, 201},

@@ -50,15 +50,18 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 	batch := "B" + run
 	mods := []string{"MOD-" + run + "-1", "MOD-" + run + "-2"}
 	pack := "PACK-" + run
+	// Part numbers of this run only: no recall or terms anyone else recorded
+	// on a network used before covers them.
+	modPN, packPN := "CELLMOD-"+run, "PACK75-"+run
 	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
 
-	reg, _ := json.Marshal(part.RegisterPartsRequest{PartNumber: "CELLMOD-7", Batch: batch, Manufacturer: "CellCo",
+	reg, _ := json.Marshal(part.RegisterPartsRequest{PartNumber: modPN, Batch: batch, Manufacturer: "CellCo",
 		ManufacturedAt: time.Now().UTC().Add(-2 * time.Hour), Serials: mods,
 		Materials: []part.MaterialOrigin{{Material: "cobalt", Country: "CD", Source: "Kamoto refinery", AuditCertHash: cobaltAudit}}})
 	post(t, "DEALER_SERVICE", "/v1/parts", string(reg), 403)
 	post(t, "SUPPLIER_PRODUCTION", "/v1/parts", string(reg), 201)
 	post(t, "SUPPLIER_PRODUCTION", "/v1/parts", string(reg), 409)
-	asm, _ := json.Marshal(part.AssembleRequest{Serial: pack, PartNumber: "PACK-75", Batch: batch, Manufacturer: "CellCo",
+	asm, _ := json.Marshal(part.AssembleRequest{Serial: pack, PartNumber: packPN, Batch: batch, Manufacturer: "CellCo",
 		AssembledAt: time.Now().UTC().Add(-time.Hour), Children: mods})
 	post(t, "SUPPLIER_PRODUCTION", "/v1/assemblies", string(asm), 201)
 
@@ -96,7 +99,7 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 
 	// A recall of the module batch reaches the car the pack is in.
 	recallID := "RC-" + run
-	rec := fmt.Sprintf(`{"recallId":%q,"partNumber":"CELLMOD-7","batchFrom":%q,"batchTo":%q,"reason":"separator defect"}`, recallID, batch, batch)
+	rec := fmt.Sprintf(`{"recallId":%q,"partNumber":%q,"batchFrom":%q,"batchTo":%q,"reason":"separator defect"}`, recallID, modPN, batch, batch)
 	post(t, "OEM_PRODUCTION", "/v1/recalls", rec, 403)
 	post(t, "OEM_QUALITY", "/v1/recalls", rec, 201)
 	visible(t, v, "DEALER_SERVICE")
@@ -135,12 +138,12 @@ func TestE2EPartsLifecycleRecallAndTerms(t *testing.T) {
 	assert.Equal(t, 403, status)
 
 	oem := connect(t, "OemMSP", "finance")
-	_, err := oem.contract("autoledger").Evaluate("part:GetTerms", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
+	_, err := oem.contract("autoledger").Evaluate("part:GetTerms", client.WithArguments(packPN, batch), client.WithEndorsingOrganizations("DealerMSP"))
 	require.Error(t, err, "evaluated on the dealer's peer the terms are absent")
 	assert.NotContains(t, fabclient.Describe(err), "412000")
 	var hash []byte
 	require.Eventually(t, func() bool { // the dealer's peer commits the terms block a moment later
-		hash, err = oem.contract("autoledger").Evaluate("part:TermsHash", client.WithArguments("PACK-75", batch), client.WithEndorsingOrganizations("DealerMSP"))
+		hash, err = oem.contract("autoledger").Evaluate("part:TermsHash", client.WithArguments(packPN, batch), client.WithEndorsingOrganizations("DealerMSP"))
 		return err == nil
 	}, 60*time.Second, 50*time.Millisecond, "terms hash on the dealer's peer: %v", err)
 	sum := sha256.Sum256(tb)

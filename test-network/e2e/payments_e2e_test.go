@@ -33,10 +33,29 @@ func orderSeen(t *testing.T, id, status string) {
 	seen(t, "/v1/orders/"+id, `"status":"`+status+`"`, "OEM_FINANCE", "SUPPLIER_FINANCE", "DEALER_FINANCE", "INSURER_CLAIMS")
 }
 
-// party registers a party, tolerating one left by an earlier run.
-func party(t *testing.T, who, body string) {
-	status, _, out := call(t, who, "POST", "/v1/parties", body)
-	require.Contains(t, []int{201, 409}, status, string(out))
+// memberParty makes who's own org (id, its MSP ID) a party with the SME
+// status the test relies on. On a network used before it may exist already,
+// registered by an earlier run or by anyone's API calls with another
+// status: its registrar, the org itself, then updates it to what the test
+// needs. It returns once every org's peer shows that status.
+func memberParty(t *testing.T, who, id, name string, sme bool) {
+	t.Helper()
+	status, _, out := call(t, who, "POST", "/v1/parties", fmt.Sprintf(`{"id":%q,"name":%q,"sme":%t}`, id, name, sme))
+	switch status {
+	case 201:
+	case 409:
+		var p payment.Party
+		status, _, out = call(t, who, "GET", "/v1/parties/"+id, "")
+		require.Equal(t, 200, status, string(out))
+		require.NoError(t, json.Unmarshal(out, &p), string(out))
+		if p.SME != sme {
+			t.Logf("party %s exists with sme=%t (version %d): updating it to sme=%t", id, p.SME, p.Version, sme)
+			post(t, who, "/v1/parties/"+id+"/updates", fmt.Sprintf(`{"name":%q,"sme":%t}`, name, sme), 201)
+		}
+	default:
+		require.Failf(t, "register party", "POST /v1/parties %s as %s: %d %s", id, who, status, out)
+	}
+	seen(t, "/v1/parties/"+id, fmt.Sprintf(`"sme":%t`, sme), "OEM_FINANCE", "SUPPLIER_FINANCE", "DEALER_FINANCE", "INSURER_CLAIMS")
 }
 
 // amountJSON is an Amount of minor CNY units with a fresh 128-bit salt,
@@ -74,8 +93,8 @@ func webhookReceiver(t *testing.T, h http.Handler) *httptest.Server {
 func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	startGateway(t)
 	run := strings.ToLower(freshVIN()[9:])
-	party(t, "SUPPLIER_FINANCE", `{"id":"SupplierMSP","name":"Tier-1 Co","sme":true}`)
-	party(t, "OEM_FINANCE", `{"id":"OemMSP","name":"OEM Co"}`)
+	memberParty(t, "SUPPLIER_FINANCE", "SupplierMSP", "Tier-1 Co", true)
+	memberParty(t, "OEM_FINANCE", "OemMSP", "OEM Co", false)
 	sub := "SUB-" + run
 	post(t, "SUPPLIER_FINANCE", "/v1/parties", `{"id":"`+sub+`","name":"Cell maker","sme":true}`, 201)
 
@@ -104,8 +123,6 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	now := time.Now().UTC()
 	order := fmt.Sprintf(`{"orderId":%q,"seller":"SupplierMSP","lines":[{"partNumber":"PACK-75","quantity":10}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
 		id, now.Format(time.RFC3339))
-	// The SME rule reads the seller's party record, which the supplier wrote.
-	seen(t, "/v1/parties/SupplierMSP/positions", `"party":"SupplierMSP"`, "OEM_FINANCE")
 	post(t, "OEM_PRODUCTION", "/v1/orders", order, 403)
 	tooLong := strings.Replace(order, `"paymentTermsDays":30`, `"paymentTermsDays":90`, 1)
 	status, _, out = call(t, "OEM_FINANCE", "POST", "/v1/orders", tooLong)
@@ -185,9 +202,8 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 func TestE2EPaymentAmountAndParties(t *testing.T) {
 	startGateway(t)
 	run := strings.ToLower(freshVIN()[9:])
-	party(t, "SUPPLIER_FINANCE", `{"id":"SupplierMSP","name":"Tier-1 Co","sme":true}`)
-	party(t, "OEM_FINANCE", `{"id":"OemMSP","name":"OEM Co"}`)
-	seen(t, "/v1/parties/SupplierMSP/positions", `"party":"SupplierMSP"`, "OEM_FINANCE")
+	memberParty(t, "SUPPLIER_FINANCE", "SupplierMSP", "Tier-1 Co", true)
+	memberParty(t, "OEM_FINANCE", "OemMSP", "OEM Co", false)
 	id := "PA-" + run
 	now := time.Now().UTC()
 	post(t, "OEM_FINANCE", "/v1/orders", fmt.Sprintf(`{"orderId":%q,"seller":"SupplierMSP","lines":[{"partNumber":"PACK-75","quantity":1}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
@@ -262,6 +278,22 @@ func TestE2EPaymentAmountAndParties(t *testing.T) {
 	post(t, "OEM_FINANCE", "/v1/orders", fmt.Sprintf(`{"orderId":%q,"seller":%q,"lines":[{"partNumber":"PACK-75","quantity":1}],"paymentTermsDays":30,"expectedDeliveryDate":%q}`,
 		nm, sub, now.Format(time.RFC3339)), 201)
 	seen(t, "/v1/orders/"+nm, `"status":"created"`, "OEM_FINANCE")
+
+	// The non-member party is the OEM's to update, no other org's; the order
+	// keeps the SME status its seller had when it was made.
+	out = post(t, "DEALER_FINANCE", "/v1/parties/"+sub+"/updates", `{"name":"Sub Co","sme":true}`, 403)
+	assert.Equal(t, "FORBIDDEN", problemCode(t, out))
+	post(t, "OEM_FINANCE", "/v1/parties/"+sub+"/updates", `{"name":"Sub Co Ltd","sme":true}`, 201)
+	seen(t, "/v1/parties/"+sub, `"version":2`, "DEALER_FINANCE")
+	var p payment.Party
+	_, _, out = call(t, "DEALER_FINANCE", "GET", "/v1/parties/"+sub, "")
+	require.NoError(t, json.Unmarshal(out, &p), string(out))
+	assert.Equal(t, [3]any{"Sub Co Ltd", true, "OemMSP"}, [3]any{p.Name, p.SME, p.RegisteredBy})
+	var o payment.Order
+	_, _, out = call(t, "DEALER_FINANCE", "GET", "/v1/orders/"+nm, "")
+	require.NoError(t, json.Unmarshal(out, &o), string(out))
+	assert.False(t, o.SellerSME, "created while the seller was no SME")
+
 	start := time.Now()
 	status, h, out := call(t, "OEM_FINANCE", "POST", "/v1/orders/"+nm+"/amount", amountJSON(t, 1))
 	require.Equal(t, 409, status, string(out))

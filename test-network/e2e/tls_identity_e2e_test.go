@@ -72,6 +72,7 @@ func TestE2ETLSKeyIsNoSigningIdentity(t *testing.T) {
 	conn, err := fabclient.Dial(o, o.Peers[0])
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
+	noSuchBatch := "NO-SUCH-" + freshVIN() // a batch nobody recorded terms for, on a network used before too
 	evaluate := func(id connection.KeyPair) error {
 		t.Helper()
 		signer, sign, err := fabclient.Signer(o.MSPID, id)
@@ -81,7 +82,7 @@ func TestE2ETLSKeyIsNoSigningIdentity(t *testing.T) {
 		require.NoError(t, err)
 		defer gw.Close()
 		_, err = gw.GetNetwork(netFile.Channel).GetContract(netFile.Chaincode).
-			EvaluateTransaction("part:GetTerms", "PACK-75", "no-such-batch")
+			EvaluateTransaction("part:GetTerms", "PACK-75", noSuchBatch)
 		return err
 	}
 
