@@ -43,6 +43,12 @@ const (
 	UnknownFunction   Code = "UNKNOWN_FUNCTION"
 	MissingTransient  Code = "MISSING_TRANSIENT"
 	PageLimitExceeded Code = "PAGE_LIMIT_EXCEEDED"
+
+	// Owner statements (chaincode/owner/statement, docs/owners.md).
+	OwnerSignatureInvalid Code = "OWNER_SIGNATURE_INVALID"
+	StatementExpired      Code = "STATEMENT_EXPIRED"
+	StatementMismatch     Code = "STATEMENT_MISMATCH"
+	NonceReused           Code = "NONCE_REUSED"
 )
 
 var categories = map[Code]Code{
@@ -61,6 +67,11 @@ var categories = map[Code]Code{
 	UnknownFunction:   NotFound,
 	MissingTransient:  InvalidArgument,
 	PageLimitExceeded: InvalidArgument,
+
+	OwnerSignatureInvalid: Forbidden,
+	StatementExpired:      FailedPrecondition,
+	StatementMismatch:     InvalidArgument,
+	NonceReused:           Conflict,
 }
 
 // Category returns the general code c belongs to. An unregistered code
@@ -76,7 +87,8 @@ func (c Code) Category() Code {
 func Codes() []Code {
 	return []Code{NotFound, AlreadyExists, InvalidArgument, Forbidden, Conflict, FailedPrecondition,
 		VINInvalid, OdometerRollback, TimestampSkew, PersonalData, NotElectrified, UnknownFunction,
-		MissingTransient, PageLimitExceeded}
+		MissingTransient, PageLimitExceeded,
+		OwnerSignatureInvalid, StatementExpired, StatementMismatch, NonceReused}
 }
 
 // FieldError names one input field and the rule it broke.
