@@ -87,8 +87,9 @@ openapi: ## regenerate the request schemas of gateway/api/openapi.yaml from the 
 	$(GO) test -count=1 -run '^TestOpenAPISchemasFollowTheGoTypes$$' ./gateway/api -args -update-openapi
 
 .PHONY: fuzz
-fuzz: ## fuzz the VIN rule for 30 s
+fuzz: ## fuzz the VIN rule and the owner-statement decoder, 30 s each
 	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 30s ./chaincode/vin
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./chaincode/owner/statement
 
 .PHONY: chaincode
 chaincode: ## build the chaincode binary (static) into bin/
