@@ -94,9 +94,12 @@ func caService(org string, port int) wantService {
 			"FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS": fmt.Sprintf("127.0.0.1:%d", port+topology.CAOperationsOffset)},
 		health: fmt.Sprintf("-url https://127.0.0.1:%d/cainfo", port),
 		state:  "ca-" + org,
-		// The org's TLS CA, a second CA of the same server (test-network/scripts/crypto.sh).
-		mounts:  []string{runDir + "/ca/" + org + "/tlsca/fabric-ca-server-config.yaml:" + tlscaConfig + ":ro"},
-		command: fmt.Sprintf("admin:${CA_PW_%s:?run network.sh --compose} --cafiles %s", strings.ToUpper(org), tlscaConfig),
+		// The server's configuration names the bootstrap admin and its password, which are
+		// neither in the command nor in the environment (docker inspect shows both); the org's
+		// TLS CA is a second CA of the same server (test-network/scripts/crypto.sh).
+		mounts: []string{runDir + "/ca/" + org + "/fabric-ca-server-config.yaml:/etc/hyperledger/fabric-ca-server/fabric-ca-server-config.yaml:ro",
+			runDir + "/ca/" + org + "/tlsca/fabric-ca-server-config.yaml:" + tlscaConfig + ":ro"},
+		command: "start --cafiles " + tlscaConfig,
 	}
 }
 
@@ -200,6 +203,24 @@ func TestComposeServicesMatchTopology(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, volumes, slices.Collect(maps.Keys(f.Volumes)), "named volumes of docker-compose.yaml")
+}
+
+// A CA's bootstrap password is in its mounted configuration file, never in
+// its command or environment, which docker inspect shows to every Docker user.
+func TestComposeCAsGetNoPasswordInCommandOrEnvironment(t *testing.T) {
+	for name, s := range loadCompose(t).Services {
+		if !strings.HasPrefix(name, "ca.") {
+			continue
+		}
+		for _, a := range s.Command {
+			assert.NotContains(t, []string{"-b", "--boot"}, a, "%s: command", name)
+			assert.NotContains(t, a, "admin:", "%s: command", name)
+		}
+		for k, v := range s.Environment {
+			assert.NotContains(t, k, "BOOT", "%s: environment", name)
+			assert.NotContains(t, v, "CA_PW", "%s: environment %s", name, k)
+		}
+	}
 }
 
 func TestComposePublishesOnLoopbackOnly(t *testing.T) {

@@ -15,6 +15,10 @@ else
 	RUN=${AUTOLEDGER_RUN_DIR:-$ROOT/test-network/run}
 fi
 RUN=$(realpath -m "$RUN") # containers mount from it by absolute path
+# What the network writes is readable by its owner only: logs, CA homes and databases, keys and
+# enrolment secrets (docs/operations.md, "Secrets on the host"). What a container running as
+# another user must read is opened up on purpose (compose.sh: share_with_containers).
+umask 077
 CHANNEL=autoledger
 CHAINCODE=autoledger
 
@@ -76,6 +80,23 @@ log() { printf '[network] %s\n' "$*" >&2; }
 die() {
 	printf '[network] error: %s\n' "$*" >&2
 	exit 1
+}
+
+# private_run_dir: the run directory, its logs and its CA material owner-only, also when an
+# earlier version made them readable to all; from such a version's logs it removes the lines
+# that carried secrets (the CA server's settings dump printed -b's user:pass, fabric-ca-client
+# register printed the secret).
+private_run_dir() {
+	local d f
+	mkdir -p "$RUN/logs"
+	chmod 700 "$RUN"
+	for d in logs ca ca-admin; do
+		[[ -d $RUN/$d ]] && chmod -R go= "$RUN/$d"
+	done
+	for f in "$RUN"/logs/ca-*.log "$RUN"/logs/enroll-*.log; do
+		[[ -f $f ]] && grep -qE '^(boot: |Password: )' "$f" && sed -i -E '/^(boot: |Password: )/d' "$f"
+	done
+	return 0
 }
 
 orgdir() { echo "$RUN/orgs/$1"; }

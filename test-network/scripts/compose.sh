@@ -251,7 +251,6 @@ write_compose_env() {
 			echo "FABRIC_VERSION=$FABRIC_VERSION"
 			echo "FABRIC_CA_VERSION=$FABRIC_CA_VERSION"
 			echo "AUTOLEDGER_CONTAINER_USER=$user"
-			for org in orderer "${ORGS[@]}"; do echo "CA_PW_${org^^}=$(bootstrap_pw "$org")"; done
 			for org in "${ORGS[@]}"; do
 				if [[ -f $RUN/chaincode/$CHAINCODE/$org.pkgid ]]; then
 					echo "CC_ID_${org^^}=$(cat "$RUN/chaincode/$CHAINCODE/$org.pkgid")"
@@ -262,16 +261,23 @@ write_compose_env() {
 }
 
 # compose_prepare: what the containers mount besides key material: the probe, the peers' core.yaml
-# and the TLS CAs' configuration.
+# and the CAs' configuration (with the bootstrap admin's password, so that it is in neither the
+# CA container's command nor its environment: docker inspect shows both).
 compose_prepare() {
+	private_run_dir
 	mkdir -p "$RUN/compose/bin"
 	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$RUN/compose/bin/probe" ./network/probe/cmd/probe) ||
 		die "building the probe failed"
+	# Every container runs the probe, also those running as CONTAINER_UID; it holds no secret.
+	chmod 755 "$RUN/compose" "$RUN/compose/bin" "$RUN/compose/bin/probe"
 	# The official images keep their chaincode-as-a-service builder there; our stand-ins keep ours.
 	render "$ROOT/network/peer/core.yaml" "$RUN/config/peer-node/core.yaml" /opt/hyperledger/ccaas_builder
-	# The TLS CA's configuration, mounted into each CA container (crypto.sh).
+	# The CAs' configuration, mounted into each CA container (crypto.sh).
 	local org
-	for org in orderer "${ORGS[@]}"; do tlsca_config "$org"; done
+	for org in orderer "${ORGS[@]}"; do
+		ca_config "$org"
+		tlsca_config "$org"
+	done
 	write_compose_env
 }
 

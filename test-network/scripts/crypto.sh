@@ -7,6 +7,11 @@
 #
 # Per org in the run directory: orgs/ORG/msp/cacerts/ca.pem is the identity root, and
 # orgs/ORG/ca.pem (= msp/tlscacerts/ca.pem) the TLS root clients verify the org's nodes with.
+#
+# Secrets: the CA's bootstrap password and every enrolment secret stay in owner-only files of the
+# run directory (ca/ORG/bootstrap.pw, ca/ORG/fabric-ca-server-config.yaml, ca-admin/ORG/secrets/)
+# and reach fabric-ca-server through its configuration file and fabric-ca-client through its
+# environment, never through arguments, which every user of the host can read with ps.
 
 ca_home() { echo "$RUN/ca/$1"; }
 # tlsca_home ORG: the home of the org's TLS CA, a second CA of the same server (--cafiles); its
@@ -37,11 +42,63 @@ tlsca_config() {
 	YAML
 }
 
+# ca_config ORG: the server's configuration file with the bootstrap admin and its password, so
+# that the server is never started with -b user:pass (its arguments are public, and the server
+# logs -b's value with its settings; it leaves out the lines of this file that name a password).
+# Written once, owner-only; what it leaves out (ports, names, TLS) start_ca and docker-compose.yaml
+# set. A server that made its own file from -b (run directories of earlier versions) keeps it.
+ca_config() {
+	local home f pw
+	home=$(ca_home "$1")
+	f=$home/fabric-ca-server-config.yaml
+	pw=$(bootstrap_pw "$1")
+	if [[ ! -f $f ]]; then
+		(
+			umask 077
+			cat >"$f.tmp" <<-YAML
+				registry:
+				  maxenrollments: -1
+				  identities:
+				    - name: admin
+				      pass: "$pw"
+				      type: client
+				      affiliation: ""
+				      attrs:
+				        hf.Registrar.Roles: "*"
+				        hf.Registrar.DelegateRoles: "*"
+				        hf.Registrar.Attributes: "*"
+				        hf.Revoker: true
+				        hf.GenCRL: true
+				        hf.IntermediateCA: true
+				        hf.AffiliationMgr: true
+				signing:
+				  default:
+				    usage: [digital signature]
+				    expiry: 8760h
+				  profiles:
+				    tls:
+				      usage: [signing, key encipherment, server auth, client auth, key agreement]
+				      expiry: 8760h
+				csr:
+				  keyrequest:
+				    algo: ecdsa
+				    size: 256
+				  ca:
+				    expiry: 131400h
+				    pathlength: 1
+			YAML
+			mv "$f.tmp" "$f"
+		)
+	fi
+	chmod 600 "$f"
+}
+
 start_ca() {
-	local org=$1 home port pw
+	local org=$1 home port
 	home=$(ca_home "$org")
 	port=${CA_PORT[$org]}
-	pw=$(bootstrap_pw "$org")
+	private_run_dir
+	ca_config "$org"
 	tlsca_config "$org"
 	FABRIC_CA_SERVER_HOME=$home \
 		FABRIC_CA_SERVER_ADDRESS=127.0.0.1 \
@@ -53,7 +110,7 @@ start_ca() {
 		FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=127.0.0.1:$((port + 10000)) \
 		FABRIC_CA_SERVER_METRICS_PROVIDER=disabled \
 		start "ca-$org" "$port" $((port + 10000)) -- \
-		fabric-ca-server start -b "admin:$pw" --cafiles "$(tlsca_home "$org")/fabric-ca-server-config.yaml"
+		fabric-ca-server start --cafiles "$(tlsca_home "$org")/fabric-ca-server-config.yaml"
 }
 
 # ca_ready ORG: both CAs of the org's server answer.
@@ -93,13 +150,19 @@ admin_home() {
 }
 
 # ca_client CANAME ORG ARGS...: fabric-ca-client as the bootstrap admin of CANAME, one of the
-# org server's CAs (the listener's TLS certificate is the default CA's).
+# org server's CAs (the listener's TLS certificate is the default CA's). Secrets come from the
+# caller's environment: FABRIC_CA_CLIENT_URL (https://ID:SECRET@HOST:PORT) for enroll,
+# FABRIC_CA_CLIENT_ID_SECRET for register. Only its log goes to the enrolment log: register
+# prints the secret on standard output.
 ca_client() {
 	local caname=$1 org=$2
 	shift 2
 	FABRIC_CA_CLIENT_HOME=$(admin_home "$caname" "$org") fabric-ca-client "$@" \
-		--caname "$caname" --tls.certfiles "$(ca_home "$org")/ca-cert.pem" >>"$RUN/logs/enroll-$org.log" 2>&1
+		--caname "$caname" --tls.certfiles "$(ca_home "$org")/ca-cert.pem" 2>>"$RUN/logs/enroll-$org.log" >/dev/null
 }
+
+# enrol_url ORG ID SECRET: the URL fabric-ca-client enrols ID at, for FABRIC_CA_CLIENT_URL.
+enrol_url() { echo "https://$2:$3@127.0.0.1:${CA_PORT[$1]}"; }
 
 # client ORG ARGS...: at the org's CA; tls_client ORG ARGS...: at its TLS CA.
 client() { ca_client "ca-$1" "$@"; }
@@ -111,7 +174,7 @@ enroll_admin() {
 	home=$(admin_home "$caname" "$org")
 	[[ -f $home/msp/signcerts/cert.pem ]] && return 0
 	mkdir -p "$home"
-	ca_client "$caname" "$org" enroll -u "https://admin:$(bootstrap_pw "$org")@127.0.0.1:${CA_PORT[$org]}" ||
+	FABRIC_CA_CLIENT_URL=$(enrol_url "$org" admin "$(bootstrap_pw "$org")") ca_client "$caname" "$org" enroll ||
 		enrol_failed "$org" "enrolling the bootstrap admin of $caname"
 }
 
@@ -150,11 +213,10 @@ identity() {
 	local org=$1 id=$2 type=$3 dir=$4 attrs=${5:-} sec
 	[[ -f $dir/msp/signcerts/cert.pem ]] && return 0
 	sec=$(secret_of "$org" "$id")
-	local reg=(register --id.name "$id" --id.secret "$sec" --id.type "$type")
+	local reg=(register --id.name "$id" --id.type "$type")
 	[[ -n $attrs ]] && reg+=(--id.attrs "$attrs")
-	client "$org" "${reg[@]}" || true # already registered by an earlier, interrupted run
-	local host=${CA_PORT[$org]}
-	client "$org" enroll -u "https://$id:$sec@127.0.0.1:$host" -M "$dir/msp" --csr.hosts 127.0.0.1,localhost ||
+	FABRIC_CA_CLIENT_ID_SECRET=$sec client "$org" "${reg[@]}" || true # already registered by an earlier, interrupted run
+	FABRIC_CA_CLIENT_URL=$(enrol_url "$org" "$id" "$sec") client "$org" enroll -M "$dir/msp" --csr.hosts 127.0.0.1,localhost ||
 		enrol_failed "$org" "enrolling $id at ca-$org"
 	normalise_msp "$dir/msp"
 }
@@ -166,9 +228,9 @@ tls_cert() {
 	local org=$1 id=$2 type=$3 dir=$4 name=$5 host=${6:-} sec tmp
 	[[ -f $dir/$name.crt ]] && return 0
 	sec=$(secret_of "$org" "$id")
-	tls_client "$org" register --id.name "$id" --id.secret "$sec" --id.type "$type" || true
+	FABRIC_CA_CLIENT_ID_SECRET=$sec tls_client "$org" register --id.name "$id" --id.type "$type" || true
 	tmp=$(mktemp -d)
-	tls_client "$org" enroll -u "https://$id:$sec@127.0.0.1:${CA_PORT[$org]}" -M "$tmp" \
+	FABRIC_CA_CLIENT_URL=$(enrol_url "$org" "$id" "$sec") tls_client "$org" enroll -M "$tmp" \
 		--enrollment.profile tls --csr.hosts "127.0.0.1,localhost${host:+,$host}" ||
 		enrol_failed "$org" "TLS enrolment of $id at tlsca-$org"
 	mkdir -p "$dir"
