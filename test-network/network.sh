@@ -4,7 +4,8 @@
 # (default) or as containers of docker-compose.yaml (--compose, before the command).
 #
 #   network.sh up              start CAs, orderers and peers (and gateways with --compose);
-#                              create the channel (idempotent)
+#                              create the channel (idempotent); with chaincode deployed, return
+#                              when a write of every org can be endorsed
 #   network.sh deploy [CC]     deploy or upgrade chaincode CC (default autoledger; natively also:
 #                              conformance)
 #   network.sh status          each node and its health; exits non-zero when one is down
@@ -145,10 +146,12 @@ cmd_up() {
 	if [[ $MODE == compose ]]; then
 		[[ -f $RUN/chaincode/$CHAINCODE/oem.pkgid ]] && compose_start chaincode
 		compose_start gateway
+		wait_deployed_writable
 		log "network up in $((SECONDS - t0))s: channel $CHANNEL, gateways and their keys in $RUN/gateways.env"
 		return 0
 	fi
 	restart_cc_servers
+	wait_deployed_writable
 	log "network up in $((SECONDS - t0))s: channel $CHANNEL, connection file $RUN/connection.json"
 }
 
@@ -288,7 +291,7 @@ main() {
 	down) cmd_down ;;
 	clean) cmd_clean ;;
 	*)
-		sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		[[ -z $cmd || $cmd == help || $cmd == -h ]] || exit 2
 		;;
 	esac

@@ -34,12 +34,17 @@ up() {
 	fi
 	setsid "$root/bin/autoledger-gateway" -config "$state/gateway.yaml" >>"$state/gateway.log" 2>&1 </dev/null &
 	echo $! >"$pidfile"
-	for _ in $(seq 100); do
-		curl -sf "http://$listen/readyz" >/dev/null && break
+	# Ready means a write of every org can be endorsed (docs/api.md), not merely that the gateway answers.
+	local deadline=$((SECONDS + 60)) answer=""
+	until curl -sf --max-time 10 "http://$listen/readyz" >/dev/null; do
 		kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -n 20 "$state/gateway.log" >&2; log "the gateway exited; log: $state/gateway.log"; exit 1; }
+		if ((SECONDS >= deadline)); then
+			answer=$(curl -s --max-time 10 "http://$listen/readyz" || true)
+			log "the gateway is not ready after 60s: ${answer:-no answer}; why: grep 'not ready' $state/gateway.log"
+			exit 1
+		fi
 		sleep 0.2
 	done
-	curl -sf "http://$listen/readyz" >/dev/null || { log "the gateway is not ready; log: $state/gateway.log"; exit 1; }
 	log "loading demo data"
 	go run ./gateway/cmd/demo-load -env "$state/demo.env"
 	cat <<-EOF

@@ -123,6 +123,31 @@ deploy_chaincode() {
 		wait_for "cc-$cc-$org" "an answer from $cc through $name.$org" cc_answers "$cc" "$org" "$port"
 	done
 	log "$cc sequence $seq is running on every peer"
+	wait_writable "$cc"
+}
+
+# wait_writable CHAINCODE: returns when a write of every org can be endorsed (network/cmd/ready).
+# A peer answers queries a few seconds before its discovery can satisfy the endorsement policy
+# (after a restart, until gossip has formed; after a deploy, until every peer has announced the
+# chaincode); writes meanwhile fail with "no combination of peers can be derived".
+wait_writable() {
+	local cc=$1
+	mkdir -p "$RUN/bin"
+	(cd "$ROOT" && go build -o "$RUN/bin/ready" ./network/cmd/ready) || die "building network/cmd/ready failed"
+	"$RUN/bin/ready" -connection "$RUN/connection.json" -chaincode "$cc" -timeout "${START_TIMEOUT}s" ||
+		die "writes to $cc cannot be endorsed for the org(s) named above after ${START_TIMEOUT}s (AUTOLEDGER_START_TIMEOUT); peer logs: network.sh logs peer0.ORG"
+}
+
+# wait_deployed_writable: wait_writable for every chaincode this run directory has deployed.
+wait_deployed_writable() {
+	local line cc seen=" "
+	for line in "${CC_SERVERS[@]}"; do
+		read -r cc _ <<<"$line"
+		[[ $seen == *" $cc "* ]] && continue
+		seen+="$cc "
+		[[ -f $RUN/chaincode/$cc/${ORGS[0]}.pkgid ]] && wait_writable "$cc"
+	done
+	return 0
 }
 
 cc_answers() { # cc_answers CHAINCODE ORG PORT: a query through that peer succeeds
