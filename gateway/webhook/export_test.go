@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"net/netip"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -19,4 +20,16 @@ func (h *Hub) Notes() []Notification {
 		})
 	})
 	return out
+}
+
+// SetOwnAddrs replaces the gateway host's interface addresses the guard
+// refuses, so tests need not depend on the machine they run on.
+func (g *Guard) SetOwnAddrs(own ...string) {
+	g.own = func() ([]netip.Addr, error) {
+		var out []netip.Addr
+		for _, s := range own {
+			out = append(out, netip.MustParseAddr(s))
+		}
+		return out, nil
+	}
 }

@@ -19,10 +19,13 @@ type Resolver interface {
 type DialFunc func(ctx context.Context, network, address string) (net.Conn, error)
 
 // Guard keeps subscriptions from aiming the gateway inward: a URL whose
-// host is, or resolves to, a loopback, link-local (169.254.169.254, the
-// cloud metadata service, is one), private, unspecified or multicast
-// address is refused, unless the operator's allow-list names the host or
-// a CIDR holding the address. The check runs when a subscription is made
+// host is, or resolves to, anything but a public unicast address is
+// refused — loopback, link-local (169.254.169.254, a cloud metadata
+// service, is one), private, shared (100.64.0.0/10; Alibaba Cloud's
+// metadata service is 100.100.100.200), NAT64, reserved and special
+// ranges, multicast and broadcast, and the gateway host's own addresses
+// (a service listening on 0.0.0.0 there answers on all of them) — unless
+// the operator's allow-list names the host or a CIDR holding the address. The check runs when a subscription is made
 // and again on every delivery, at dial time, on the very address dialled:
 // a name that resolved to a public address yesterday may resolve to
 // 127.0.0.1 today.
@@ -31,12 +34,14 @@ type Guard struct {
 	prefixes []netip.Prefix
 	resolver Resolver
 	dial     DialFunc
+	// own lists the gateway host's addresses; tests replace it.
+	own func() ([]netip.Addr, error)
 }
 
 // NewGuard parses allow (host names, IP addresses or CIDRs) into a guard
 // that resolves with resolver and dials with dial (the system's when nil).
 func NewGuard(allow []string, resolver Resolver, dial DialFunc) (*Guard, error) {
-	g := &Guard{hosts: map[string]bool{}, resolver: resolver, dial: dial}
+	g := &Guard{hosts: map[string]bool{}, resolver: resolver, dial: dial, own: interfaceAddrs}
 	if g.resolver == nil {
 		g.resolver = net.DefaultResolver
 	}
@@ -64,10 +69,35 @@ func NewGuard(allow []string, resolver Resolver, dial DialFunc) (*Guard, error) 
 // ErrRefusedAddress is the cause of every refusal of an internal address.
 var ErrRefusedAddress = errors.New("refused address")
 
+// denied are the special-purpose ranges (RFC 6890 and its updates) that
+// IsGlobalUnicast still counts as unicast but that never lead to a
+// partner's public receiver. Several embed an IPv4 address (NAT64,
+// IPv4-compatible, IPv4-translated, 6to4) and so could smuggle one of the
+// refused IPv4 ranges through an IPv6 literal.
+var denied = []struct {
+	prefix netip.Prefix
+	class  string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), "this-network"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "shared (CGNAT)"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol assignment"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast"},
+	{netip.MustParsePrefix("::/96"), "IPv4-compatible"},
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), "IPv4-translated"},
+	{netip.MustParsePrefix("64:ff9b::/96"), "NAT64"},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "NAT64"},
+	{netip.MustParsePrefix("100::/64"), "discard-only"},
+	{netip.MustParsePrefix("2002::/16"), "6to4"},
+	{netip.MustParsePrefix("fec0::/10"), "site-local"},
+}
+
 // internal names the class of an address the gateway does not deliver to,
-// "" for a public one.
+// "" for a public one. IPv4-mapped addresses are judged as the IPv4
+// address they carry.
 func internal(ip netip.Addr) string {
-	ip = ip.Unmap()
+	ip = ip.Unmap().WithZone("")
 	switch {
 	case ip.IsLoopback():
 		return "loopback"
@@ -80,7 +110,46 @@ func internal(ip netip.Addr) string {
 	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
 		return "multicast"
 	}
+	for _, d := range denied {
+		if d.prefix.Contains(ip) {
+			return d.class
+		}
+	}
+	if !ip.IsGlobalUnicast() {
+		return "non-unicast"
+	}
 	return ""
+}
+
+// interfaceAddrs lists the addresses of the gateway host's interfaces.
+func interfaceAddrs() ([]netip.Addr, error) {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil, err
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil {
+			out = append(out, p.Addr().Unmap().WithZone(""))
+		}
+	}
+	return out, nil
+}
+
+// isOwn reports whether ip is one of the gateway host's addresses. When
+// they cannot be listed it answers true: refusing is the safe mistake.
+func (g *Guard) isOwn(ip netip.Addr) bool {
+	own, err := g.own()
+	if err != nil {
+		return true
+	}
+	ip = ip.Unmap().WithZone("")
+	for _, a := range own {
+		if a.Unmap().WithZone("") == ip {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *Guard) admitsHost(host string) bool {
@@ -88,7 +157,7 @@ func (g *Guard) admitsHost(host string) bool {
 }
 
 func (g *Guard) admits(ip netip.Addr) error {
-	ip = ip.Unmap()
+	ip = ip.Unmap().WithZone("")
 	for _, p := range g.prefixes {
 		if p.Contains(ip) {
 			return nil
@@ -96,6 +165,9 @@ func (g *Guard) admits(ip netip.Addr) error {
 	}
 	if class := internal(ip); class != "" {
 		return fmt.Errorf("%w: %s is a %s address", ErrRefusedAddress, ip, class)
+	}
+	if g.isOwn(ip) {
+		return fmt.Errorf("%w: %s is an address of the gateway host", ErrRefusedAddress, ip)
 	}
 	return nil
 }

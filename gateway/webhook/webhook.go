@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -75,6 +76,9 @@ func (s Subscription) Public() Subscription {
 	s.Secret, s.PreviousSecret = "", ""
 	return s
 }
+
+// URLRefused is the whole answer to a subscription URL the guard refuses.
+const URLRefused = "url must lead to a public address, or be allow-listed by the operator"
 
 // FieldError is a subscription refused for one of its fields.
 type FieldError struct {
@@ -264,7 +268,15 @@ func (h *Hub) Subscribe(ctx context.Context, s Subscription) error {
 		return err
 	}
 	if err := h.guard.CheckURL(ctx, s.URL); err != nil {
-		return &FieldError{"url", err.Error()}
+		// The answer is the same whatever the cause: quoting the address a
+		// name resolved to, or that it did not resolve, would let any API
+		// user map the gateway's internal names. The operator reads why.
+		host := ""
+		if u, perr := url.Parse(s.URL); perr == nil {
+			host = u.Hostname()
+		}
+		h.log.Warn("webhook subscription url refused", "org", s.Org, "host", host, "err", err)
+		return &FieldError{"url", URLRefused}
 	}
 	return h.db.Update(func(tx *bolt.Tx) error {
 		n := 0
@@ -673,8 +685,11 @@ func (h *Hub) deliver(ctx context.Context, s Subscription, ok bool, notes []Noti
 	}
 }
 
-// send posts n to s. Its error never quotes the URL's credentials or query
-// (a receiver's token often lives there): the error is stored and logged.
+// send posts n to s. Its error is stored as the notification's lastError,
+// which the subscriber's org reads: it names the URL without credentials
+// or query (a receiver's token often lives there) and only the kind of
+// failure, never an address the host resolved to; the details go to the
+// gateway's log.
 func (h *Hub) send(ctx context.Context, s Subscription, n Notification) error {
 	body, _ := json.Marshal(Body{NotificationID: n.ID, EventID: n.EventID, EventName: n.EventName, Recipient: n.Recipient, Payload: n.Payload})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
@@ -695,14 +710,30 @@ func (h *Hub) send(ctx context.Context, s Subscription, n Notification) error {
 		if errors.As(err, &ue) { // its text quotes the whole URL
 			err = ue.Err
 		}
-		return fmt.Errorf("post %s: %s", where, err.Error())
+		h.log.Warn("webhook post failed", "notification", n.ID, "to", where, "err", err)
+		return fmt.Errorf("post %s: %s", where, failure(err))
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4096)) // lets the connection be reused
 	res.Body.Close()
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("post %s: receiver answered %d", where, res.StatusCode)
+		return fmt.Errorf("post %s: HTTP %d", where, res.StatusCode)
 	}
 	return nil
+}
+
+// failure names the kind of a failed post, coarsely enough to reveal
+// nothing of the gateway's network.
+func failure(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, ErrRefusedAddress):
+		return "refused: " + URLRefused
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	return "connection failed"
 }
 
 // prune deletes delivered notifications older than the retention, at most
