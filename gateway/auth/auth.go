@@ -116,6 +116,9 @@ func New(cfg config.Auth) (*Authenticator, error) {
 	if len(cfg.JWT.Issuers) > 0 && (a.maxLifetime <= 0 || a.leeway < 0) {
 		return nil, errors.New("jwt: maxLifetime must be positive and leeway not negative")
 	}
+	if len(cfg.JWT.Issuers) > 0 && a.audience == "" {
+		return nil, errors.New(config.AudienceRequired)
+	}
 	for _, is := range cfg.JWT.Issuers {
 		found, err := a.addIssuer(is)
 		if err != nil {
@@ -171,6 +174,9 @@ func (a *Authenticator) addIssuer(is config.Issuer) (*issuer, error) {
 		}
 		out.key = key
 	default:
+		if err := config.CheckJWKSURL(is.JWKSURL); err != nil {
+			return nil, fmt.Errorf("jwksUrl %w", err)
+		}
 		if err := a.register(is.JWKSURL); err != nil {
 			return nil, err
 		}

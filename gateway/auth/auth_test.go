@@ -239,6 +239,7 @@ func TestConfigErrors(t *testing.T) {
 		"no key":             {Issuer: "x", Orgs: []string{"O"}, Algorithm: "RS256"},
 		"keyFile and jwks":   {Issuer: "x", Orgs: []string{"O"}, Algorithm: "RS256", KeyFile: "k.pem", JWKSURL: "http://127.0.0.1:1/jwks"},
 		"HS256 with jwksUrl": {Issuer: "x", Orgs: []string{"O"}, Algorithm: "HS256", Secret: secret, JWKSURL: "http://127.0.0.1:1/jwks"},
+		"jwks over http":     {Issuer: "x", Orgs: []string{"O"}, Algorithm: "ES256", JWKSURL: "http://idp.example/jwks"},
 	} {
 		_, err := auth.New(config.Auth{JWT: jwtConfig(is)})
 		assert.Error(t, err, name)
@@ -247,6 +248,11 @@ func TestConfigErrors(t *testing.T) {
 	j.MaxLifetime = 0
 	_, err := auth.New(config.Auth{JWT: j})
 	assert.ErrorContains(t, err, "maxLifetime")
+
+	j = jwtConfig(config.Issuer{Issuer: "x", Orgs: []string{"O"}, Algorithm: "HS256", Secret: secret})
+	j.Audience = ""
+	_, err = auth.New(config.Auth{JWT: j})
+	assert.ErrorContains(t, err, "auth.jwt.audience", "without an audience a token minted for any other service would pass")
 }
 
 // jwkKey is key as a JWK with kid.

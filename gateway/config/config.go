@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -74,8 +75,9 @@ type Retention struct {
 }
 
 // Webhooks says where subscriptions may deliver. By default a URL whose
-// host is or resolves to a loopback, link-local, private, unspecified or
-// multicast address is refused, at subscription and at every delivery.
+// host is or resolves to anything but a public unicast address (or to one
+// of the gateway host's own addresses) is refused, at subscription and at
+// every delivery; see webhook.Guard.
 type Webhooks struct {
 	// Allow admits host names, IP addresses or CIDRs (e.g. "127.0.0.1",
 	// "10.20.0.0/16", "hooks.corp.example") that would otherwise be refused.
@@ -223,10 +225,43 @@ func (c Config) Validate() error {
 			return fmt.Errorf("apiKeys entry %q: client, org, role and keyHash (sha256:<hex>) are required", k.Client)
 		}
 	}
-	for _, is := range c.Auth.JWT.Issuers {
+	if len(c.Auth.JWT.Issuers) > 0 && c.Auth.JWT.Audience == "" {
+		return errors.New(AudienceRequired)
+	}
+	for i, is := range c.Auth.JWT.Issuers {
 		if is.Issuer == "" || len(is.Orgs) == 0 {
 			return fmt.Errorf("jwt issuer %q: issuer and orgs are required", is.Issuer)
 		}
+		if is.JWKSURL != "" {
+			if err := CheckJWKSURL(is.JWKSURL); err != nil {
+				return fmt.Errorf("auth.jwt.issuers[%d].jwksUrl %w", i, err)
+			}
+		}
 	}
 	return nil
+}
+
+// AudienceRequired refuses JWT issuers without an audience: without one a
+// token minted by a trusted issuer for any other service would be accepted
+// here too.
+const AudienceRequired = "auth.jwt.audience is required when auth.jwt.issuers are set"
+
+// CheckJWKSURL requires https for a key set: over plain http anyone on the
+// path could substitute their own keys and mint tokens. http is admitted
+// only for a key server on the gateway's own host (127.0.0.1, ::1 or
+// localhost), as in tests.
+func CheckJWKSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return errors.New("must be an absolute https URL")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if h := u.Hostname(); h == "localhost" || h == "127.0.0.1" || h == "::1" {
+			return nil
+		}
+	}
+	return errors.New("must be https (http only for 127.0.0.1 or localhost)")
 }

@@ -52,3 +52,32 @@ func TestTLSAndMetricsListenSettingsThatCannotWorkAreRefused(t *testing.T) {
 		require.NoError(t, err, ok)
 	}
 }
+
+// JWT issuers without an audience, or with a key set fetched over plain
+// http from another host, are refused at load, naming the field.
+func TestJWTSettingsThatCannotBeTrustedAreRefused(t *testing.T) {
+	const base = "connectionFile: c.json\nauth:\n  jwt:\n"
+	issuer := func(jwks string) string {
+		return "    issuers:\n      - {issuer: idp, orgs: [OemMSP], algorithm: ES256, jwksUrl: \"" + jwks + "\"}\n"
+	}
+	for _, tc := range []struct{ yaml, field string }{
+		{issuer("https://idp.example/jwks.json"), "auth.jwt.audience"},
+		{"    audience: autoledger\n" + issuer("http://idp.example/jwks.json"), "auth.jwt.issuers[0].jwksUrl"},
+		{"    audience: autoledger\n" + issuer("http://10.0.0.5/jwks.json"), "auth.jwt.issuers[0].jwksUrl"},
+		{"    audience: autoledger\n" + issuer("http://localhost.evil.example/jwks"), "auth.jwt.issuers[0].jwksUrl"},
+		{"    audience: autoledger\n" + issuer("ftp://idp.example/jwks.json"), "auth.jwt.issuers[0].jwksUrl"},
+		{"    audience: autoledger\n" + issuer("/jwks.json"), "auth.jwt.issuers[0].jwksUrl"},
+	} {
+		path := filepath.Join(t.TempDir(), "gateway.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(base+tc.yaml), 0o600))
+		_, err := config.Load(path)
+		require.Error(t, err, tc.yaml)
+		require.True(t, strings.HasPrefix(err.Error(), tc.field+" "), "%s: %v", tc.yaml, err)
+	}
+	for _, jwks := range []string{"https://idp.example/jwks.json", "http://127.0.0.1:4321/jwks", "http://localhost/jwks", "http://[::1]:80/jwks"} {
+		path := filepath.Join(t.TempDir(), "gateway.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(base+"    audience: autoledger\n"+issuer(jwks)), 0o600))
+		_, err := config.Load(path)
+		require.NoError(t, err, jwks)
+	}
+}
