@@ -12,6 +12,7 @@ import (
 
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/network/fabclient"
+	"golang.org/x/sync/singleflight"
 	"google.golang.org/grpc/connectivity"
 )
 
@@ -20,6 +21,12 @@ import (
 // peer. A dropped peer connection is noticed at once all the same, since the
 // connection is checked on every call.
 const readyFor = 10 * time.Second
+
+// notReadyFor is how long a failed probe counts. /readyz is anonymous and
+// fails exactly while the peers are weakest (restarting, discovery not formed
+// yet), so a failure is remembered too, briefly: for as long as /readyz's
+// Retry-After asks callers to wait.
+const notReadyFor = 2 * time.Second
 
 // probeTimeout bounds one endorsement probe, so /readyz answers promptly.
 const probeTimeout = 5 * time.Second
@@ -90,46 +97,87 @@ func (p *Pool) probe(ctx context.Context, org string) error {
 	return fabclient.ProbeEndorsement(ctx, gw.GetNetwork(p.file.Channel).GetContract(p.file.Chaincode))
 }
 
-// readiness remembers, per org, until when its last successful probe counts.
+// readiness remembers each org's last probe answer for a while, and runs
+// at most one probe per org at a time: callers that find no fresh answer
+// share the probe in flight, so concurrent /readyz calls cost the peers one
+// endorsement per org and window, not one each.
 type readiness struct {
-	probe func(ctx context.Context, org string) error
-	ttl   time.Duration
-	now   func() time.Time
-	log   *slog.Logger
+	probe   func(ctx context.Context, org string) error
+	ttl     time.Duration // how long a success counts
+	failTTL time.Duration // how long a failure counts
+	now     func() time.Time
+	log     *slog.Logger
 
-	mu      sync.Mutex
-	okUntil map[string]time.Time
+	flight singleflight.Group
+
+	mu     sync.Mutex
+	answer map[string]answer
 	// last is the last answer per org ("" ready), so that only changes are logged.
 	last map[string]string
 }
 
+// answer is an org's last probe result and until when it counts.
+type answer struct {
+	ok    bool
+	until time.Time
+}
+
 func newReadiness(probe func(context.Context, string) error, ttl time.Duration, log *slog.Logger) *readiness {
-	return &readiness{probe: probe, ttl: ttl, now: time.Now, log: log,
-		okUntil: map[string]time.Time{}, last: map[string]string{}}
+	return &readiness{probe: probe, ttl: ttl, failTTL: notReadyFor, now: time.Now, log: log,
+		answer: map[string]answer{}, last: map[string]string{}}
 }
 
 // check answers whether org is ready: never while its peer is not
-// connected, from a successful probe younger than ttl, or else from a new
-// probe. A failure is never remembered: the next check probes again.
+// connected, else from a probe answer that still counts (a success for ttl,
+// a failure for failTTL), else from a probe, shared with every concurrent
+// caller. A caller whose ctx ends stops waiting, but not the probe, which
+// the others may be waiting for and which probeTimeout bounds.
 func (r *readiness) check(ctx context.Context, org string, connected bool) bool {
-	err := errNotConnected
-	if connected {
+	if !connected {
 		r.mu.Lock()
-		fresh := r.now().Before(r.okUntil[org])
-		r.mu.Unlock()
-		if fresh {
-			return true
-		}
-		err = r.probe(ctx, org)
+		defer r.mu.Unlock()
+		// The peer may come back without the endorsement working yet: the
+		// probe decides then, not an answer from before the drop.
+		delete(r.answer, org)
+		r.changed(org, fabclient.Describe(errNotConnected))
+		return false
 	}
+	if ok, fresh := r.cached(org); fresh {
+		return ok
+	}
+	ch := r.flight.DoChan(org, func() (any, error) {
+		// A probe that ended just before this one started has answered already.
+		if ok, fresh := r.cached(org); fresh {
+			return ok, nil
+		}
+		return r.record(org, r.probe(context.WithoutCancel(ctx), org)), nil
+	})
+	select {
+	case res := <-ch:
+		return res.Val.(bool)
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// cached returns org's last answer and whether it still counts.
+func (r *readiness) cached(org string) (ok, fresh bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a, seen := r.answer[org]
+	return a.ok, seen && r.now().Before(a.until)
+}
+
+// record remembers org's probe result and returns whether it is ready.
+func (r *readiness) record(org string, err error) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
-		delete(r.okUntil, org)
+		r.answer[org] = answer{ok: false, until: r.now().Add(r.failTTL)}
 		r.changed(org, fabclient.Describe(err))
 		return false
 	}
-	r.okUntil[org] = r.now().Add(r.ttl)
+	r.answer[org] = answer{ok: true, until: r.now().Add(r.ttl)}
 	r.changed(org, "")
 	return true
 }

@@ -64,12 +64,20 @@ func TestReadinessWaitsForAnEndorsementPlan(t *testing.T) {
 	// The peer answers, but its discovery cannot satisfy the policy yet.
 	f.set("OemMSP", errNoPlan)
 	assert.False(t, r.check(ctx, "OemMSP", true))
-	assert.False(t, r.check(ctx, "OemMSP", true), "a failure is not remembered: probed again")
+	f.set("OemMSP", nil)
+	assert.False(t, r.check(ctx, "OemMSP", true), "a failure counts for a moment: not probed again")
+	assert.Equal(t, 1, f.count("OemMSP"))
+	c.t = c.t.Add(time.Second)
+	f.set("OemMSP", errNoPlan)
+	assert.False(t, r.check(ctx, "OemMSP", true))
+	c.t = c.t.Add(time.Second)
+	assert.False(t, r.check(ctx, "OemMSP", true), "after the failure's ttl the probe decides again")
 	assert.Equal(t, 2, f.count("OemMSP"))
 	assert.Contains(t, logs.String(), "no combination of peers can be derived")
 	assert.Equal(t, 1, strings.Count(logs.String(), "org not ready"), "the same reason is logged once")
 
 	f.set("OemMSP", nil)
+	c.t = c.t.Add(2 * time.Second)
 	assert.True(t, r.check(ctx, "OemMSP", true))
 	assert.Contains(t, logs.String(), "org ready")
 
@@ -99,6 +107,103 @@ func TestReadinessNeverAnswersFromCacheWithoutAConnection(t *testing.T) {
 	f.set("InsurerMSP", errNoPlan)
 	assert.False(t, r.check(ctx, "InsurerMSP", true))
 	assert.Equal(t, 2, f.count("InsurerMSP"))
+
+	// A remembered failure does not outlive a drop either: once back, the
+	// probe decides at once.
+	f.set("InsurerMSP", nil)
+	assert.False(t, r.check(ctx, "InsurerMSP", false))
+	assert.True(t, r.check(ctx, "InsurerMSP", true))
+	assert.Equal(t, 3, f.count("InsurerMSP"))
+}
+
+// gatedProbe is a probe that fails slowly, as an endorser that is down or
+// still forming does: each call waits for release, and its calls are counted.
+type gatedProbe struct {
+	fakeProbe
+	started chan string
+	release chan struct{}
+}
+
+func (g *gatedProbe) probe(ctx context.Context, org string) error {
+	err := g.fakeProbe.probe(ctx, org)
+	g.started <- org
+	<-g.release
+	return err
+}
+
+// A crowd of anonymous /readyz calls while the endorsers fail costs the
+// peers one probe per org and failure window: the calls share the probe in
+// flight, and the calls after it share its remembered answer.
+func TestReadinessProbesOncePerOrgForConcurrentCallers(t *testing.T) {
+	g := &gatedProbe{fakeProbe: *newFakeProbe(), started: make(chan string, 10), release: make(chan struct{})}
+	c := &clock{t: time.Unix(1e9, 0)}
+	r := newReadiness(g.probe, 10*time.Second, slog.New(slog.DiscardHandler))
+	r.now = c.now
+	orgs := []string{"OemMSP", "DealerMSP"}
+	for _, org := range orgs {
+		g.set(org, errNoPlan)
+	}
+
+	crowd := func() []bool {
+		answers := make([]bool, 100)
+		var wg sync.WaitGroup
+		for i := range answers {
+			wg.Go(func() { answers[i] = r.check(context.Background(), orgs[i%len(orgs)], true) })
+		}
+		wg.Wait()
+		return answers
+	}
+	var answers []bool
+	done := make(chan struct{})
+	go func() { answers = crowd(); close(done) }()
+	// Hold each org's probe until the whole crowd has had time to arrive.
+	for range orgs {
+		<-g.started
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(g.release)
+	<-done
+	assert.NotContains(t, answers, true)
+	for _, org := range orgs {
+		assert.Equal(t, 1, g.count(org), "one probe for %s", org)
+	}
+
+	// Within the failure's window the next crowd is answered without a probe.
+	c.t = c.t.Add(notReadyFor - time.Millisecond)
+	assert.NotContains(t, crowd(), true)
+	// After it, one probe per org again; this one succeeds and counts longer.
+	for _, org := range orgs {
+		g.set(org, nil)
+	}
+	c.t = c.t.Add(time.Millisecond)
+	assert.NotContains(t, crowd(), false)
+	c.t = c.t.Add(readyFor / 2)
+	assert.NotContains(t, crowd(), false)
+	for _, org := range orgs {
+		assert.Equal(t, 2, g.count(org), "one probe for %s per window", org)
+	}
+}
+
+// A caller that leaves stops waiting, but the shared probe goes on for the
+// others: its answer is not "context canceled".
+func TestReadinessCallerLeavingDoesNotCancelTheSharedProbe(t *testing.T) {
+	g := &gatedProbe{fakeProbe: *newFakeProbe(), started: make(chan string, 1), release: make(chan struct{})}
+	r := newReadiness(func(ctx context.Context, org string) error {
+		err := g.probe(ctx, org)
+		return errors.Join(err, ctx.Err())
+	}, time.Minute, slog.New(slog.DiscardHandler))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	left := make(chan bool)
+	go func() { left <- r.check(ctx, "OemMSP", true) }()
+	<-g.started
+	stays := make(chan bool)
+	go func() { stays <- r.check(context.Background(), "OemMSP", true) }()
+	cancel()
+	assert.False(t, <-left, "a caller that left is not told ready")
+	close(g.release)
+	assert.True(t, <-stays)
+	assert.Equal(t, 1, g.count("OemMSP"))
 }
 
 // Pool.Ready combines each org's connection state with its probe: an org
@@ -127,6 +232,8 @@ func TestPoolReadyNeedsAConnectionAndAnEndorsement(t *testing.T) {
 		"OemMSP": dial(lis.Addr().String()), "DealerMSP": dial(lis.Addr().String()), "InsurerMSP": dial(goneAddr),
 	}}
 	p.ready = newReadiness(f.probe, time.Minute, slog.New(slog.DiscardHandler))
+	c := &clock{t: time.Unix(1e9, 0)}
+	p.ready.now = c.now
 	f.set("DealerMSP", errNoPlan)
 
 	got := p.Ready(context.Background(), 500*time.Millisecond)
@@ -134,6 +241,9 @@ func TestPoolReadyNeedsAConnectionAndAnEndorsement(t *testing.T) {
 	assert.Equal(t, 0, f.count("InsurerMSP"), "no probe through a connection that is down")
 
 	f.set("DealerMSP", nil)
+	got = p.Ready(context.Background(), 500*time.Millisecond)
+	assert.False(t, got["DealerMSP"], "a failure counts for a moment")
+	c.t = c.t.Add(notReadyFor)
 	got = p.Ready(context.Background(), 500*time.Millisecond)
 	assert.Equal(t, map[string]bool{"OemMSP": true, "DealerMSP": true, "InsurerMSP": false}, got)
 	assert.Equal(t, 1, f.count("OemMSP"), "a success within the ttl is not probed again")
