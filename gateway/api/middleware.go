@@ -201,30 +201,72 @@ func (f *failureLimit) bucket(key string, now time.Time) *rate.Limiter {
 
 func principal(c *gin.Context) auth.Principal { return c.MustGet(principalKey).(auth.Principal) }
 
-// rateLimit gives each caller (issuer, subject) its own token bucket.
+// rateLimit gives each caller (issuer, subject) its own token bucket. A
+// bucket that has refilled is the same as a new one, so such idle buckets
+// are dropped once a minute; the map never holds more than max callers
+// (maxTracked when 0): a newcomer beyond that, while every caller kept is
+// still being limited, shares one overflow bucket with the other
+// newcomers, as in failureLimit.
 type rateLimit struct {
-	mu      sync.Mutex
-	perSec  rate.Limit
-	burst   int
-	clients map[string]*rate.Limiter
+	mu        sync.Mutex
+	perSec    rate.Limit
+	burst     int
+	max       int
+	clients   map[string]*rate.Limiter
+	overflow  *rate.Limiter
+	lastSweep time.Time
 }
+
+// rateSweepEvery is how often idle buckets are dropped.
+const rateSweepEvery = time.Minute
 
 func (rl *rateLimit) handler() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		caller := principal(c).Caller()
-		rl.mu.Lock()
-		l, ok := rl.clients[caller]
-		if !ok {
-			l = rate.NewLimiter(rl.perSec, rl.burst)
-			rl.clients[caller] = l
-		}
-		rl.mu.Unlock()
-		if !l.Allow() {
+		now := time.Now()
+		if !rl.limiter(principal(c).Caller(), now).AllowN(now, 1) {
 			c.Header("Retry-After", "1")
 			writeProblem(c, problem(http.StatusTooManyRequests, CodeRateLimited, "rate limit of this client exceeded"))
 			return
 		}
 		c.Next()
+	}
+}
+
+// limiter returns caller's bucket, dropping idle ones when due.
+func (rl *rateLimit) limiter(caller string, now time.Time) *rate.Limiter {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	if rl.clients == nil {
+		rl.clients = map[string]*rate.Limiter{}
+	}
+	if l, ok := rl.clients[caller]; ok {
+		return l
+	}
+	limit := rl.max
+	if limit <= 0 {
+		limit = maxTracked
+	}
+	if now.Sub(rl.lastSweep) >= rateSweepEvery || len(rl.clients) >= limit {
+		rl.sweep(now)
+	}
+	if len(rl.clients) >= limit {
+		if rl.overflow == nil {
+			rl.overflow = rate.NewLimiter(rl.perSec, rl.burst)
+		}
+		return rl.overflow
+	}
+	l := rate.NewLimiter(rl.perSec, rl.burst)
+	rl.clients[caller] = l
+	return l
+}
+
+// sweep drops the buckets that have refilled; rl.mu is held.
+func (rl *rateLimit) sweep(now time.Time) {
+	rl.lastSweep = now
+	for k, l := range rl.clients {
+		if l.TokensAt(now) >= float64(rl.burst) {
+			delete(rl.clients, k)
+		}
 	}
 }
 

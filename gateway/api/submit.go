@@ -118,19 +118,32 @@ func (s *Server) settleKey(c *gin.Context, key, hash string) {
 
 const answerKey = "answerBody"
 
+// quotedKeyMax is how much of a client's Idempotency-Key an answer quotes.
+const quotedKeyMax = 64
+
+// quoteKey is key as an answer quotes it: Go-quoted, so no character of it
+// (a quote, a control character) can alter the problem's text, and cut to
+// quotedKeyMax bytes (a key may be 255), marked with "..." when cut.
+func quoteKey(key string) string {
+	if len(key) > quotedKeyMax {
+		return strconv.Quote(key[:quotedKeyMax]) + "..."
+	}
+	return strconv.Quote(key)
+}
+
 func (s *Server) replay(c *gin.Context, key, hash string, e *store.Idem) {
 	c.Header("Idempotent-Replayed", "true")
 	switch {
 	case e.BodyHash != hash:
-		writeProblem(c, problem(http.StatusUnprocessableEntity, CodeIdempotencyReuse, "Idempotency-Key "+key+" was used with a different request"))
+		writeProblem(c, problem(http.StatusUnprocessableEntity, CodeIdempotencyReuse, "Idempotency-Key "+quoteKey(key)+" was used with a different request"))
 	case e.InProgress:
 		c.Header("Retry-After", "1")
-		writeProblem(c, problem(http.StatusConflict, CodeIdempotencyBusy, "a request with Idempotency-Key "+key+" is still in progress"))
+		writeProblem(c, problem(http.StatusConflict, CodeIdempotencyBusy, "a request with Idempotency-Key "+quoteKey(key)+" is still in progress"))
 	case e.TxID != "":
 		// As GET /v1/transactions/{txId}: only the org that submitted it
 		// learns a transaction's outcome.
 		if r, err := s.Store.Receipt(e.TxID); err == nil && r.Org != principal(c).Org {
-			writeProblem(c, problem(http.StatusUnprocessableEntity, CodeIdempotencyReuse, "Idempotency-Key "+key+" was used with a different request"))
+			writeProblem(c, problem(http.StatusUnprocessableEntity, CodeIdempotencyReuse, "Idempotency-Key "+quoteKey(key)+" was used with a different request"))
 			return
 		}
 		s.answer(c, e.TxID, preferAsync(c))
