@@ -12,14 +12,15 @@
 package governance
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/governance/governancetypes"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -88,9 +89,10 @@ func NewContract(settings []Setting, opts ...kit.Option) (*Contract, error) {
 // than half (3 of 4, 3 of 5).
 func Majority(members int) int { return members/2 + 1 }
 
-// Keys: each proposal under its ID, and for each setting and scope the ID
-// of its one open proposal (a newer proposal supersedes an open one, so
-// there is never more than one).
+// Keys: each proposal under its ID, and for each setting, org and scope
+// the ID of that org's one open proposal for the scope. Orgs' proposals
+// for one scope stand side by side: an org's newer proposal supersedes
+// only its own, and the one applied closes the others.
 const (
 	proposalObject = "gov.proposal"
 	openObject     = "gov.open"
@@ -100,8 +102,8 @@ func proposalKey(id string) (string, error) {
 	return shim.CreateCompositeKey(proposalObject, []string{id})
 }
 
-func openKey(setting, scope string) (string, error) {
-	return shim.CreateCompositeKey(openObject, []string{setting, scope})
+func openKey(setting, msp, scope string) (string, error) {
+	return shim.CreateCompositeKey(openObject, []string{setting, msp, scope})
 }
 
 func getProposal(stub shim.ChaincodeStubInterface, id string) (*governancetypes.Proposal, error) {
@@ -121,10 +123,10 @@ func putProposal(stub shim.ChaincodeStubInterface, p *governancetypes.Proposal) 
 	return kit.PutJSON(stub, k, p)
 }
 
-// closeProposal ends an open proposal and forgets it as its setting's open one.
+// closeProposal ends an open proposal and forgets it as its org's open one.
 func closeProposal(tx kit.Tx, p *governancetypes.Proposal, status string) error {
 	p.Status, p.ClosedAt = status, tx.Time
-	k, err := openKey(p.Setting, p.Scope)
+	k, err := openKey(p.Setting, p.ProposedBy, p.Scope)
 	if err != nil {
 		return err
 	}
@@ -134,9 +136,24 @@ func closeProposal(tx kit.Tx, p *governancetypes.Proposal, status string) error 
 	return putProposal(tx.Stub, p)
 }
 
+// openIDs returns the IDs of the open proposals of a setting, of one org
+// when msp is set, in key order. There are at most MaxOpenPerOrg per org.
+func openIDs(stub shim.ChaincodeStubInterface, setting, msp string) ([]string, error) {
+	attrs := []string{setting}
+	if msp != "" {
+		attrs = append(attrs, msp)
+	}
+	it, err := stub.GetStateByPartialCompositeKey(openObject, attrs)
+	if err != nil {
+		return nil, fmt.Errorf("list open proposals of %s: %w", setting, err)
+	}
+	return kit.Collect[string](it)
+}
+
 // Propose proposes a new value for a setting; the proposer's org counts as
-// its first approval. An open proposal for the same setting and scope is
-// superseded: it can no longer be approved.
+// its first approval. The org's own open proposal for the same setting and
+// scope is superseded: it can no longer be approved. Other orgs' proposals
+// are not touched: no org may close another's.
 func (c *Contract) Propose(ctx contractapi.TransactionContextInterface, req governancetypes.ProposalRequest) (*governancetypes.Proposal, error) {
 	tx, err := c.Config.Begin(ctx, req)
 	if err != nil {
@@ -160,7 +177,7 @@ func (c *Contract) Propose(ctx contractapi.TransactionContextInterface, req gove
 		Approvals: []governancetypes.Approval{{MSP: tx.Caller.MSP, At: tx.Time}}, Status: governancetypes.Open}
 	ev := governancetypes.ProposalCreated{ID: p.ID, Setting: p.Setting, Scope: p.Scope, ValueHash: p.ValueHash, By: tx.Caller.MSP}
 
-	k, err := openKey(p.Setting, p.Scope)
+	k, err := openKey(p.Setting, p.ProposedBy, p.Scope)
 	if err != nil {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "value", "scope", "scope %q: %v", scope, err)
 	}
@@ -168,6 +185,18 @@ func (c *Contract) Propose(ctx contractapi.TransactionContextInterface, req gove
 	found, err := kit.GetJSON(tx.Stub, k, &older)
 	if err != nil {
 		return nil, err
+	}
+	mine, err := openIDs(tx.Stub, p.Setting, p.ProposedBy)
+	if err != nil {
+		return nil, err
+	}
+	// The proposal this one supersedes does not count against the cap.
+	if found {
+		mine = slices.DeleteFunc(mine, func(id string) bool { return id == older })
+	}
+	if len(mine) >= governancetypes.MaxOpenPerOrg {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "%s already has %d open proposals for %s, the most an org may have; withdraw one first",
+			p.ProposedBy, len(mine), p.Setting)
 	}
 	if found {
 		old, err := getProposal(tx.Stub, older)
@@ -234,7 +263,8 @@ func (c *Contract) Approve(ctx contractapi.TransactionContextInterface, id strin
 
 // decide sets the approvals p needs, a majority of today's members, and
 // applies p once it has them; applied says whether it did, in which case
-// p is written and the event set.
+// p is written, every other org's open proposal for the same setting and
+// scope is superseded by it, and the event set.
 func (c *Contract) decide(tx kit.Tx, s Setting, p *governancetypes.Proposal) (applied bool, err error) {
 	p.Required = Majority(len(access.Members))
 	if countMembers(p) < p.Required {
@@ -246,8 +276,30 @@ func (c *Contract) decide(tx kit.Tx, s Setting, p *governancetypes.Proposal) (ap
 	if err := closeProposal(tx, p, governancetypes.Applied); err != nil {
 		return false, err
 	}
-	return true, kit.Emit(tx.Stub, governancetypes.EvSettingApplied, governancetypes.SettingApplied{ID: p.ID, Setting: p.Setting,
-		Scope: p.Scope, ValueHash: p.ValueHash, ApprovedBy: ApprovedBy(*p)})
+	ev := governancetypes.SettingApplied{ID: p.ID, Setting: p.Setting, Scope: p.Scope, ValueHash: p.ValueHash, ApprovedBy: ApprovedBy(*p)}
+	// At most MaxOpenPerOrg per org, so this reads a handful of proposals.
+	open, err := openIDs(tx.Stub, p.Setting, "")
+	if err != nil {
+		return false, err
+	}
+	for _, id := range open {
+		if id == p.ID {
+			continue
+		}
+		rival, err := getProposal(tx.Stub, id)
+		if err != nil {
+			return false, fmt.Errorf("open proposal %s of %s: %w", id, p.Setting, err)
+		}
+		if rival.Scope != p.Scope {
+			continue
+		}
+		rival.SupersededBy = p.ID
+		if err := closeProposal(tx, rival, governancetypes.Superseded); err != nil {
+			return false, err
+		}
+		ev.Superseded = append(ev.Superseded, rival.ID)
+	}
+	return true, kit.Emit(tx.Stub, governancetypes.EvSettingApplied, ev)
 }
 
 // countMembers counts the approvals of orgs that are members today.
@@ -276,7 +328,7 @@ func stillOpen(p *governancetypes.Proposal) error {
 	case governancetypes.Open:
 		return nil
 	case governancetypes.Superseded:
-		return ccerr.New(ccerr.FailedPrecondition, "proposal %s was superseded by %s; approve that one instead", p.ID, p.SupersededBy)
+		return ccerr.New(ccerr.FailedPrecondition, "proposal %s was superseded by %s", p.ID, p.SupersededBy)
 	default:
 		return ccerr.New(ccerr.FailedPrecondition, "proposal %s is %s, not open", p.ID, p.Status)
 	}
@@ -305,24 +357,36 @@ func (c *Contract) Get(ctx contractapi.TransactionContextInterface, id string) (
 	return getProposal(ctx.GetStub(), id)
 }
 
-// List returns the proposals of a setting ("" for every setting), oldest
-// first. Proposals are made by people, a handful a year, so the list is
-// read whole.
-func (c *Contract) List(ctx contractapi.TransactionContextInterface, setting string) ([]governancetypes.Proposal, error) {
+// List returns a page of the proposals of a setting ("" for every
+// setting) in ID order. pageSize is rules.MinPageSize to
+// rules.MaxPageSize; bookmark is "" or the previous page's. The page is
+// read before it is filtered by setting, so a page may hold fewer than
+// pageSize proposals: read on while the bookmark is not "".
+func (c *Contract) List(ctx contractapi.TransactionContextInterface, setting string, pageSize int32, bookmark string) (*governancetypes.ProposalPage, error) {
 	if setting != "" && !slices.Contains(governancetypes.Settings, setting) {
 		return nil, ccerr.Field(ccerr.InvalidArgument, "setting", "one_of", "must be one of %v, got %q", governancetypes.Settings, setting)
 	}
-	it, err := ctx.GetStub().GetStateByPartialCompositeKey(proposalObject, nil)
-	if err != nil {
-		return nil, fmt.Errorf("list proposals: %w", err)
+	if pageSize < rules.MinPageSize || pageSize > rules.MaxPageSize {
+		return nil, ccerr.Field(ccerr.PageLimitExceeded, "pageSize", "range", "must be between %d and %d, got %d", rules.MinPageSize, rules.MaxPageSize, pageSize)
 	}
-	all, err := kit.Collect[governancetypes.Proposal](it)
+	stub := ctx.GetStub()
+	prefix, err := shim.CreateCompositeKey(proposalObject, nil)
 	if err != nil {
 		return nil, err
 	}
+	// The peer starts a page at the bookmark whatever it is; one of other
+	// keys would page through them.
+	if bookmark != "" && !strings.HasPrefix(bookmark, prefix) {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "bookmark", "belongs_to_list", "is not a bookmark of the proposals")
+	}
+	it, md, err := stub.GetStateByPartialCompositeKeyWithPagination(proposalObject, nil, pageSize, bookmark)
+	if err != nil {
+		return nil, fmt.Errorf("page proposals: %w", err)
+	}
+	all, err := kit.Collect[governancetypes.Proposal](it)
+	if err != nil {
+		return nil, fmt.Errorf("page proposals: %w", err)
+	}
 	out := slices.DeleteFunc(all, func(p governancetypes.Proposal) bool { return setting != "" && p.Setting != setting })
-	slices.SortStableFunc(out, func(a, b governancetypes.Proposal) int {
-		return cmp.Or(a.ProposedAt.Compare(b.ProposedAt), cmp.Compare(a.ID, b.ID))
-	})
-	return out, nil
+	return &governancetypes.ProposalPage{Proposals: out, Bookmark: md.GetBookmark()}, nil
 }

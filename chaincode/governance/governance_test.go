@@ -3,6 +3,7 @@ package governance_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -142,17 +143,17 @@ func TestAnOrgApprovesOnce(t *testing.T) {
 	assert.Nil(t, calendar2026(t, l))
 }
 
-func TestANewerProposalSupersedesTheOpenOne(t *testing.T) {
+func TestANewerProposalSupersedesTheOrgsOwnOpenOne(t *testing.T) {
 	l := newLedger(t)
 	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
 	contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-1"))
 	// Another year's calendar is another scope: it supersedes nothing.
-	other := contractstest.OK[gt.Proposal](t, l.Submit("DealerMSP", "admin", "governance:Propose", propose("CAL-2027", `{"year":2027}`)))
+	other := contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-2027", `{"year":2027}`)))
 	assert.Equal(t, "2027", other.Scope)
 	assert.Equal(t, gt.Open, contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-1")).Status)
 
 	l.Clock.Advance(time.Minute)
-	r := l.Submit("InsurerMSP", "admin", "governance:Propose", propose("CAL-2", `{"year":2026,"utcOffset":"+08:00"}`))
+	r := l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-2", `{"year":2026,"utcOffset":"+08:00"}`))
 	contractstest.OK[gt.Proposal](t, r)
 	var ev gt.ProposalCreated
 	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
@@ -168,20 +169,101 @@ func TestANewerProposalSupersedesTheOpenOne(t *testing.T) {
 	contractstest.FailsWith(t, l.Submit("OemMSP", "admin", "governance:Withdraw", "CAL-1"), ccerr.FailedPrecondition)
 
 	// The newer one goes its own way; the other year's proposal stays open.
-	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Approve", "CAL-2"))
+	contractstest.OK[gt.Proposal](t, l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-2"))
 	p := contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-2"))
 	assert.Equal(t, gt.Applied, p.Status)
 	assert.Empty(t, calendar2026(t, l).Holidays)
 	assert.Equal(t, gt.Open, contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-2027")).Status)
+}
 
-	all := contractstest.OK[[]gt.Proposal](t, l.Read("SupplierMSP", "governance:List", ""))
-	var ids []string
-	for _, p := range all {
-		ids = append(ids, p.ID)
+// No org can close another org's proposal by proposing for its scope: the
+// two stand side by side, and the one applied supersedes the other.
+func TestAnotherOrgsProposalDoesNotSupersede(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-A", holidayCalendar(t))))
+	contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-A"))
+	r := l.Submit("InsurerMSP", "admin", "governance:Propose", propose("CAL-B", `{"year":2026}`))
+	contractstest.OK[gt.Proposal](t, r)
+	var created gt.ProposalCreated
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &created))
+	assert.Empty(t, created.Supersedes)
+	// The insurer proposes again: that supersedes only its own.
+	r = l.Submit("InsurerMSP", "admin", "governance:Propose", propose("CAL-C", `{"year":2026,"holidays":["2026-01-02"]}`))
+	contractstest.OK[gt.Proposal](t, r)
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &created))
+	assert.Equal(t, "CAL-B", created.Supersedes)
+	a := contractstest.OK[gt.Proposal](t, l.Read("DealerMSP", "governance:Get", "CAL-A"))
+	assert.Equal(t, gt.Open, a.Status, "another org's proposal does not close OemMSP's")
+	assert.Len(t, a.Approvals, 2)
+
+	// A's third approval makes the majority: A applies and C is closed in that transaction.
+	r = l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-A")
+	a = contractstest.OK[gt.Proposal](t, r)
+	assert.Equal(t, gt.Applied, a.Status)
+	var applied gt.SettingApplied
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &applied))
+	assert.Equal(t, []string{"CAL-C"}, applied.Superseded)
+	assert.Equal(t, []string{"2026-04-03"}, calendar2026(t, l).Holidays)
+	c := contractstest.OK[gt.Proposal](t, l.Read("DealerMSP", "governance:Get", "CAL-C"))
+	assert.Equal(t, gt.Superseded, c.Status)
+	assert.Equal(t, "CAL-A", c.SupersededBy)
+	assert.Equal(t, delivery, c.ClosedAt)
+	e := contractstest.FailsWith(t, l.Submit("OemMSP", "admin", "governance:Approve", "CAL-C"), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "superseded by CAL-A")
+	contractstest.FailsWith(t, l.Submit("InsurerMSP", "admin", "governance:Withdraw", "CAL-C"), ccerr.FailedPrecondition)
+	assert.Equal(t, []string{"2026-04-03"}, calendar2026(t, l).Holidays, "the refused approval changed nothing")
+
+	// The insurer may propose for the year again, from one approval.
+	p := contractstest.OK[gt.Proposal](t, l.Submit("InsurerMSP", "admin", "governance:Propose", propose("CAL-D", `{"year":2026}`)))
+	assert.Equal(t, gt.Open, p.Status)
+}
+
+// An org has at most MaxOpenPerOrg open proposals per setting; one that
+// supersedes its own does not count, and other orgs are not affected.
+func TestOpenProposalsPerOrgAreCapped(t *testing.T) {
+	l := newLedger(t)
+	for i := range gt.MaxOpenPerOrg {
+		year := 2030 + i
+		contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose",
+			propose(fmt.Sprintf("CAL-%d", year), fmt.Sprintf(`{"year":%d}`, year))))
 	}
-	assert.Equal(t, []string{"CAL-1", "CAL-2027", "CAL-2"}, ids, "oldest first")
-	assert.Len(t, contractstest.OK[[]gt.Proposal](t, l.Read("SupplierMSP", "governance:List", gt.SettingPaymentCalendar)), 3)
-	contractstest.FailsWith(t, l.Read("SupplierMSP", "governance:List", "payment.nothing"), ccerr.InvalidArgument)
+	e := contractstest.FailsWith(t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-2040", `{"year":2040}`)), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "withdraw one first")
+	contractstest.FailsWith(t, l.Read("OemMSP", "governance:Get", "CAL-2040"), ccerr.NotFound)
+	// Superseding its own proposal for a year keeps the count.
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-2030-B", `{"year":2030,"holidays":["2030-01-02"]}`)))
+	contractstest.OK[gt.Proposal](t, l.Submit("DealerMSP", "admin", "governance:Propose", propose("D-2040", `{"year":2040}`)))
+	// A withdrawal frees a place.
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Withdraw", "CAL-2031"))
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-2040", `{"year":2040}`)))
+}
+
+func TestListIsPaged(t *testing.T) {
+	l := newLedger(t)
+	for _, id := range []string{"CAL-C", "CAL-A", "CAL-B"} {
+		contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose(id, holidayCalendar(t))))
+	}
+	var ids []string
+	bookmark := ""
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, 3)
+		page := contractstest.OK[gt.ProposalPage](t, l.Read("SupplierMSP", "governance:List", "", "2", bookmark))
+		assert.LessOrEqual(t, len(page.Proposals), 2)
+		for _, p := range page.Proposals {
+			ids = append(ids, p.ID)
+		}
+		if bookmark = page.Bookmark; bookmark == "" {
+			break
+		}
+	}
+	assert.Equal(t, []string{"CAL-A", "CAL-B", "CAL-C"}, ids, "in ID order")
+	page := contractstest.OK[gt.ProposalPage](t, l.Read("SupplierMSP", "governance:List", gt.SettingPaymentCalendar, "1000", ""))
+	assert.Len(t, page.Proposals, 3)
+	assert.Empty(t, page.Bookmark)
+	contractstest.FailsWith(t, l.Read("SupplierMSP", "governance:List", "payment.nothing", "10", ""), ccerr.InvalidArgument)
+	contractstest.FailsWith(t, l.Read("SupplierMSP", "governance:List", "", "0", ""), ccerr.PageLimitExceeded)
+	contractstest.FailsWith(t, l.Read("SupplierMSP", "governance:List", "", "1001", ""), ccerr.PageLimitExceeded)
+	contractstest.FailsWith(t, l.Read("SupplierMSP", "governance:List", "", "10", mustKey(t, "calendar", "2026")), ccerr.InvalidArgument)
 }
 
 func TestWithdrawOnlyByTheProposersOrg(t *testing.T) {
@@ -298,7 +380,7 @@ func TestFailedReadsAreFaults(t *testing.T) {
 		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-1") }},
 		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Submit("OemMSP", "admin", "governance:Withdraw", "CAL-1") }},
 		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Read("OemMSP", "governance:Get", "CAL-1") }},
-		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Read("OemMSP", "governance:List", "") }},
+		{mustKey(t, "gov.proposal"), func() *mockstub.Result { return l.Read("OemMSP", "governance:List", "", "10", "") }},
 	} {
 		l.FailReads(mockstub.FailPrefix(c.key, disk))
 		contractstest.FailsInternally(t, c.tx(), disk.Error())
@@ -307,4 +389,22 @@ func TestFailedReadsAreFaults(t *testing.T) {
 	p := contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-1"))
 	assert.Equal(t, gt.Open, p.Status)
 	assert.Len(t, p.Approvals, 1)
+}
+
+// The approval that applies a proposal reads the other orgs' open ones to
+// close them: a failed read there fails the approval, nothing applied.
+func TestFailedReadsOfRivalsFailTheApplyingApproval(t *testing.T) {
+	l := newLedger(t)
+	contractstest.OK[gt.Proposal](t, l.Submit("OemMSP", "admin", "governance:Propose", propose("CAL-1", holidayCalendar(t))))
+	contractstest.OK[gt.Proposal](t, l.Submit("SupplierMSP", "admin", "governance:Approve", "CAL-1"))
+	contractstest.OK[gt.Proposal](t, l.Submit("InsurerMSP", "admin", "governance:Propose", propose("CAL-R", `{"year":2026}`)))
+	disk := errors.New("state database unreachable")
+	for _, prefix := range []string{mustKey(t, "gov.open"), mustKey(t, "gov.proposal", "CAL-R")} {
+		l.FailReads(mockstub.FailPrefix(prefix, disk))
+		contractstest.FailsInternally(t, l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-1"), disk.Error())
+		l.FailReads(nil)
+	}
+	assert.Nil(t, calendar2026(t, l))
+	assert.Equal(t, gt.Open, contractstest.OK[gt.Proposal](t, l.Read("OemMSP", "governance:Get", "CAL-R")).Status)
+	assert.Equal(t, gt.Applied, contractstest.OK[gt.Proposal](t, l.Submit("DealerMSP", "admin", "governance:Approve", "CAL-1")).Status)
 }

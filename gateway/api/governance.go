@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 
 	governance "github.com/autoledger/autoledger/chaincode/governance/governancetypes"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/gin-gonic/gin"
 )
@@ -41,15 +43,31 @@ func (s *Server) propose(c *gin.Context) {
 		SuccessStatus: http.StatusCreated, Location: "/v1/proposals/" + b.ID})
 }
 
-// listProposals answers GET /v1/proposals?setting=..., every setting's
-// proposals when setting is absent.
+type proposalListParams struct {
+	PageSize int    `json:"pageSize" validate:"pagesize"`
+	Bookmark string `json:"bookmark" validate:"max=1024"`
+}
+
+// listProposals answers GET /v1/proposals?setting=...&pageSize=...&bookmark=...,
+// a page of every setting's proposals when setting is absent.
 func (s *Server) listProposals(c *gin.Context) {
 	setting := c.Query("setting")
 	if setting != "" && !slices.Contains(governance.Settings, setting) {
 		writeProblem(c, validationProblem(fieldErr("setting", "one_of", "must be one of the consortium settings")))
 		return
 	}
-	s.evaluate(c, "governance:List", setting)
+	p := proposalListParams{PageSize: rules.DefaultPageSize, Bookmark: c.Query("bookmark")}
+	if q := c.Query("pageSize"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil {
+			writeProblem(c, validationProblem(fieldErr("pageSize", "integer", "must be an integer")))
+			return
+		}
+		p.PageSize = n
+	}
+	if params(c, &p) {
+		s.evaluate(c, "governance:List", setting, strconv.Itoa(p.PageSize), p.Bookmark)
+	}
 }
 
 func (s *Server) governanceRoutes(v1 *gin.RouterGroup) {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	governance "github.com/autoledger/autoledger/chaincode/governance/governancetypes"
@@ -39,8 +40,10 @@ func TestBadProposalsNeverReachFabric(t *testing.T) {
 		r := e.do("POST", "/v1/proposals", "erp", body)
 		assert.Equal(t, http.StatusUnprocessableEntity, r.status, "%s: %s", name, r.body)
 	}
-	r := e.do("GET", "/v1/proposals?setting=payment.nothing", "erp", "")
-	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	for _, q := range []string{"setting=payment.nothing", "pageSize=0", "pageSize=1001", "pageSize=ten", "bookmark=" + strings.Repeat("k", 1025)} {
+		r := e.do("GET", "/v1/proposals?"+q, "erp", "")
+		assert.Equal(t, http.StatusUnprocessableEntity, r.status, "%s: %s", q, r.body)
+	}
 	assert.Empty(t, e.sub.reqs)
 	assert.Empty(t, e.ledger.calls)
 }
@@ -61,10 +64,10 @@ func TestProposalRoutes(t *testing.T) {
 	e.ledger.evalOut = []byte(proposalJSON)
 	r := e.do("GET", "/v1/proposals/CAL-2026", "dms", "")
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
-	e.ledger.evalOut = []byte("[" + proposalJSON + "]")
-	r = e.do("GET", "/v1/proposals?setting=payment.calendar", "dms", "")
+	e.ledger.evalOut = []byte(`{"proposals":[` + proposalJSON + `],"bookmark":"b"}`)
+	r = e.do("GET", "/v1/proposals?setting=payment.calendar&pageSize=1000&bookmark=b", "dms", "")
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	r = e.do("GET", "/v1/proposals", "dms", "")
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
-	assert.Equal(t, []string{"DealerMSP governance:Get CAL-2026", "DealerMSP governance:List payment.calendar", "DealerMSP governance:List "}, e.ledger.calls)
+	assert.Equal(t, []string{"DealerMSP governance:Get CAL-2026", "DealerMSP governance:List payment.calendar,1000,b", "DealerMSP governance:List ,100,"}, e.ledger.calls)
 }

@@ -66,15 +66,29 @@ func TestE2EGovernanceCalendarNeedsAMajority(t *testing.T) {
 	assert.Len(t, p.Approvals, 3)
 	proposalSeen(t, id, `"status":"applied"`)
 
-	// A newer proposal for the year supersedes an open one; approving the
-	// superseded one is refused.
-	older, newer := "CAL-2099-A-"+run, "CAL-2099-B-"+run
+	// Another org's proposal for the year does not close an open one; the
+	// proposer's own newer one does, and approving the superseded one is
+	// refused. Every proposal is closed at the end: an org may have only
+	// 5 open per setting, and the ledger outlives this run.
+	older, newer, rival := "CAL-2099-A-"+run, "CAL-2099-B-"+run, "CAL-2099-R-"+run
 	proposalResult(t, "OEM_ADMIN", "/v1/proposals", fmt.Sprintf(`{"id":%q,"setting":"payment.calendar","value":{"year":2099}}`, older))
 	proposalSeen(t, older, `"status":"open"`)
-	proposalResult(t, "INSURER_ADMIN", "/v1/proposals", fmt.Sprintf(`{"id":%q,"setting":"payment.calendar","value":{"year":2099}}`, newer))
+	proposalResult(t, "INSURER_ADMIN", "/v1/proposals", fmt.Sprintf(`{"id":%q,"setting":"payment.calendar","value":{"year":2099}}`, rival))
+	proposalSeen(t, rival, `"status":"open"`)
+	proposalSeen(t, older, `"status":"open"`)
+	proposalResult(t, "OEM_ADMIN", "/v1/proposals", fmt.Sprintf(`{"id":%q,"setting":"payment.calendar","value":{"year":2099}}`, newer))
 	proposalSeen(t, older, `"status":"superseded"`)
 	status, _, out = call(t, "DEALER_ADMIN", "POST", "/v1/proposals/"+older+"/approvals", "")
 	require.Equal(t, 409, status, string(out))
 	assert.Equal(t, "FAILED_PRECONDITION", codeOf(t, out))
-	proposalResult(t, "INSURER_ADMIN", "/v1/proposals/"+newer+"/withdrawal", "")
+	proposalResult(t, "OEM_ADMIN", "/v1/proposals/"+newer+"/withdrawal", "")
+	proposalResult(t, "INSURER_ADMIN", "/v1/proposals/"+rival+"/withdrawal", "")
+
+	// The list is paged.
+	status, _, out = call(t, "DEALER_ADMIN", "GET", "/v1/proposals?setting=payment.calendar&pageSize=1", "")
+	require.Equal(t, 200, status, string(out))
+	var page gov.ProposalPage
+	require.NoError(t, json.Unmarshal(out, &page), string(out))
+	assert.LessOrEqual(t, len(page.Proposals), 1)
+	assert.NotEmpty(t, page.Bookmark, "this run alone made 4 proposals")
 }

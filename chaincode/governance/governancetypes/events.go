@@ -11,7 +11,8 @@ const (
 )
 
 // ProposalCreated is the payload of EvProposalCreated. Supersedes names
-// the open proposal for the same setting and scope that this one replaced.
+// the proposer's own open proposal for the same setting and scope that
+// this one replaced.
 type ProposalCreated struct {
 	ID         string `json:"id"`
 	Setting    string `json:"setting"`
@@ -31,13 +32,15 @@ type ProposalApproved struct {
 }
 
 // SettingApplied is the payload of EvSettingApplied: the approval that made
-// the majority, and the value now in force.
+// the majority, and the value now in force. Superseded names the other
+// orgs' open proposals for the same setting and scope, closed by it.
 type SettingApplied struct {
 	ID         string   `json:"id"`
 	Setting    string   `json:"setting"`
 	Scope      string   `json:"scope"`
 	ValueHash  string   `json:"valueHash"`
 	ApprovedBy []string `json:"approvedBy"`
+	Superseded []string `json:"superseded,omitempty"`
 }
 
 // ProposalWithdrawn is the payload of EvProposalWithdrawn.

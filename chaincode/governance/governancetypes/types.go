@@ -29,6 +29,10 @@ var Settings = rules.Enum("setting", SettingPaymentCalendar)
 // MaxValueBytes bounds a proposed value's JSON.
 const MaxValueBytes = 65536
 
+// MaxOpenPerOrg bounds the open proposals one org may have for one setting
+// (one per scope), so that no org can fill the ledger with proposals.
+const MaxOpenPerOrg = 5
+
 // The states of a proposal. Only an open proposal can be approved or
 // withdrawn; the others are final.
 const (
@@ -76,8 +80,9 @@ type Proposal struct {
 	ID            string `json:"id"`
 	Setting       string `json:"setting"`
 	// Scope is the part of the setting the value replaces ("2027" for that
-	// year's calendar): a newer proposal for the same setting and scope
-	// supersedes an open one.
+	// year's calendar): a newer proposal by the same org for the same
+	// setting and scope supersedes that org's open one, and the one that is
+	// applied supersedes every other org's open one.
 	Scope string `json:"scope"`
 	// Value is the value in its canonical JSON form; ValueHash its SHA-256
 	// (hex), which every approval is an approval of.
@@ -88,7 +93,8 @@ type Proposal struct {
 	Approvals  []Approval `json:"approvals"`
 	Required   int        `json:"required"`
 	Status     string     `json:"status"`
-	// SupersededBy names the newer proposal that superseded this one.
+	// SupersededBy names the proposal that superseded this one: the
+	// proposer's newer one, or another org's that was applied.
 	SupersededBy string `json:"supersededBy,omitempty" metadata:",optional"`
 	// ClosedAt is when the proposal was applied, superseded or withdrawn.
 	ClosedAt time.Time `json:"closedAt,omitzero" metadata:",optional"`
@@ -108,4 +114,11 @@ func (p Proposal) Approved(msp string) bool {
 func HashValue(canonical []byte) string {
 	sum := sha256.Sum256(canonical)
 	return hex.EncodeToString(sum[:])
+}
+
+// ProposalPage is one page of proposals in ID order. Bookmark is "" after
+// the last page.
+type ProposalPage struct {
+	Proposals []Proposal `json:"proposals"`
+	Bookmark  string     `json:"bookmark"`
 }
