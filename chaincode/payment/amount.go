@@ -1,7 +1,10 @@
 package payment
 
 import (
+	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 
@@ -24,7 +27,20 @@ import (
 const (
 	amountObject    = "amount"          // orderId: the amount on record
 	amendmentObject = "amountAmendment" // orderId, proposalId: AmountAmendment
+	// orderId: the MSP ID of the org that last wrote the amount, as bare
+	// bytes, so that any peer checks it against the public hash
+	// (SHA-256 of the MSP ID) without the private data. It is no secret:
+	// it is the buyer or the seller.
+	recorderObject = "amountRecorder"
+	// orderId: how many proposals wait on the amount on record.
+	openAmendmentsObject = "amountAmendmentsOpen"
 )
+
+// maxOpenAmendments caps the proposals that wait on an order's amount, so
+// that one side cannot grow the order's private history without end. An
+// accepted amendment changes the amount, which supersedes every other
+// proposal, so the count starts again from zero.
+const maxOpenAmendments = 10
 
 // stage is where an order stands, a dispute aside: a disputed order is
 // judged by the status it returns to.
@@ -86,18 +102,76 @@ func transientAmount(stub shim.ChaincodeStubInterface) (paymenttypes.Amount, err
 	return a, salt.Err()
 }
 
+// putAmount writes the amount on record and who wrote it (a.RecordedBy).
 func putAmount(stub shim.ChaincodeStubInterface, coll, orderID string, a paymenttypes.Amount) error {
 	k, err := key(amountObject, orderID)
 	if err != nil {
 		return err
 	}
-	return kit.PutPrivateJSON(stub, coll, k, a)
+	if err := kit.PutPrivateJSON(stub, coll, k, a); err != nil {
+		return err
+	}
+	rk, err := key(recorderObject, orderID)
+	if err != nil {
+		return err
+	}
+	if err := stub.PutPrivateData(coll, rk, []byte(a.RecordedBy)); err != nil {
+		return fmt.Errorf("put %s of %s: %w", recorderObject, orderID, err)
+	}
+	return nil
+}
+
+// privateHash reads the public hash of a private key: every peer of the
+// channel holds it, member of the collection or not, and the read goes into
+// the read set, so a concurrent write of the key invalidates the reader.
+func privateHash(stub shim.ChaincodeStubInterface, coll, object, orderID string) ([]byte, error) {
+	k, err := key(object, orderID)
+	if err != nil {
+		return nil, err
+	}
+	h, err := stub.GetPrivateDataHash(coll, k)
+	if err != nil {
+		return nil, fmt.Errorf("read the hash of %s %s: %w", object, orderID, err)
+	}
+	return h, nil
+}
+
+// bindAmount returns the hex hash of the amount on record for an order
+// being accepted, "" when the order has none (a non-member seller's amount
+// stays off chain). When sellerMust, the buyer's own acceptance, it refuses
+// an order with no amount on record or whose amount the seller did not
+// write last: the buyer accepts only an amount the seller has stated.
+func bindAmount(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, sellerMust bool) (string, error) {
+	coll, ok := pairCollections[[2]string{o.Buyer, o.Seller}]
+	if !ok {
+		return "", nil
+	}
+	h, err := privateHash(stub, coll, amountObject, o.OrderID)
+	if err != nil {
+		return "", err
+	}
+	if !sellerMust {
+		return hex.EncodeToString(h), nil
+	}
+	if len(h) == 0 {
+		return "", ccerr.New(ccerr.FailedPrecondition, "order %s has no amount on record; %s records it (PutOrderAmount) before %s accepts", o.OrderID, o.Seller, o.Buyer)
+	}
+	rh, err := privateHash(stub, coll, recorderObject, o.OrderID)
+	if err != nil {
+		return "", err
+	}
+	if seller := sha256.Sum256([]byte(o.Seller)); !bytes.Equal(rh, seller[:]) {
+		return "", ccerr.New(ccerr.FailedPrecondition, "the amount on record of order %s was last written by %s; %s records it again (PutOrderAmount) before %s accepts",
+			o.OrderID, o.Buyer, o.Seller, o.Buyer)
+	}
+	return hex.EncodeToString(h), nil
 }
 
 // PutOrderAmount records the order's amount, from transient data, in the
 // buyer-seller collection only: the transaction writes nothing else, so the
 // collection's pair policy endorses it. The buyer or the seller records it,
-// and may correct it, until the buyer accepts the delivery.
+// and may correct it, until the buyer accepts the delivery; the buyer
+// accepts only an amount the seller wrote last (bindAmount).
 func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, orderID string) error {
 	tx, err := c.Config.Begin(ctx)
 	if err != nil {
@@ -116,10 +190,11 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 	if err != nil {
 		return err
 	}
+	a.RecordedBy = tx.Caller.MSP
 	if err := putAmount(stub, coll, orderID, a); err != nil {
 		return err
 	}
-	return kit.Emit(stub, paymenttypes.EvAmountRecorded, paymenttypes.AmountRecorded{OrderID: orderID, Collection: coll})
+	return kit.Emit(stub, paymenttypes.EvAmountRecorded, paymenttypes.AmountRecorded{OrderID: orderID, Collection: coll, RecordedBy: a.RecordedBy})
 }
 
 const amendWhen = "an amount is amended between acceptance and settlement; before acceptance PutOrderAmount records it, after settlement it is final"
@@ -145,6 +220,15 @@ func (c *Contract) ProposeAmountAmendment(ctx contractapi.TransactionContextInte
 	if err != nil {
 		return nil, err
 	}
+	a.RecordedBy = tx.Caller.MSP
+	openKey, open, err := openAmendments(stub, coll, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if open >= maxOpenAmendments {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "order %s has %d open amendment proposals, the most allowed; the other side accepts one first",
+			orderID, open)
+	}
 	cur, err := recorded(stub, coll, orderID)
 	if err != nil {
 		return nil, err
@@ -156,6 +240,9 @@ func (c *Contract) ProposeAmountAmendment(ctx contractapi.TransactionContextInte
 		return nil, err
 	}
 	if err := kit.PutPrivateJSON(stub, coll, k, am); err != nil {
+		return nil, err
+	}
+	if err := kit.PutPrivateJSON(stub, coll, openKey, open+1); err != nil {
 		return nil, err
 	}
 	ref := refOf(am, coll)
@@ -211,8 +298,31 @@ func (c *Contract) AcceptAmountAmendment(ctx contractapi.TransactionContextInter
 	if err := putAmount(stub, coll, orderID, am.Amount); err != nil {
 		return nil, err
 	}
+	// The amount changed: every other proposal is superseded.
+	openKey, err := key(openAmendmentsObject, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if err := kit.PutPrivateJSON(stub, coll, openKey, 0); err != nil {
+		return nil, err
+	}
 	ref := refOf(&am, coll)
 	return &ref, kit.Emit(stub, paymenttypes.EvAmountAmended, paymenttypes.AmountAmended(ref))
+}
+
+// openAmendments reads how many proposals wait on the amount on record.
+// It is a counter, not a scan: Fabric refuses writes in a transaction that
+// ran a private range query.
+func openAmendments(stub shim.ChaincodeStubInterface, coll, orderID string) (string, int, error) {
+	k, err := key(openAmendmentsObject, orderID)
+	if err != nil {
+		return "", 0, err
+	}
+	var n int
+	if _, err := kit.GetPrivateJSON(stub, coll, k, &n); err != nil {
+		return "", 0, err
+	}
+	return k, n, nil
 }
 
 func sameAmount(a, b *paymenttypes.Amount) bool {

@@ -1,6 +1,9 @@
 package payment_test
 
 import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,11 +37,11 @@ func (f *fixture) amountOn(t *testing.T, id string) int64 {
 }
 
 // accepted creates order id from the OEM to the supplier, records amount
-// as the buyer, ships and accepts it.
+// as the seller, ships and accepts it.
 func (f *fixture) accepted(t *testing.T, id string, amount int64) {
 	t.Helper()
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order(id, 30, f.Clock.Now())))
-	require.True(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", amount, id).Committed)
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", amount, id).Committed)
 	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", id, paymenttypes.DeliveryRequest{ShipmentRef: "SH-" + id, DeliveryDate: f.Clock.Now()}))
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Accept", id))
 }
@@ -63,11 +67,15 @@ func TestAmountOnlyByThePairAndOnlyBeforeAcceptance(t *testing.T) {
 	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
 	require.True(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", 900, "O-1").Committed)
 	assert.Equal(t, int64(900), f.amountOn(t, "O-1"))
+	// The buyer accepts only an amount the seller wrote last.
+	e := contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "last written by OemMSP")
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 900, "O-1").Committed)
 
 	// From acceptance on, neither side rewrites it, in a dispute included.
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"))
 	for _, side := range []string{"OemMSP", "SupplierMSP"} {
-		e := contractstest.FailsWith(t, f.amountTx(side, "", "payment:PutOrderAmount", 1, "O-1"), ccerr.FailedPrecondition)
+		e = contractstest.FailsWith(t, f.amountTx(side, "", "payment:PutOrderAmount", 1, "O-1"), ccerr.FailedPrecondition)
 		assert.Contains(t, e.Message, "amendment")
 	}
 	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Dispute", "O-1", paymenttypes.OrderNote{Reason: "price"}))
@@ -163,4 +171,96 @@ func TestAmountSaltIsAtLeast128Bits(t *testing.T) {
 		require.True(t, withSalt(fn, id, strings.Repeat("3c", 16)).Committed, fn)
 	}
 	assert.Equal(t, int64(5), f.amountOn(t, "O-0"))
+}
+
+// The buyer cannot lower the amount after shipment and accept: acceptance
+// needs an amount on record that the seller wrote last, and binds the
+// order to that amount's hash.
+func TestAcceptBindsToTheSellersAmount(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
+
+	e := contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "no amount on record")
+	// The buyer alone writes the amount: refused.
+	r := f.amountTx("OemMSP", "", "payment:PutOrderAmount", 1, "O-1")
+	require.True(t, r.Committed)
+	var ev paymenttypes.AmountRecorded
+	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
+	assert.Equal(t, "OemMSP", ev.RecordedBy, "the seller sees who wrote the amount")
+	contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
+	// Seller writes, buyer overwrites: refused again.
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
+	require.True(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", 1, "O-1").Committed)
+	contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
+	assert.Equal(t, paymenttypes.Shipped, contractstest.OK[paymenttypes.Order](t, f.Read("InsurerMSP", "payment:GetOrder", "O-1")).Status)
+
+	// The seller re-records it: the buyer accepts that amount, by its hash.
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
+	k, err := shim.CreateCompositeKey("amount", []string{"O-1"})
+	require.NoError(t, err)
+	want := hex.EncodeToString(f.PrivateDataHash("oemSupplier", k))
+	require.NotEmpty(t, want)
+
+	// The hash is read through GetPrivateDataHash (a read in the read set,
+	// so a concurrent PutOrderAmount invalidates the acceptance): when it
+	// cannot be read, Accept fails instead of accepting unbound.
+	down := errors.New("state database unreachable")
+	f.FailReads(func(coll, key string) error {
+		if coll == "oemSupplier" && key == k {
+			return down
+		}
+		return nil
+	})
+	contractstest.FailsInternally(t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"), down.Error())
+	f.FailReads(nil)
+
+	o := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"))
+	assert.Equal(t, want, o.AmountHash)
+	a := contractstest.OK[paymenttypes.Amount](t, f.Evaluate(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:GetAmount", Args: []string{"O-1"}}))
+	assert.Equal(t, [2]any{int64(1000), "SupplierMSP"}, [2]any{a.AmountMinor, a.RecordedBy})
+}
+
+// A recordedBy sent by the client is not believed: the contract sets it.
+func TestRecordedByIsTheCaller(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
+	require.True(t, f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"},
+		Transient: map[string][]byte{paymenttypes.AmountTransientKey: []byte(`{"amountMinor":1,"currency":"CNY","salt":"0f1e2d3c4b5a69788796a5b4c3d2e1f0","recordedBy":"SupplierMSP"}`)}}).Committed)
+	contractstest.FailsWith(t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"), ccerr.FailedPrecondition)
+	assert.Equal(t, int64(1), f.amountOn(t, "O-1"))
+}
+
+// Deemed acceptance at the window's end is the seller's protection and is
+// never refused; it binds the amount on record, whoever wrote it.
+func TestDeemedAcceptanceBindsTheAmountOnRecord(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
+	f.Clock.Advance(14 * 24 * time.Hour)
+	o := contractstest.OK[paymenttypes.Order](t, f.Submit("InsurerMSP", "claims", "payment:ApplyDeadlines", "O-1"))
+	require.True(t, o.AutoAccepted)
+	k, err := shim.CreateCompositeKey("amount", []string{"O-1"})
+	require.NoError(t, err)
+	assert.Equal(t, hex.EncodeToString(f.PrivateDataHash("oemSupplier", k)), o.AmountHash)
+}
+
+func TestOpenAmendmentsAreCapped(t *testing.T) {
+	f := setup(t)
+	f.accepted(t, "O-1", 1000)
+	for i := range 10 {
+		f.Clock.Advance(time.Minute)
+		side := []string{"OemMSP", "SupplierMSP"}[i%2]
+		contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx(side, "", "payment:ProposeAmountAmendment", int64(900+i), "O-1"))
+	}
+	e := contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 800, "O-1"), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "10 open amendment proposals")
+	// Accepting one closes it (and supersedes the rest, which stay open
+	// in the history): the cap counts open proposals only.
+	hist := contractstest.OK[[]paymenttypes.AmountAmendment](t, f.Evaluate(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:GetAmountAmendments", Args: []string{"O-1"}}))
+	contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", hist[1].ProposalID))
+	contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 800, "O-1"))
 }

@@ -6,6 +6,7 @@ package payment
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
+	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -118,6 +120,17 @@ func exists[T any](_ *T, err error) (bool, error) {
 	return false, err
 }
 
+// mspShaped matches an id shaped like an MSP ID (rules.MSPPattern). Such an
+// id names an org, a future member included, so no other org may register
+// it as a party: once that org joined, it would hold shares sent to it
+// through a record another org controls.
+var mspShaped = regexp.MustCompile(rules.MSPPattern)
+
+// isMember reports whether id is a channel member's MSP ID now. It is
+// derived from access.Members at each use, never from a party's stored
+// Member flag, which says only what was true at registration.
+func isMember(id string) bool { return slices.Contains(access.Members, id) }
+
 // RegisterParty registers a trading party: the caller's own org (ID = its
 // MSP ID) or a sub-supplier that is not a channel member.
 func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, req paymenttypes.PartyRequest) (*paymenttypes.Party, error) {
@@ -126,8 +139,12 @@ func (c *Contract) RegisterParty(ctx contractapi.TransactionContextInterface, re
 		return nil, err
 	}
 	stub, caller := tx.Stub, tx.Caller
-	if slices.Contains(access.Members, req.ID) && req.ID != caller.MSP {
+	if isMember(req.ID) && req.ID != caller.MSP {
 		return nil, ccerr.Field(ccerr.Forbidden, "id", "own_org", "only %s registers itself as a party", req.ID)
+	}
+	if !isMember(req.ID) && mspShaped.MatchString(req.ID) {
+		return nil, ccerr.Field(ccerr.Forbidden, "id", "msp_reserved",
+			"%s has the shape of an MSP ID: it is reserved for the org of that MSP, which registers itself once it joins the channel", req.ID)
 	}
 	taken, err := exists(get[paymenttypes.Party](stub, "party", "party", req.ID))
 	if err != nil {
@@ -164,11 +181,15 @@ func (c *Contract) UpdateParty(ctx contractapi.TransactionContextInterface, id s
 	if p.Version == 0 {
 		p.Version = 1 // registered before versions were counted
 	}
+	// SME status is self-declared: the record and the event say what it was
+	// and who changed it, so the counterparty sees every change.
+	p.PreviousSME, p.UpdatedBy = p.SME, caller.MSP
 	p.Name, p.SME, p.Version, p.UpdatedAt = req.Name, req.SME, p.Version+1, tx.Time
 	if err := put(stub, p, "party", id); err != nil {
 		return nil, err
 	}
-	return p, kit.Emit(stub, paymenttypes.EvPartyUpdated, paymenttypes.PartyUpdated{ID: p.ID, SME: p.SME, Version: p.Version})
+	return p, kit.Emit(stub, paymenttypes.EvPartyUpdated, paymenttypes.PartyUpdated{ID: p.ID, SME: p.SME, PreviousSME: p.PreviousSME,
+		UpdatedBy: p.UpdatedBy, Version: p.Version})
 }
 
 // GetParty returns a party.
@@ -329,8 +350,15 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID str
 	return o, kit.Emit(stub, paymenttypes.EvOrderShipped, paymenttypes.OrderShipped{OrderID: o.OrderID, DeliveredAt: o.DeliveredAt, AcceptBy: o.AcceptBy})
 }
 
-// accept turns an order into a payment obligation at time at.
+// accept turns an order into a payment obligation at time at, bound to
+// the amount on record (bindAmount): the buyer's own acceptance needs an
+// amount the seller wrote last; a deemed one (auto) binds what is there.
 func accept(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, at time.Time, auto bool) error {
+	h, err := bindAmount(stub, o, !auto)
+	if err != nil {
+		return err
+	}
+	o.AmountHash = h
 	o.Status, o.AcceptedAt, o.AutoAccepted = paymenttypes.Accepted, at, auto
 	o.DueDate = at.AddDate(0, 0, o.PaymentTermsDays)
 	if o.SellerSME && o.DueDate.After(smeLimit(o.DeliveredAt)) {

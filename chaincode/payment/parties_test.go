@@ -3,9 +3,11 @@ package payment_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
@@ -101,12 +103,13 @@ func TestOnlyTheRegistrarUpdatesAParty(t *testing.T) {
 	r := update("SupplierMSP", "finance", "SupplierMSP", "Tier-1 Group", false)
 	p = contractstest.OK[paymenttypes.Party](t, r)
 	assert.Equal(t, paymenttypes.Party{SchemaVersion: p.SchemaVersion, ID: "SupplierMSP", Name: "Tier-1 Group", SME: false, Member: true,
-		RegisteredBy: "SupplierMSP", Version: 2, UpdatedAt: f.Clock.Now().UTC()}, p)
+		RegisteredBy: "SupplierMSP", Version: 2, UpdatedAt: f.Clock.Now().UTC(), UpdatedBy: "SupplierMSP", PreviousSME: true}, p)
 	require.NotNil(t, r.Event)
 	assert.Equal(t, paymenttypes.EvPartyUpdated, r.Event.Name)
 	var ev paymenttypes.PartyUpdated
 	require.NoError(t, json.Unmarshal(r.Event.Payload, &ev))
-	assert.Equal(t, paymenttypes.PartyUpdated{ID: "SupplierMSP", SME: false, Version: 2}, ev)
+	assert.Equal(t, paymenttypes.PartyUpdated{ID: "SupplierMSP", SME: false, PreviousSME: true, UpdatedBy: "SupplierMSP", Version: 2}, ev,
+		"the counterparty sees the SME status change, from what, and by whom")
 	assert.Equal(t, p, contractstest.OK[paymenttypes.Party](t, f.Read("DealerMSP", "payment:GetParty", "SupplierMSP")))
 	assert.Equal(t, 3, contractstest.OK[paymenttypes.Party](t, update("SupplierMSP", "finance", "SupplierMSP", "Tier-1 Group", true)).Version)
 
@@ -148,4 +151,41 @@ func TestOrdersKeepTheSMEStatusTheyWereCreatedUnder(t *testing.T) {
 	assert.Equal(t, friday.AddDate(0, 0, paymenttypes.SMEMaxDays), sme.DueDate)
 	plain := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:ApplyDeadlines", "O-90"))
 	assert.Equal(t, plain.AcceptBy.AddDate(0, 0, 90), plain.DueDate, "no cap for an order made after the supplier ceased to be an SME")
+}
+
+// An id shaped like an MSP ID is reserved for the org of that MSP: no org
+// registers a future member (LogisticsMSP) as a party it would control.
+func TestMSPShapedIDsAreReservedForTheirOrg(t *testing.T) {
+	f := setup(t)
+	for _, id := range []string{"LogisticsMSP", "Bank1MSP"} {
+		e := contractstest.FailsWith(t, f.Submit("DealerMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: id, Name: "Logistics Co"}), ccerr.Forbidden)
+		require.Len(t, e.Fields, 1)
+		assert.Equal(t, "msp_reserved", e.Fields[0].Rule)
+		contractstest.FailsWith(t, f.Read("InsurerMSP", "payment:GetParty", id), ccerr.NotFound)
+	}
+	// Ids not shaped like an MSP ID stay open to every org.
+	contractstest.OK[paymenttypes.Party](t, f.Submit("DealerMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "LOGISTICS-1", Name: "Logistics Co"}))
+}
+
+// Whether a party is a member is read from the channel's members when it
+// matters, not from the flag stored at registration: once the org of a
+// registered id joins, the registrar no longer moves its shares.
+func TestMembershipIsReadAtUseTime(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Party](t, f.Submit("DealerMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "DealerMSP", Name: "Dealer Co"}))
+	contractstest.OK[paymenttypes.Party](t, f.Submit("DealerMSP", "finance", "payment:RegisterParty", paymenttypes.PartyRequest{ID: "SUB-7", Name: "Cells"}))
+	f.accepted(t, "O-1", 1000)
+	rec := contractstest.OK[paymenttypes.Receivable](t, f.Submit("SupplierMSP", "finance", "payment:IssueReceivable", "O-1"))
+	rec = contractstest.OK[paymenttypes.Receivable](t, f.Submit("SupplierMSP", "finance", "payment:Split", rec.ReceivableID, "1", paymenttypes.ShareSplitRequest{BP: 4000}))
+	contractstest.OK[paymenttypes.Receivable](t, f.Submit("SupplierMSP", "finance", "payment:Transfer", rec.ReceivableID, "2", paymenttypes.ShareTransferRequest{To: "DealerMSP"}))
+	contractstest.OK[paymenttypes.Receivable](t, f.Submit("DealerMSP", "finance", "payment:Transfer", rec.ReceivableID, "2", paymenttypes.ShareTransferRequest{To: "SUB-7"}))
+
+	// The org behind SUB-7 joins the channel under that id.
+	members := access.Members
+	access.Members = append(slices.Clone(members), "SUB-7")
+	t.Cleanup(func() { access.Members = members })
+	assert.False(t, contractstest.OK[paymenttypes.Party](t, f.Read("InsurerMSP", "payment:GetParty", "SUB-7")).Member, "the stored flag is stale")
+	contractstest.FailsWith(t, f.Submit("DealerMSP", "finance", "payment:Transfer", rec.ReceivableID, "2", paymenttypes.ShareTransferRequest{To: "DealerMSP"}), ccerr.Forbidden)
+	// And a member receives shares from anyone.
+	contractstest.OK[paymenttypes.Receivable](t, f.Submit("SupplierMSP", "finance", "payment:Transfer", rec.ReceivableID, "1", paymenttypes.ShareTransferRequest{To: "SUB-7"}))
 }

@@ -108,7 +108,7 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 
 	// The amount goes to the pair's collection only.
 	before := f.Keys("", "\U0010FFFF")
-	amt := f.Invoke(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"},
+	amt := f.Invoke(mockstub.Tx{Creator: f.As("SupplierMSP", "finance"), Function: "payment:PutOrderAmount", Args: []string{"O-1"},
 		Transient: map[string][]byte{paymenttypes.AmountTransientKey: []byte(`{"amountMinor":1250000,"currency":"CNY","salt":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"}`)}})
 	require.True(t, amt.Committed, amt.Message)
 	assert.Equal(t, before, f.Keys("", "\U0010FFFF"))
@@ -183,6 +183,7 @@ func TestOrderToSettlementWithSplitReceivable(t *testing.T) {
 func TestDisputeHoldsAndReleases(t *testing.T) {
 	f := setup(t)
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
 	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Accept", "O-1"))
 	contractstest.FailsWith(t, f.Submit("DealerMSP", "finance", "payment:Dispute", "O-1", paymenttypes.OrderNote{Reason: "x"}), ccerr.Forbidden)
@@ -245,6 +246,7 @@ func TestReceivableTenorAndCalendarOffset(t *testing.T) {
 	long.Seller = "DealerMSP"
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", long))
 	contractstest.OK[paymenttypes.Order](t, f.Submit("DealerMSP", "finance", "payment:Ship", "O-L", paymenttypes.DeliveryRequest{ShipmentRef: "SH", DeliveryDate: f.Clock.Now()}))
+	require.True(t, f.amountTx("DealerMSP", "", "payment:PutOrderAmount", 1000, "O-L").Committed)
 	o := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Accept", "O-L"))
 	assert.Equal(t, f.Clock.Now().AddDate(0, 0, 200), o.DueDate, "no SME cap for a non-SME seller")
 	e := contractstest.FailsWith(t, f.Submit("DealerMSP", "finance", "payment:IssueReceivable", "O-L"), ccerr.FailedPrecondition)

@@ -68,7 +68,7 @@ func holderShare(stub shim.ChaincodeStubInterface, r *paymenttypes.Receivable, i
 	if err != nil {
 		return 0, err
 	}
-	if p.RegisteredBy != msp || p.Member {
+	if p.RegisteredBy != msp || isMember(p.ID) {
 		return 0, ccerr.New(ccerr.Forbidden, "share %s of %s is held by %s; %s may not move it", id, r.ReceivableID, holder, msp)
 	}
 	return i, nil
@@ -130,7 +130,7 @@ func (c *Contract) Transfer(ctx contractapi.TransactionContextInterface, receiva
 	if err != nil {
 		return nil, err
 	}
-	if !to.Member && to.RegisteredBy != tx.Caller.MSP {
+	if !isMember(to.ID) && to.RegisteredBy != tx.Caller.MSP {
 		return nil, ccerr.Field(ccerr.Forbidden, "to", "represented_by_caller",
 			"%s is not a channel member and is represented by %s, which registered it; only %s transfers shares to it (transfer to %s instead)",
 			to.ID, to.RegisteredBy, to.RegisteredBy, to.RegisteredBy)

@@ -130,7 +130,8 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	assert.Contains(t, string(out), "sme_60_days")
 	post(t, "OEM_FINANCE", "/v1/orders", order, 201)
 
-	out = post(t, "OEM_FINANCE", "/v1/orders/"+id+"/amount", amountJSON(t, 12500000), 201)
+	// The seller states the amount: the buyer accepts only an amount the seller wrote last.
+	out = post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/amount", amountJSON(t, 12500000), 201)
 	var tx api.TxView
 	require.NoError(t, json.Unmarshal(out, &tx))
 	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, endorsers(t, tx.TransactionID), "the amount is endorsed by the pair only")
@@ -217,6 +218,12 @@ func TestE2EPaymentAmountAndParties(t *testing.T) {
 	post(t, "SUPPLIER_FINANCE", amountPath, amountJSON(t, 1000), 201)
 	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/shipments", fmt.Sprintf(`{"shipmentRef":"SH-%s","deliveryDate":%q}`, run, now.Add(-time.Minute).Format(time.RFC3339)), 201)
 	orderSeen(t, id, "shipped")
+	// The buyer's own amount is a counter-offer: it cannot accept it until
+	// the seller writes the amount again.
+	post(t, "OEM_FINANCE", amountPath, amountJSON(t, 1), 201)
+	out = post(t, "OEM_FINANCE", "/v1/orders/"+id+"/acceptance", "", 409)
+	assert.Equal(t, "FAILED_PRECONDITION", problemCode(t, out))
+	post(t, "SUPPLIER_FINANCE", amountPath, amountJSON(t, 1000), 201)
 	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/acceptance", "", 201)
 	orderSeen(t, id, "accepted")
 

@@ -14,9 +14,11 @@ type PartyRegistered struct {
 // PartyUpdated is the payload of EvPartyUpdated: the party's SME status
 // from this version on.
 type PartyUpdated struct {
-	ID      string `json:"id"`
-	SME     bool   `json:"sme"`
-	Version int    `json:"version"`
+	ID          string `json:"id"`
+	SME         bool   `json:"sme"`
+	PreviousSME bool   `json:"previousSme"`
+	UpdatedBy   string `json:"updatedBy"`
+	Version     int    `json:"version"`
 }
 
 // OrderCreated is the payload of EvOrderCreated.
@@ -31,6 +33,7 @@ type OrderCreated struct {
 type AmountRecorded struct {
 	OrderID    string `json:"orderId"`
 	Collection string `json:"collection"`
+	RecordedBy string `json:"recordedBy"`
 }
 
 // AmountAmendmentProposed is the payload of EvAmountAmendmentProposed:

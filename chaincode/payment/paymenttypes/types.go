@@ -56,6 +56,10 @@ type Party struct {
 	// version it was created under (Order.SellerSME).
 	Version   int       `json:"version"`
 	UpdatedAt time.Time `json:"updatedAt,omitzero" metadata:",optional"`
+	// UpdatedBy and PreviousSME describe the last update: who made it and
+	// the SME status before it (SME status is self-declared).
+	UpdatedBy   string `json:"updatedBy,omitempty" metadata:",optional"`
+	PreviousSME bool   `json:"previousSme,omitempty" metadata:",optional"`
 }
 
 // PartyRequest registers a party.
@@ -140,6 +144,9 @@ type Order struct {
 	SettledAt        time.Time `json:"settledAt,omitzero" metadata:",optional"`
 	ReceivableID     string    `json:"receivableId,omitempty" metadata:",optional"`
 	AmountCollection string    `json:"amountCollection,omitempty" metadata:",optional"`
+	// AmountHash is the hex SHA-256 of the amount record (GetPrivateDataHash)
+	// when the order was accepted: the one amount the acceptance binds to.
+	AmountHash string `json:"amountHash,omitempty" metadata:",optional"`
 }
 
 // DeliveryRequest records the seller's delivery.
@@ -193,6 +200,9 @@ type Amount struct {
 	// bits), so the amount's hash, which every peer holds, cannot be found
 	// by hashing likely amounts.
 	Salt string `json:"salt" validate:"salt"`
+	// RecordedBy is the org whose transaction last wrote the amount, set
+	// by the contract (a value sent by the client is overwritten).
+	RecordedBy string `json:"recordedBy,omitempty" metadata:",optional"`
 }
 
 // Validate checks the fields.
