@@ -290,7 +290,9 @@ func (c *Contract) decide(tx kit.Tx, s Setting, p *governancetypes.Proposal) (ap
 		if err != nil {
 			return false, fmt.Errorf("open proposal %s of %s: %w", id, p.Setting, err)
 		}
-		if rival.Scope != p.Scope {
+		// Only an open proposal of the same scope is closed: an index entry left by an
+		// older layout never turns a decided proposal into a superseded one.
+		if rival.Scope != p.Scope || rival.Status != governancetypes.Open {
 			continue
 		}
 		rival.SupersededBy = p.ID
