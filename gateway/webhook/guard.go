@@ -22,10 +22,12 @@ type DialFunc func(ctx context.Context, network, address string) (net.Conn, erro
 // host is, or resolves to, anything but a public unicast address is
 // refused — loopback, link-local (169.254.169.254, a cloud metadata
 // service, is one), private, shared (100.64.0.0/10; Alibaba Cloud's
-// metadata service is 100.100.100.200), NAT64, reserved and special
-// ranges, multicast and broadcast, and the gateway host's own addresses
-// (a service listening on 0.0.0.0 there answers on all of them) — unless
-// the operator's allow-list names the host or a CIDR holding the address. The check runs when a subscription is made
+// metadata service is 100.100.100.200), local-use NAT64, reserved and
+// special ranges, multicast and broadcast, and the gateway host's own
+// addresses (a service listening on 0.0.0.0 there answers on all of them)
+// — unless the operator's allow-list names the host or a CIDR holding the
+// address. An address of the well-known NAT64 prefix or of 6to4 is judged
+// by the IPv4 address it carries. The check runs when a subscription is made
 // and again on every delivery, at dial time, on the very address dialled:
 // a name that resolved to a public address yesterday may resolve to
 // 127.0.0.1 today.
@@ -71,9 +73,10 @@ var ErrRefusedAddress = errors.New("refused address")
 
 // denied are the special-purpose ranges (RFC 6890 and its updates) that
 // IsGlobalUnicast still counts as unicast but that never lead to a
-// partner's public receiver. Several embed an IPv4 address (NAT64,
-// IPv4-compatible, IPv4-translated, 6to4) and so could smuggle one of the
-// refused IPv4 ranges through an IPv6 literal.
+// partner's public receiver. Several embed an IPv4 address
+// (IPv4-compatible, IPv4-translated) and so could smuggle one of the
+// refused IPv4 ranges through an IPv6 literal. The well-known NAT64 prefix
+// and 6to4 are not here: see embeddedIPv4.
 var denied = []struct {
 	prefix netip.Prefix
 	class  string
@@ -86,18 +89,46 @@ var denied = []struct {
 	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast"},
 	{netip.MustParsePrefix("::/96"), "IPv4-compatible"},
 	{netip.MustParsePrefix("::ffff:0:0:0/96"), "IPv4-translated"},
-	{netip.MustParsePrefix("64:ff9b::/96"), "NAT64"},
-	{netip.MustParsePrefix("64:ff9b:1::/48"), "NAT64"},
+	// Local-use NAT64 (RFC 8215): the operator picks the prefix length and
+	// so where the IPv4 address sits; there is no fixed place to judge.
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "local-use NAT64"},
 	{netip.MustParsePrefix("100::/64"), "discard-only"},
-	{netip.MustParsePrefix("2002::/16"), "6to4"},
 	{netip.MustParsePrefix("fec0::/10"), "site-local"},
 }
 
+var (
+	nat64WellKnown = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour      = netip.MustParsePrefix("2002::/16")
+)
+
+// embeddedIPv4 returns the IPv4 address an address of the well-known
+// NAT64 prefix (RFC 6052: the last 32 bits) or of 6to4 (RFC 3056: bits
+// 16-47) leads to, and which of the two it is ("" for neither). On an IPv6-only gateway network with DNS64 every
+// IPv4-only receiver resolves to 64:ff9b::a.b.c.d, so refusing the prefix
+// outright would refuse all of them; judging the carried address instead
+// still refuses 64:ff9b::169.254.169.254 and the like.
+func embeddedIPv4(ip netip.Addr) (v4 netip.Addr, via string) {
+	b := ip.As16()
+	switch {
+	case nat64WellKnown.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[12:16])), "NAT64"
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), "6to4"
+	}
+	return netip.Addr{}, ""
+}
+
 // internal names the class of an address the gateway does not deliver to,
-// "" for a public one. IPv4-mapped addresses are judged as the IPv4
-// address they carry.
+// "" for a public one. IPv4-mapped, well-known NAT64 and 6to4 addresses
+// are judged as the IPv4 address they carry.
 func internal(ip netip.Addr) string {
 	ip = ip.Unmap().WithZone("")
+	if v4, via := embeddedIPv4(ip); via != "" {
+		if class := internal(v4); class != "" {
+			return fmt.Sprintf("%s (%s of %s)", class, via, v4)
+		}
+		return ""
+	}
 	switch {
 	case ip.IsLoopback():
 		return "loopback"
@@ -144,8 +175,10 @@ func (g *Guard) isOwn(ip netip.Addr) bool {
 		return true
 	}
 	ip = ip.Unmap().WithZone("")
+	v4, via := embeddedIPv4(ip)
 	for _, a := range own {
-		if a.Unmap().WithZone("") == ip {
+		a = a.Unmap().WithZone("")
+		if a == ip || via != "" && a == v4 {
 			return true
 		}
 	}
