@@ -32,14 +32,16 @@ const (
 	// (SHA-256 of the MSP ID) without the private data. It is no secret:
 	// it is the buyer or the seller.
 	recorderObject = "amountRecorder"
-	// orderId: how many proposals wait on the amount on record.
+	// orderId, proposer's MSP ID: how many of that side's proposals wait
+	// on the amount on record.
 	openAmendmentsObject = "amountAmendmentsOpen"
 )
 
-// maxOpenAmendments caps the proposals that wait on an order's amount, so
-// that one side cannot grow the order's private history without end. An
-// accepted amendment changes the amount, which supersedes every other
-// proposal, so the count starts again from zero.
+// maxOpenAmendments caps the proposals of each side that wait on an
+// order's amount, so that one side cannot grow the order's private history
+// without end. It is counted per side, so that one side's proposals never
+// use up the other's. An accepted amendment changes the amount, which
+// supersedes every other proposal, so both counts start again from zero.
 const maxOpenAmendments = 10
 
 // stage is where an order stands, a dispute aside: a disputed order is
@@ -137,10 +139,13 @@ func privateHash(stub shim.ChaincodeStubInterface, coll, object, orderID string)
 }
 
 // bindAmount returns the hex hash of the amount on record for an order
-// being accepted, "" when the order has none (a non-member seller's amount
-// stays off chain). When sellerMust, the buyer's own acceptance, it refuses
-// an order with no amount on record or whose amount the seller did not
-// write last: the buyer accepts only an amount the seller has stated.
+// being accepted, when the seller wrote that amount last; "" when the
+// order has none (a non-member seller's amount stays off chain). The buyer
+// accepts only an amount the seller has stated, so when sellerMust, the
+// buyer's own acceptance, it refuses an order with no amount on record or
+// whose amount the seller did not write last. A deemed acceptance
+// (!sellerMust) is never refused, but binds no amount the buyer wrote
+// last: the buyer's silence cannot make its own figure binding.
 func bindAmount(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, sellerMust bool) (string, error) {
 	coll, ok := pairCollections[[2]string{o.Buyer, o.Seller}]
 	if !ok {
@@ -150,10 +155,10 @@ func bindAmount(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, sellerM
 	if err != nil {
 		return "", err
 	}
-	if !sellerMust {
-		return hex.EncodeToString(h), nil
-	}
 	if len(h) == 0 {
+		if !sellerMust {
+			return "", nil
+		}
 		return "", ccerr.New(ccerr.FailedPrecondition, "order %s has no amount on record; %s records it (PutOrderAmount) before %s accepts", o.OrderID, o.Seller, o.Buyer)
 	}
 	rh, err := privateHash(stub, coll, recorderObject, o.OrderID)
@@ -161,6 +166,9 @@ func bindAmount(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, sellerM
 		return "", err
 	}
 	if seller := sha256.Sum256([]byte(o.Seller)); !bytes.Equal(rh, seller[:]) {
+		if !sellerMust {
+			return "", nil
+		}
 		return "", ccerr.New(ccerr.FailedPrecondition, "the amount on record of order %s was last written by %s; %s records it again (PutOrderAmount) before %s accepts",
 			o.OrderID, o.Buyer, o.Seller, o.Buyer)
 	}
@@ -170,7 +178,9 @@ func bindAmount(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, sellerM
 // PutOrderAmount records the order's amount, from transient data, in the
 // buyer-seller collection only: the transaction writes nothing else, so the
 // collection's pair policy endorses it. The buyer or the seller records it,
-// and may correct it, until the buyer accepts the delivery; the buyer
+// and may correct it, until the buyer accepts the delivery or the
+// acceptance window closes, whichever is first: after the window only
+// ApplyDeadlines decides, on the amount as the window left it. The buyer
 // accepts only an amount the seller wrote last (bindAmount).
 func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, orderID string) error {
 	tx, err := c.Config.Begin(ctx)
@@ -185,6 +195,11 @@ func (c *Contract) PutOrderAmount(ctx contractapi.TransactionContextInterface, o
 	if err := inStage(o, "after acceptance the amount changes only by an amendment the other side accepts",
 		paymenttypes.Created, paymenttypes.Shipped); err != nil {
 		return err
+	}
+	if stage(o) == paymenttypes.Shipped {
+		if err := inWindow(o, tx.Time); err != nil {
+			return err
+		}
 	}
 	a, err := transientAmount(stub)
 	if err != nil {
@@ -221,13 +236,13 @@ func (c *Contract) ProposeAmountAmendment(ctx contractapi.TransactionContextInte
 		return nil, err
 	}
 	a.RecordedBy = tx.Caller.MSP
-	openKey, open, err := openAmendments(stub, coll, orderID)
+	openKey, open, err := openAmendments(stub, coll, orderID, tx.Caller.MSP)
 	if err != nil {
 		return nil, err
 	}
 	if open >= maxOpenAmendments {
-		return nil, ccerr.New(ccerr.FailedPrecondition, "order %s has %d open amendment proposals, the most allowed; the other side accepts one first",
-			orderID, open)
+		return nil, ccerr.New(ccerr.FailedPrecondition, "order %s has %d open amendment proposals by %s, the most allowed per side; the other side accepts one first",
+			orderID, open, tx.Caller.MSP)
 	}
 	cur, err := recorded(stub, coll, orderID)
 	if err != nil {
@@ -298,23 +313,25 @@ func (c *Contract) AcceptAmountAmendment(ctx contractapi.TransactionContextInter
 	if err := putAmount(stub, coll, orderID, am.Amount); err != nil {
 		return nil, err
 	}
-	// The amount changed: every other proposal is superseded.
-	openKey, err := key(openAmendmentsObject, orderID)
-	if err != nil {
-		return nil, err
-	}
-	if err := kit.PutPrivateJSON(stub, coll, openKey, 0); err != nil {
-		return nil, err
+	// The amount changed: every other proposal, of either side, is superseded.
+	for _, side := range []string{o.Buyer, o.Seller} {
+		openKey, err := key(openAmendmentsObject, orderID, side)
+		if err != nil {
+			return nil, err
+		}
+		if err := kit.PutPrivateJSON(stub, coll, openKey, 0); err != nil {
+			return nil, err
+		}
 	}
 	ref := refOf(&am, coll)
 	return &ref, kit.Emit(stub, paymenttypes.EvAmountAmended, paymenttypes.AmountAmended(ref))
 }
 
-// openAmendments reads how many proposals wait on the amount on record.
-// It is a counter, not a scan: Fabric refuses writes in a transaction that
-// ran a private range query.
-func openAmendments(stub shim.ChaincodeStubInterface, coll, orderID string) (string, int, error) {
-	k, err := key(openAmendmentsObject, orderID)
+// openAmendments reads how many of proposer's proposals wait on the amount
+// on record. It is a counter, not a scan: Fabric refuses writes in a
+// transaction that ran a private range query.
+func openAmendments(stub shim.ChaincodeStubInterface, coll, orderID, proposer string) (string, int, error) {
+	k, err := key(openAmendmentsObject, orderID, proposer)
 	if err != nil {
 		return "", 0, err
 	}

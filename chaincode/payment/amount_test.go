@@ -234,8 +234,8 @@ func TestRecordedByIsTheCaller(t *testing.T) {
 }
 
 // Deemed acceptance at the window's end is the seller's protection and is
-// never refused; it binds the amount on record, whoever wrote it.
-func TestDeemedAcceptanceBindsTheAmountOnRecord(t *testing.T) {
+// never refused; it binds the amount on record when the seller wrote it.
+func TestDeemedAcceptanceBindsTheSellersAmount(t *testing.T) {
 	f := setup(t)
 	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
 	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
@@ -245,22 +245,74 @@ func TestDeemedAcceptanceBindsTheAmountOnRecord(t *testing.T) {
 	require.True(t, o.AutoAccepted)
 	k, err := shim.CreateCompositeKey("amount", []string{"O-1"})
 	require.NoError(t, err)
-	assert.Equal(t, hex.EncodeToString(f.PrivateDataHash("oemSupplier", k)), o.AmountHash)
+	want := hex.EncodeToString(f.PrivateDataHash("oemSupplier", k))
+	require.NotEmpty(t, want)
+	assert.Equal(t, want, o.AmountHash)
 }
 
-func TestOpenAmendmentsAreCapped(t *testing.T) {
+// Once the acceptance window has closed, neither side rewrites the amount
+// for ApplyDeadlines to bind: the window left the amount as it is.
+func TestNoAmountRewriteAfterTheWindow(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
+	f.Clock.Advance(14 * 24 * time.Hour)
+	for _, side := range []string{"OemMSP", "SupplierMSP"} {
+		e := contractstest.FailsWith(t, f.amountTx(side, "", "payment:PutOrderAmount", 1, "O-1"), ccerr.FailedPrecondition)
+		assert.Contains(t, e.Message, "acceptance window")
+	}
+	// A dispute does not reopen the window.
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:Dispute", "O-1", paymenttypes.OrderNote{Reason: "price"}))
+	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", 1, "O-1"), ccerr.FailedPrecondition)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:ResolveDispute", "O-1", paymenttypes.OrderNote{Reason: "agreed"}))
+
+	o := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:ApplyDeadlines", "O-1"))
+	require.True(t, o.AutoAccepted)
+	require.NotEmpty(t, o.AmountHash)
+	assert.Equal(t, int64(1000), f.amountOn(t, "O-1"))
+}
+
+// The buyer's silence does not make its own figure binding: when the buyer
+// wrote the amount last, deemed acceptance still accepts the order (the
+// seller's protection) but binds no amount.
+func TestDeemedAcceptanceBindsNoBuyersAmount(t *testing.T) {
+	f := setup(t)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:CreateOrder", order("O-1", 30, f.Clock.Now())))
+	require.True(t, f.amountTx("SupplierMSP", "", "payment:PutOrderAmount", 1000, "O-1").Committed)
+	contractstest.OK[paymenttypes.Order](t, f.Submit("SupplierMSP", "finance", "payment:Ship", "O-1", paymenttypes.DeliveryRequest{ShipmentRef: "SH-1", DeliveryDate: f.Clock.Now()}))
+	require.True(t, f.amountTx("OemMSP", "", "payment:PutOrderAmount", 1, "O-1").Committed)
+	f.Clock.Advance(14 * 24 * time.Hour)
+	o := contractstest.OK[paymenttypes.Order](t, f.Submit("OemMSP", "finance", "payment:ApplyDeadlines", "O-1"))
+	require.True(t, o.AutoAccepted)
+	assert.Equal(t, paymenttypes.Accepted, o.Status)
+	assert.Empty(t, o.AmountHash, "the buyer's own amount is not bound")
+	assert.Empty(t, contractstest.OK[paymenttypes.Order](t, f.Read("InsurerMSP", "payment:GetOrder", "O-1")).AmountHash)
+}
+
+// Each side has its own cap: one side's proposals never lock the other out.
+func TestOpenAmendmentsAreCappedPerSide(t *testing.T) {
 	f := setup(t)
 	f.accepted(t, "O-1", 1000)
 	for i := range 10 {
 		f.Clock.Advance(time.Minute)
-		side := []string{"OemMSP", "SupplierMSP"}[i%2]
-		contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx(side, "", "payment:ProposeAmountAmendment", int64(900+i), "O-1"))
+		contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", int64(900+i), "O-1"))
 	}
 	e := contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 800, "O-1"), ccerr.FailedPrecondition)
-	assert.Contains(t, e.Message, "10 open amendment proposals")
+	assert.Contains(t, e.Message, "10 open amendment proposals by OemMSP")
+	f.Clock.Advance(time.Minute)
+	s := contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("SupplierMSP", "", "payment:ProposeAmountAmendment", 1100, "O-1"))
 	// Accepting one closes it (and supersedes the rest, which stay open
-	// in the history): the cap counts open proposals only.
-	hist := contractstest.OK[[]paymenttypes.AmountAmendment](t, f.Evaluate(mockstub.Tx{Creator: f.As("OemMSP", "finance"), Function: "payment:GetAmountAmendments", Args: []string{"O-1"}}))
-	contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", hist[1].ProposalID))
-	contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 800, "O-1"))
+	// in the history): both sides' counts start again.
+	contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:AcceptAmountAmendment", 0, "O-1", s.ProposalID))
+	for i := range 10 {
+		f.Clock.Advance(time.Minute)
+		contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", int64(700+i), "O-1"))
+	}
+	contractstest.FailsWith(t, f.amountTx("OemMSP", "", "payment:ProposeAmountAmendment", 600, "O-1"), ccerr.FailedPrecondition)
+	for i := range 10 {
+		f.Clock.Advance(time.Minute)
+		contractstest.OK[paymenttypes.AmendmentRef](t, f.amountTx("SupplierMSP", "", "payment:ProposeAmountAmendment", int64(1200+i), "O-1"))
+	}
+	contractstest.FailsWith(t, f.amountTx("SupplierMSP", "", "payment:ProposeAmountAmendment", 1300, "O-1"), ccerr.FailedPrecondition)
 }

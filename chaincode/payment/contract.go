@@ -352,7 +352,8 @@ func (c *Contract) Ship(ctx contractapi.TransactionContextInterface, orderID str
 
 // accept turns an order into a payment obligation at time at, bound to
 // the amount on record (bindAmount): the buyer's own acceptance needs an
-// amount the seller wrote last; a deemed one (auto) binds what is there.
+// amount the seller wrote last; a deemed one (auto) is never refused, and
+// binds the amount only when the seller wrote it last.
 func accept(stub shim.ChaincodeStubInterface, o *paymenttypes.Order, at time.Time, auto bool) error {
 	h, err := bindAmount(stub, o, !auto)
 	if err != nil {

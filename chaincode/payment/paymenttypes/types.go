@@ -146,6 +146,8 @@ type Order struct {
 	AmountCollection string    `json:"amountCollection,omitempty" metadata:",optional"`
 	// AmountHash is the hex SHA-256 of the amount record (GetPrivateDataHash)
 	// when the order was accepted: the one amount the acceptance binds to.
+	// Empty when no amount is bound: a non-member seller's order, or a
+	// deemed acceptance of an amount the buyer wrote last.
 	AmountHash string `json:"amountHash,omitempty" metadata:",optional"`
 }
 
