@@ -130,13 +130,14 @@ func TestE2EPaymentsOrderToSettlement(t *testing.T) {
 	assert.Contains(t, string(out), "sme_60_days")
 	post(t, "OEM_FINANCE", "/v1/orders", order, 201)
 
-	// The seller states the amount: the buyer accepts only an amount the seller wrote last.
+	// The seller states the amount: the buyer accepts only an amount the seller wrote last. The
+	// order was created through the buyer's peer; the seller's must have it first.
+	orderSeen(t, id, "created")
 	out = post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/amount", amountJSON(t, 12500000), 201)
 	var tx api.TxView
 	require.NoError(t, json.Unmarshal(out, &tx))
 	assert.Equal(t, []string{"OemMSP", "SupplierMSP"}, endorsers(t, tx.TransactionID), "the amount is endorsed by the pair only")
 
-	orderSeen(t, id, "created")
 	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/shipments", fmt.Sprintf(`{"shipmentRef":"SH-%s","deliveryDate":%q}`, run, now.Add(-time.Minute).Format(time.RFC3339)), 201)
 	orderSeen(t, id, "shipped")
 	post(t, "SUPPLIER_FINANCE", "/v1/orders/"+id+"/acceptance", "", 403)
@@ -224,7 +225,12 @@ func TestE2EPaymentAmountAndParties(t *testing.T) {
 	out = post(t, "OEM_FINANCE", "/v1/orders/"+id+"/acceptance", "", 409)
 	assert.Equal(t, "FAILED_PRECONDITION", problemCode(t, out))
 	post(t, "SUPPLIER_FINANCE", amountPath, amountJSON(t, 1000), 201)
-	post(t, "OEM_FINANCE", "/v1/orders/"+id+"/acceptance", "", 201)
+	// The buyer's peer must have the seller's new amount before the buyer accepts it: until
+	// then acceptance is refused (409) and changes nothing, so it is asked again.
+	require.Eventually(t, func() bool {
+		status, _, _ := call(t, "OEM_FINANCE", "POST", "/v1/orders/"+id+"/acceptance", "")
+		return status == 201
+	}, 10*time.Second, 50*time.Millisecond, "the buyer accepts the amount the seller wrote last")
 	orderSeen(t, id, "accepted")
 
 	// Accepted: no rewrite, an amendment instead.
