@@ -10,7 +10,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/rules"
 )
 
-// Rules from shared/domain.md (State Council Decree No. 802 and the auto
+// Rules of docs/domain.md, "Paying suppliers" (State Council Decree No. 802 and the auto
 // industry's pledge; electronic receivable vouchers).
 const (
 	// AcceptanceWorkingDays is the buyer's window to accept or reject a delivery.
