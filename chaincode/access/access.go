@@ -30,11 +30,17 @@ var Members = []string{OemMSP, SupplierMSP, DealerMSP, InsurerMSP}
 // node's or a TLS identity has no role), and no grant admits it.
 // network/topology restates them for enrolment; a test holds the two equal.
 var Roles = map[string][]string{
-	OemMSP:      {"production", "telematics", "quality", "finance", "admin"},
+	OemMSP:      {"production", "telematics", "quality", "finance", "admin", OwnerServices},
 	SupplierMSP: {"production", "logistics", "finance", "admin"},
-	DealerMSP:   {"sales", "service", "finance", "admin"},
-	InsurerMSP:  {"claims", "underwriting", "admin"},
+	DealerMSP:   {"sales", "service", "finance", "admin", OwnerServices},
+	InsurerMSP:  {"claims", "underwriting", "admin", OwnerServices},
 }
+
+// OwnerServices is the role of the identity that relays car owners'
+// signed statements (docs/owners.md). It decides nothing: the owner's
+// signature, which the chaincode verifies, does. The supplier relays none,
+// so its peers never see an owner's statement.
+const OwnerServices = "owner-services"
 
 // RoleAttr is the Fabric CA certificate attribute holding a user's role.
 const RoleAttr = "role"

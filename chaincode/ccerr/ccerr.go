@@ -49,6 +49,15 @@ const (
 	StatementExpired      Code = "STATEMENT_EXPIRED"
 	StatementMismatch     Code = "STATEMENT_MISMATCH"
 	NonceReused           Code = "NONCE_REUSED"
+
+	// Owners and consent (chaincode/owner, chaincode/consent, docs/owners.md).
+	// OwnerReleaseRequired: a sale of an owned car without the current
+	// owner's signed release (a dealer-only resale).
+	OwnerReleaseRequired Code = "OWNER_RELEASE_REQUIRED"
+	// ClaimCodeInvalid: the claim code does not match the sale's claim hash.
+	ClaimCodeInvalid Code = "CLAIM_CODE_INVALID"
+	// ConsentRequired: no live grant of the owner covers the read or write.
+	ConsentRequired Code = "CONSENT_REQUIRED"
 )
 
 var categories = map[Code]Code{
@@ -72,6 +81,9 @@ var categories = map[Code]Code{
 	StatementExpired:      FailedPrecondition,
 	StatementMismatch:     InvalidArgument,
 	NonceReused:           Conflict,
+	OwnerReleaseRequired:  FailedPrecondition,
+	ClaimCodeInvalid:      Forbidden,
+	ConsentRequired:       Forbidden,
 }
 
 // Category returns the general code c belongs to. An unregistered code
@@ -88,7 +100,8 @@ func Codes() []Code {
 	return []Code{NotFound, AlreadyExists, InvalidArgument, Forbidden, Conflict, FailedPrecondition,
 		VINInvalid, OdometerRollback, TimestampSkew, PersonalData, NotElectrified, UnknownFunction,
 		MissingTransient, PageLimitExceeded,
-		OwnerSignatureInvalid, StatementExpired, StatementMismatch, NonceReused}
+		OwnerSignatureInvalid, StatementExpired, StatementMismatch, NonceReused,
+		OwnerReleaseRequired, ClaimCodeInvalid, ConsentRequired}
 }
 
 // FieldError names one input field and the rule it broke.

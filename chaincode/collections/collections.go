@@ -20,7 +20,9 @@ import (
 
 // The collection names.
 const (
-	// Owners holds owner references of vehicles.
+	// Owners holds the links from a car's ownerships to the selling
+	// dealer's customer references: the dealer writes them, the OEM reads
+	// them to reach owners with safety recalls; no other org holds them.
 	Owners = "owners"
 	// OemSupplier holds the commercial terms of parts and the amounts of
 	// orders the OEM places with a supplier.
@@ -29,11 +31,20 @@ const (
 	OemDealer = "oemDealer"
 	// DealerInsurer is reserved for data between a dealer and an insurer.
 	DealerInsurer = "dealerInsurer"
+	// OemInsurer holds the car data the OEM shares with the insurer while
+	// the car's owner grants it (chaincode/consent).
+	OemInsurer = "oemInsurer"
 )
 
 // Pair is an ordered buyer-seller pair of MSP IDs.
 type Pair struct {
 	Buyer, Seller string
+}
+
+// Share is a holder org that writes data about a car into a collection
+// for a grantee org to read, only while the car's owner grants it.
+type Share struct {
+	Holder, Grantee string
 }
 
 // Collection is one private data collection.
@@ -56,17 +67,24 @@ type Collection struct {
 	// Orders, when set, is the buyer-seller pair whose order amounts the
 	// collection holds (see Pairs).
 	Orders *Pair
+	// Consent, when set, makes the collection carry owner-granted data
+	// from Consent.Holder to Consent.Grantee (see ForShare).
+	Consent *Share
 }
 
 // All lists every collection, in the order of collections_config.json.
 var All = []Collection{
-	{Name: Owners, Members: []string{access.OemMSP, access.DealerMSP, access.InsurerMSP}, MaxPeerCount: 3},
+	{Name: Owners, Members: []string{access.OemMSP, access.DealerMSP}, MaxPeerCount: 1, Endorsers: []string{access.DealerMSP}},
 	{Name: OemSupplier, Members: []string{access.OemMSP, access.SupplierMSP}, MaxPeerCount: 1,
 		Endorsers: []string{access.OemMSP, access.SupplierMSP}, Orders: &Pair{Buyer: access.OemMSP, Seller: access.SupplierMSP}},
 	{Name: OemDealer, Members: []string{access.OemMSP, access.DealerMSP}, MaxPeerCount: 1,
 		Endorsers: []string{access.OemMSP, access.DealerMSP}, Orders: &Pair{Buyer: access.OemMSP, Seller: access.DealerMSP}},
 	{Name: DealerInsurer, Members: []string{access.DealerMSP, access.InsurerMSP}, MaxPeerCount: 1,
 		Endorsers: []string{access.DealerMSP, access.InsurerMSP}},
+	// Only the holder endorses: the grantee cannot write what the owner's
+	// car "said", nor keep a revocation's purge from being endorsed.
+	{Name: OemInsurer, Members: []string{access.OemMSP, access.InsurerMSP}, MaxPeerCount: 1,
+		Endorsers: []string{access.OemMSP}, Consent: &Share{Holder: access.OemMSP, Grantee: access.InsurerMSP}},
 }
 
 // Get returns the collection named name.
@@ -94,6 +112,17 @@ func MembersOf(name string) []string {
 func ForPair(buyer, seller string) (string, bool) {
 	for _, c := range All {
 		if c.Orders != nil && *c.Orders == (Pair{Buyer: buyer, Seller: seller}) {
+			return c.Name, true
+		}
+	}
+	return "", false
+}
+
+// ForShare returns the name of the collection through which holder shares
+// owner-granted data with grantee; false when the pair has none.
+func ForShare(holder, grantee string) (string, bool) {
+	for _, c := range All {
+		if c.Consent != nil && *c.Consent == (Share{Holder: holder, Grantee: grantee}) {
 			return c.Name, true
 		}
 	}

@@ -23,6 +23,12 @@ func TestEveryCollectionIsWellFormed(t *testing.T) {
 			assert.Contains(t, c.Members, e, "%s: endorser %s must hold the data", c.Name, e)
 		}
 		assert.LessOrEqual(t, c.RequiredPeerCount, c.MaxPeerCount, c.Name)
+		if c.Consent != nil {
+			assert.ElementsMatch(t, []string{c.Consent.Holder, c.Consent.Grantee}, c.Members,
+				"%s: only the holder and the grantee may see shared data", c.Name)
+			assert.Equal(t, []string{c.Consent.Holder}, c.Endorsers,
+				"%s: the holder alone endorses, so a grantee can neither forge shared data nor block a purge", c.Name)
+		}
 		if c.Orders != nil {
 			assert.ElementsMatch(t, []string{c.Orders.Buyer, c.Orders.Seller}, c.Members,
 				"%s: only the buyer and the seller may see an order's amount", c.Name)
@@ -46,10 +52,28 @@ func TestForPair(t *testing.T) {
 		{access.OemMSP, access.DealerMSP}: collections.OemDealer}, collections.Pairs())
 }
 
-func TestGetAndMembersOf(t *testing.T) {
+func TestForShare(t *testing.T) {
+	name, ok := collections.ForShare(access.OemMSP, access.InsurerMSP)
+	assert.True(t, ok)
+	assert.Equal(t, collections.OemInsurer, name)
+	for _, p := range [][2]string{{access.InsurerMSP, access.OemMSP}, {access.OemMSP, access.SupplierMSP},
+		{access.DealerMSP, access.InsurerMSP}, {"", ""}} {
+		_, ok := collections.ForShare(p[0], p[1])
+		assert.False(t, ok, "%v has no consent collection", p)
+	}
+}
+
+func TestNoOwnerLinkReachesTheSupplierOrTheInsurer(t *testing.T) {
 	c, ok := collections.Get(collections.Owners)
 	require.True(t, ok)
-	assert.Equal(t, []string{access.OemMSP, access.DealerMSP, access.InsurerMSP}, c.Members)
+	assert.Equal(t, []string{access.OemMSP, access.DealerMSP}, c.Members)
+	assert.Equal(t, "AND('DealerMSP.peer')", c.EndorsementPolicy(), "the dealer alone writes owner links")
+}
+
+func TestGetAndMembersOf(t *testing.T) {
+	c, ok := collections.Get(collections.OemDealer)
+	require.True(t, ok)
+	assert.Equal(t, []string{access.OemMSP, access.DealerMSP}, c.Members)
 	_, ok = collections.Get("nope")
 	assert.False(t, ok)
 	assert.Nil(t, collections.MembersOf("nope"))
@@ -62,8 +86,6 @@ func TestPolicies(t *testing.T) {
 	c, _ := collections.Get(collections.OemSupplier)
 	assert.Equal(t, "OR('OemMSP.member', 'SupplierMSP.member')", c.MemberPolicy())
 	assert.Equal(t, "AND('OemMSP.peer', 'SupplierMSP.peer')", c.EndorsementPolicy())
-	o, _ := collections.Get(collections.Owners)
-	assert.Empty(t, o.EndorsementPolicy(), "owners writes follow the chaincode's policy")
 	var withEndorsement int
 	for _, cfg := range collections.Configs() {
 		assert.True(t, cfg.MemberOnlyRead && cfg.MemberOnlyWrite, cfg.Name)
@@ -71,7 +93,7 @@ func TestPolicies(t *testing.T) {
 			withEndorsement++
 		}
 	}
-	assert.Equal(t, 3, withEndorsement)
+	assert.Equal(t, len(collections.All), withEndorsement, "every collection names who endorses its writes")
 }
 
 // The consortium's collections written out by hand, independent of All:
@@ -83,10 +105,11 @@ func TestCollectionsAreTheAgreedOnes(t *testing.T) {
 		members     []string
 		endorsement string
 	}{
-		{"owners", []string{"OemMSP", "DealerMSP", "InsurerMSP"}, ""},
+		{"owners", []string{"OemMSP", "DealerMSP"}, "AND('DealerMSP.peer')"},
 		{"oemSupplier", []string{"OemMSP", "SupplierMSP"}, "AND('OemMSP.peer', 'SupplierMSP.peer')"},
 		{"oemDealer", []string{"OemMSP", "DealerMSP"}, "AND('OemMSP.peer', 'DealerMSP.peer')"},
 		{"dealerInsurer", []string{"DealerMSP", "InsurerMSP"}, "AND('DealerMSP.peer', 'InsurerMSP.peer')"},
+		{"oemInsurer", []string{"OemMSP", "InsurerMSP"}, "AND('OemMSP.peer')"},
 	}
 	require.Len(t, collections.All, len(want))
 	for i, w := range want {

@@ -21,9 +21,10 @@ type Key struct {
 	Org, Role, Name, Value string
 }
 
-// EnvName is the demo.env variable of a key: AUTOLEDGER_KEY_<ORG>_<ROLE>.
+// EnvName is the demo.env variable of a key: AUTOLEDGER_KEY_<ORG>_<ROLE>,
+// with a role's '-' as '_' (a shell variable name has no '-').
 func (k Key) EnvName() string {
-	return "AUTOLEDGER_KEY_" + strings.ToUpper(k.Name) + "_" + strings.ToUpper(k.Role)
+	return "AUTOLEDGER_KEY_" + strings.ToUpper(k.Name) + "_" + strings.ToUpper(strings.ReplaceAll(k.Role, "-", "_"))
 }
 
 // Generate returns a configuration for connFile listening on listen with

@@ -90,7 +90,7 @@ var Ordering = OrdererOrg{
 var Orgs = []Org{
 	{
 		Name: "oem", MSPID: "OemMSP", CAPort: 7154,
-		Roles:          []string{"production", "telematics", "quality", "finance", "admin"},
+		Roles:          []string{"production", "telematics", "quality", "finance", "admin", "owner-services"},
 		Peers:          []Peer{{Name: "peer0", Port: 7051, ChaincodePort: 7052, OperationsPort: 9441}},
 		ChaincodePorts: map[string]int{Chaincode: 9991, "conformance": 9995},
 		GatewayPort:    8081,
@@ -104,14 +104,14 @@ var Orgs = []Org{
 	},
 	{
 		Name: "dealer", MSPID: "DealerMSP", CAPort: 7354,
-		Roles:          []string{"sales", "service", "finance", "admin"},
+		Roles:          []string{"sales", "service", "finance", "admin", "owner-services"},
 		Peers:          []Peer{{Name: "peer0", Port: 9051, ChaincodePort: 9052, OperationsPort: 9443}},
 		ChaincodePorts: map[string]int{Chaincode: 9993, "conformance": 9997},
 		GatewayPort:    8083,
 	},
 	{
 		Name: "insurer", MSPID: "InsurerMSP", CAPort: 7454,
-		Roles:          []string{"claims", "underwriting", "admin"},
+		Roles:          []string{"claims", "underwriting", "admin", "owner-services"},
 		Peers:          []Peer{{Name: "peer0", Port: 10051, ChaincodePort: 10052, OperationsPort: 9444}},
 		ChaincodePorts: map[string]int{Chaincode: 9994, "conformance": 9998},
 		GatewayPort:    8084,

@@ -28,10 +28,10 @@ declare -A MSP=([orderer]=OrdererMSP [oem]=OemMSP [supplier]=SupplierMSP [dealer
 declare -A CA_PORT=([orderer]=7054 [oem]=7154 [supplier]=7254 [dealer]=7354 [insurer]=7454)
 # Roles a user is enrolled for (Fabric CA attribute role, in the certificate).
 declare -A ROLES=(
-	[oem]="production telematics quality finance admin"
+	[oem]="production telematics quality finance admin owner-services"
 	[supplier]="production logistics finance admin"
-	[dealer]="sales service finance admin"
-	[insurer]="claims underwriting admin"
+	[dealer]="sales service finance admin owner-services"
+	[insurer]="claims underwriting admin owner-services"
 )
 # Peers: org name port chaincode-port operations-port. A second peer of an org is one more line.
 PEERS=(
