@@ -10,8 +10,10 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/collections"
+	"github.com/autoledger/autoledger/chaincode/consent"
 	"github.com/autoledger/autoledger/chaincode/governance"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/owner"
 	"github.com/autoledger/autoledger/chaincode/part"
 	"github.com/autoledger/autoledger/chaincode/payment"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
@@ -43,7 +45,8 @@ func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}
-	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...), payment.NewContract(opts...), gov)
+	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...), payment.NewContract(opts...), gov,
+		owner.NewContract(opts...), consent.NewContract(opts...))
 	if err != nil {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}
@@ -59,5 +62,7 @@ func Policy() access.Policy {
 	maps.Copy(p, part.Policy)
 	maps.Copy(p, payment.Policy)
 	maps.Copy(p, governance.Policy)
+	maps.Copy(p, owner.Policy)
+	maps.Copy(p, consent.Policy)
 	return p
 }
