@@ -93,10 +93,3 @@ func TestSortGrantsByTimeThenID(t *testing.T) {
 	ct.SortGrants(gs)
 	assert.Equal(t, []string{"c", "a", "b"}, []string{gs[0].ID, gs[1].ID, gs[2].ID})
 }
-
-func TestEnvelopeNamesItsFields(t *testing.T) {
-	assert.ElementsMatch(t, []string{"statement/required", "signature/base64"}, fields(t, ct.StatementEnvelope{Signature: "%%"}.Validate()))
-	sig, err := ct.StatementEnvelope{Statement: "x", Signature: "-__-AQ"}.SignatureBytes()
-	require.NoError(t, err)
-	assert.Equal(t, []byte{0xfb, 0xff, 0xfe, 0x01}, sig)
-}
