@@ -162,8 +162,24 @@ type Response struct {
 	TransactionID string          `json:"transactionId"`
 	Status        string          `json:"status"`
 	Result        json.RawMessage `json:"result"`
+	// KeyFingerprint is, for a claim, the bound key's fingerprint in
+	// groups of four, as the gateway read it from the request.
+	KeyFingerprint string `json:"keyFingerprint"`
+	// Purge is, for a revocation, how the purge of the grantee's copies
+	// of the shared data went.
+	Purge *Followup `json:"purge"`
 	// Body is the whole answer as it came.
 	Body json.RawMessage `json:"-"`
+}
+
+// Followup is a second transaction the gateway ran after a write
+// committed (the purge after a revocation).
+type Followup struct {
+	// Status is committed, pending, failed or not-run.
+	Status        string `json:"status"`
+	TransactionID string `json:"transactionId"`
+	Code          string `json:"code"`
+	Detail        string `json:"detail"`
 }
 
 // Pending reports whether the write's commit was not yet seen.

@@ -67,7 +67,7 @@ func TestOwnerFlowsSignWhatTheLedgerAccepts(t *testing.T) {
 	assert.Equal(t, fingerprint(t, alice.Key), r.Statement.Params["key"])
 	assert.Equal(t, ownerclienttest.Channel, r.Statement.Channel)
 	assert.Equal(t, fingerprint(t, alice.Key), g.Current(testVIN).KeyFingerprint)
-	assert.Equal(t, http.StatusCreated, r.StatusCode)
+	assert.Equal(t, http.StatusOK, r.StatusCode)
 	assert.False(t, r.Pending())
 	assert.Contains(t, string(r.Result), `"status":"owned"`)
 
@@ -85,6 +85,8 @@ func TestOwnerFlowsSignWhatTheLedgerAccepts(t *testing.T) {
 	rv, err := alice.Revoke(ctx, testVIN, gr.ID)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"grant": gr.ID}, rv.Statement.Params)
+	require.NotNil(t, rv.Purge)
+	assert.Equal(t, "committed", rv.Purge.Status)
 
 	// Bob is not the owner: his grant is refused by the ledger's check.
 	_, err = bob.Grant(ctx, testVIN, ownerclient.GrantTerms{Grantee: "InsurerMSP", Scopes: []string{"driving"}, Purpose: "x", NotAfter: notAfter})

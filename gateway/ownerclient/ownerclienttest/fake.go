@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -77,7 +79,11 @@ func New() *Gateway {
 // NewTLS starts a fake gateway over https with httptest's certificate.
 func NewTLS() *Gateway {
 	g := &Gateway{cars: map[string]*car{}, nonces: map[string]bool{}}
-	g.Server = httptest.NewTLSServer(g.routes())
+	g.Server = httptest.NewUnstartedServer(g.routes())
+	// A client that does not trust the certificate is a case under test,
+	// not news for the test log.
+	g.Config.ErrorLog = log.New(io.Discard, "", 0)
+	g.StartTLS()
 	return g
 }
 
@@ -110,11 +116,11 @@ func (g *Gateway) Current(vin string) ownertypes.Ownership {
 func (g *Gateway) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/owner/challenges", g.challenge)
-	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/claim", g.write(g.claim))
-	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/sale", g.write(g.sale))
-	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/grants", g.write(g.grant))
-	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/revocations", g.write(g.revoke))
-	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/erasures", g.write(g.erase))
+	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/claim", g.write(http.StatusOK, g.claim))
+	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/sale", g.write(http.StatusCreated, g.sale))
+	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/grants", g.write(http.StatusCreated, g.grant))
+	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/revocations", g.write(http.StatusCreated, g.revoke))
+	mux.HandleFunc("POST /v1/owner/vehicles/{vin}/erasures", g.write(http.StatusCreated, g.erase))
 	mux.HandleFunc("GET /v1/owner/vehicles/{vin}", g.view)
 	return mux
 }
@@ -145,7 +151,7 @@ type request struct {
 func (q request) str(name string) string { s, _ := q.body[name].(string); return s }
 
 // write decodes a write, runs f under the lock and answers a receipt.
-func (g *Gateway) write(f func(request) (Posted, any, error)) http.HandlerFunc {
+func (g *Gateway) write(status int, f func(request) (Posted, any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := request{vin: r.PathValue("vin")}
 		if err := json.NewDecoder(r.Body).Decode(&q.body); err != nil {
@@ -167,7 +173,11 @@ func (g *Gateway) write(f func(request) (Posted, any, error)) http.HandlerFunc {
 		p.Path, p.Body = r.URL.Path, q.body
 		g.nonces[p.nonce] = true
 		g.posted = append(g.posted, p)
-		writeJSON(w, http.StatusCreated, map[string]any{"transactionId": strings.Repeat("7", 64), "status": "committed", "result": result})
+		answer := map[string]any{"transactionId": strings.Repeat("7", 64), "status": "committed", "result": result}
+		if p.Statement.Action == statement.Revoke {
+			answer["purge"] = map[string]any{"status": "committed", "transactionId": strings.Repeat("8", 64)}
+		}
+		writeJSON(w, status, answer)
 	}
 }
 
