@@ -51,6 +51,17 @@ var Holders = map[string][]string{
 	ScopeDriving: {access.OemMSP},
 }
 
+// ShareableScopes lists the scopes some member shares, in Scopes order.
+func ShareableScopes() []string {
+	var out []string
+	for _, s := range Scopes {
+		if len(Holders[s]) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Shareable reports whether msp holds the data of scope and may share it.
 func Shareable(scope, msp string) bool { return slices.Contains(Holders[scope], msp) }
 
