@@ -32,15 +32,28 @@ import (
 type fakeLedger struct {
 	evalOut []byte
 	evalErr error
-	ready   bool
-	calls   []string
+	// out answers a function instead of evalOut.
+	out   map[string][]byte
+	ready bool
+	calls []string
+	// notServed are orgs the gateway holds no identity of (SupplierMSP
+	// when nil).
+	notServed []string
 }
 
 func (f *fakeLedger) Evaluate(_ context.Context, pr auth.Principal, fn string, args ...string) ([]byte, error) {
 	f.calls = append(f.calls, pr.Org+" "+fn+" "+strings.Join(args, ","))
+	if out, ok := f.out[fn]; ok && f.evalErr == nil {
+		return out, nil
+	}
 	return f.evalOut, f.evalErr
 }
-func (f *fakeLedger) Serves(org string) bool { return org != "SupplierMSP" }
+func (f *fakeLedger) Serves(org string) bool {
+	if f.notServed == nil {
+		return org != "SupplierMSP"
+	}
+	return !slices.Contains(f.notServed, org)
+}
 func (f *fakeLedger) Ready(context.Context, time.Duration) map[string]bool {
 	return map[string]bool{"OemMSP": f.ready}
 }
@@ -57,6 +70,14 @@ type fakeSubmitter struct {
 	err     error
 	pending bool
 	code    string
+	// results answer a function instead of {"ok":true}.
+	results map[string]string
+	// fail refuses the functions it names with its error (a chaincode
+	// refusal of that transaction alone).
+	fail map[string]error
+	// policy, for the functions it names, admits only these "Org role"
+	// callers and refuses the others FORBIDDEN, as the chaincode does.
+	policy map[string][]string
 }
 
 func (f *fakeSubmitter) Submit(_ context.Context, req fabric.Request) (store.Receipt, error) {
@@ -66,9 +87,20 @@ func (f *fakeSubmitter) Submit(_ context.Context, req fabric.Request) (store.Rec
 	if f.err != nil {
 		return store.Receipt{}, f.err
 	}
+	if err := f.fail[req.Function]; err != nil {
+		return store.Receipt{}, err
+	}
+	if allowed, ok := f.policy[req.Function]; ok && !slices.Contains(allowed, req.Principal.Org+" "+req.Principal.Role) {
+		return store.Receipt{}, &fabric.Error{Kind: fabric.Business, Chaincode: ccerr.New(ccerr.Forbidden, "caller %s with role %s may not call %s",
+			req.Principal.Org, req.Principal.Role, req.Function)}
+	}
+	result := json.RawMessage(`{"ok":true}`)
+	if out, ok := f.results[req.Function]; ok {
+		result = json.RawMessage(out)
+	}
 	r := store.Receipt{TxID: "tx" + string(rune('a'+len(f.reqs))), Status: store.Pending, Function: req.Function,
 		Client: req.Principal.Client, Org: req.Principal.Org, Role: req.Principal.Role,
-		SuccessStatus: req.SuccessStatus, Location: req.Location, SubmittedAt: time.Now(), Result: json.RawMessage(`{"ok":true}`)}
+		SuccessStatus: req.SuccessStatus, Location: req.Location, SubmittedAt: time.Now(), Result: result}
 	if !f.pending {
 		r.Status, r.ValidationCode, r.BlockNumber = store.Committed, "VALID", 7
 		if f.code != "" {
@@ -109,19 +141,28 @@ func apiKeys(t *testing.T, ps ...auth.Principal) (*auth.Authenticator, map[strin
 }
 
 func newEnv(t *testing.T, limits ...config.Limits) *env {
-	st, err := store.Open(filepath.Join(t.TempDir(), "gw.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	a, keys := apiKeys(t, auth.Principal{Client: "erp", Org: "OemMSP", Role: "production"}, auth.Principal{Client: "dms", Org: "DealerMSP", Role: "sales"},
-		auth.Principal{Client: "sup", Org: "SupplierMSP", Role: "logistics"})
 	lim := config.Default().Limits
 	if len(limits) > 0 {
 		lim = limits[0]
 	}
-	ledger := &fakeLedger{evalOut: []byte(vehicleJSON), ready: true}
+	return newEnvWith(t, api.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: lim}, &fakeLedger{evalOut: []byte(vehicleJSON), ready: true})
+}
+
+// testChannel is the channel the test gateway says it is on.
+const testChannel = "autoledger"
+
+// newEnvWith builds the test gateway from d (its Log, Limits and Owner)
+// over ledger, with an API key for each test client.
+func newEnvWith(t *testing.T, d api.Deps, ledger *fakeLedger) *env {
+	st, err := store.Open(filepath.Join(t.TempDir(), "gw.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	a, keys := apiKeys(t, auth.Principal{Client: "erp", Org: "OemMSP", Role: "production"}, auth.Principal{Client: "dms", Org: "DealerMSP", Role: "sales"},
+		auth.Principal{Client: "sup", Org: "SupplierMSP", Role: "logistics"}, auth.Principal{Client: "tel", Org: "OemMSP", Role: "telematics"},
+		auth.Principal{Client: "uw", Org: "InsurerMSP", Role: "underwriting"}, auth.Principal{Client: "svc", Org: "DealerMSP", Role: "service"})
 	sub := &fakeSubmitter{st: st}
-	s := api.New(api.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: a, Ledger: ledger, Submitter: sub,
-		Store: st, Limits: lim, SyncWait: time.Second})
+	d.Auth, d.Ledger, d.Submitter, d.Store, d.SyncWait, d.Channel = a, ledger, sub, st, time.Second, testChannel
+	s := api.New(d)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	c, err := apitest.NewChecker()
@@ -240,8 +281,8 @@ func TestBadInputNeverReachesFabric(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
 	assert.Equal(t, "vin", r.problem(t).Errors[0].Field)
 
-	r = e.do("POST", "/v1/vehicles/1M8GDM9AXKP042788/ownership-transfers", "dms",
-		`{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"jane@example.com","salt":"`+testSalt+`"}`)
+	r = e.do("POST", "/v1/vehicles/1M8GDM9AXKP042788/sales", "dms",
+		`{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"jane@example.com","ownerSalt":"`+testSalt+`"}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
 	assert.Equal(t, string(ccerr.PersonalData), r.problem(t).Code)
 
@@ -352,8 +393,8 @@ func TestIdempotencyKey(t *testing.T) {
 	assert.Equal(t, api.CodeIdempotencyReuse, other.problem(t).Code)
 
 	// Another client's key space is its own.
-	e.do("POST", "/v1/vehicles/1M8GDM9AXKP042788/ownership-transfers", "dms",
-		`{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"dlr1:abcdefgh","salt":"`+testSalt+`"}`, "Idempotency-Key", "k1")
+	e.do("POST", "/v1/vehicles/1M8GDM9AXKP042788/odometer-readings", "dms",
+		`{"km":5,"source":"sale","observedAt":"2026-01-01T00:00:00Z"}`, "Idempotency-Key", "k1")
 	assert.Len(t, e.sub.reqs, 2)
 
 	// A business refusal is final: replayed, not retried.

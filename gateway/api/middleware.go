@@ -146,9 +146,16 @@ func newFailureLimit(l config.Limits) *failureLimit {
 }
 
 func newFailureLimitOf(l config.Limits, capacity int) *failureLimit {
-	perSec := rate.Limit(l.AuthFailuresPerMinute / 60)
-	return &failureLimit{perSec: perSec, burst: l.AuthFailureBurst, max: capacity,
-		buckets: map[string]*list.Element{}, order: list.New(), overflow: rate.NewLimiter(perSec, l.AuthFailureBurst)}
+	return newAddressLimit(l.AuthFailuresPerMinute, l.AuthFailureBurst, capacity)
+}
+
+// newAddressLimit is a failureLimit for any event counted per address:
+// each call of fail draws a token. The owner endpoints, which take no
+// credential to limit by, draw one per request.
+func newAddressLimit(perMinute float64, burst, capacity int) *failureLimit {
+	perSec := rate.Limit(perMinute / 60)
+	return &failureLimit{perSec: perSec, burst: burst, max: capacity,
+		buckets: map[string]*list.Element{}, order: list.New(), overflow: rate.NewLimiter(perSec, burst)}
 }
 
 // addressKey is the unit limited: an IPv4 address, or an IPv6 /64 (what

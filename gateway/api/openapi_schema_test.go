@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/autoledger/autoledger/chaincode/rules"
@@ -29,7 +30,11 @@ var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite the generated co
 // openapi.yaml, by schema name. Their nested structs become schemas too.
 var requestBodies = map[string]any{
 	"RegisterRequest":      vehicletypes.RegisterRequest{},
-	"TransferRequest":      api.TransferBody{},
+	"DealerSaleRequest":    api.DealerSaleBody{},
+	"ChallengeRequest":     api.ChallengeRequest{},
+	"ClaimRequest":         api.ClaimBody{},
+	"OwnerSaleRequest":     api.OwnerSaleBody{},
+	"StatementEnvelope":    ownertypes.StatementEnvelope{},
 	"OdometerRequest":      vehicletypes.OdometerRequest{},
 	"ClusterRequest":       vehicletypes.ClusterRequest{},
 	"ServiceRequest":       vehicletypes.ServiceRequest{},

@@ -50,6 +50,10 @@ type Deps struct {
 	// MetricsElsewhere leaves GET /metrics out of Handler: the gateway
 	// serves it on its own listener (config metricsListen).
 	MetricsElsewhere bool
+	// Owner configures the owner endpoints; zero fields take config's
+	// defaults. Channel is the channel owner statements are made for.
+	Owner   config.Owner
+	Channel string
 }
 
 // Server holds the handlers.
@@ -61,6 +65,7 @@ type Server struct {
 // New builds the router.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
+	d.Owner = ownerDefaults(d.Owner)
 	s := &Server{Deps: d, engine: gin.New()}
 	e := s.engine
 	e.HandleMethodNotAllowed = true
@@ -88,6 +93,7 @@ func New(d Deps) *Server {
 	s.partRoutes(v1)
 	s.paymentRoutes(v1)
 	s.governanceRoutes(v1)
+	s.consentRoutes(v1)
 	v1.POST("/subscriptions", s.subscribe)
 	v1.GET("/subscriptions", s.subscriptions)
 	v1.DELETE("/subscriptions/:id", s.unsubscribe)
@@ -96,8 +102,21 @@ func New(d Deps) *Server {
 	v1.POST("/dead-letters/:id/replay", s.replayDeadLetter)
 	v1.GET("/transactions/:txId", s.transaction)
 	v1.GET("/events", newStreamCap(d.Limits.EventStreams).handler(), s.events)
+
+	// The owner endpoints take no credential: their own group, limited per
+	// address, relayed under the gateway's owner-services identity.
+	owner := e.Group("/v1/owner", s.ownerGate())
+	s.ownerRoutes(owner)
+	for _, add := range routeHooks {
+		add(s, e, owner)
+	}
 	return s
 }
+
+// routeHooks add the routes of other files of this package that need the
+// engine or the owner group (the owner portal, portal.go, registers itself
+// here from an init function), so that each file keeps its own routes.
+var routeHooks []func(s *Server, e *gin.Engine, owner *gin.RouterGroup)
 
 // MetricsHandler serves the gateway's Prometheus metrics.
 func MetricsHandler() http.Handler {

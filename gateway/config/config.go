@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/access"
 	"gopkg.in/yaml.v3"
 )
 
@@ -30,6 +32,7 @@ type Config struct {
 	Limits    Limits    `yaml:"limits"`
 	Auth      Auth      `yaml:"auth"`
 	Webhooks  Webhooks  `yaml:"webhooks"`
+	Owner     Owner     `yaml:"owner"`
 	// MVCCRetries bounds re-proposals after an MVCC read conflict.
 	MVCCRetries int `yaml:"mvccRetries"`
 	// Pprof, when set, serves Go's profiler on that (loopback) address.
@@ -82,6 +85,41 @@ type Webhooks struct {
 	// Allow admits host names, IP addresses or CIDRs (e.g. "127.0.0.1",
 	// "10.20.0.0/16", "hooks.corp.example") that would otherwise be refused.
 	Allow []string `yaml:"allow"`
+}
+
+// Owner configures the owner endpoints (/v1/owner/...). A car owner is
+// no client of the gateway: those endpoints take no credential, and the
+// gateway relays the owner's signed statements under one served org's
+// owner-services identity. The owner's signature, which the chaincode
+// verifies, is what authorises a write; the limits below only keep one
+// address from flooding the relay.
+type Owner struct {
+	// RelayOrg is the served org whose owner-services identity relays
+	// statements. Empty picks the first served org, in the channel's
+	// member order (access.Members), that has the owner-services role.
+	RelayOrg string `yaml:"relayOrg"`
+	// RequestsPerMinute and Burst bound the owner requests of one client
+	// address (an IPv4 address, an IPv6 /64); past them 429.
+	RequestsPerMinute float64 `yaml:"requestsPerMinute"`
+	Burst             int     `yaml:"burst"`
+	// BodyBytes caps an owner request's body: a statement is at most 2 KiB.
+	BodyBytes int64 `yaml:"bodyBytes"`
+}
+
+// Relay returns the org that relays owner statements among the orgs
+// serves admits: RelayOrg when set and served, else the first served
+// member with the owner-services role. ok is false when there is none,
+// and the owner endpoints then answer 503.
+func (o Owner) Relay(serves func(org string) bool) (org string, ok bool) {
+	if o.RelayOrg != "" {
+		return o.RelayOrg, serves(o.RelayOrg)
+	}
+	for _, m := range relayOrgs() {
+		if serves(m) {
+			return m, true
+		}
+	}
+	return "", false
 }
 
 // Limits protect the gateway and the network from one client. A client
@@ -151,6 +189,7 @@ func Default() Config {
 		Retention: Retention{IdempotencyKeys: 24 * time.Hour, Receipts: 7 * 24 * time.Hour},
 		Limits: Limits{BodyBytes: 1 << 20, RatePerSec: 200, Burst: 400,
 			AuthFailuresPerMinute: 30, AuthFailureBurst: 10, EventStreams: 4},
+		Owner:       Owner{RequestsPerMinute: 60, Burst: 20, BodyBytes: 16 << 10},
 		Auth:        Auth{JWT: JWT{Leeway: 30 * time.Second, MaxLifetime: 24 * time.Hour}},
 		MVCCRetries: 3,
 	}
@@ -158,7 +197,8 @@ func Default() Config {
 
 // Load reads path (if not empty) over the defaults, then applies the
 // environment: AUTOLEDGER_GATEWAY_LISTEN, AUTOLEDGER_CONNECTION_FILE,
-// AUTOLEDGER_GATEWAY_STORE, AUTOLEDGER_GATEWAY_ORGS (comma-separated).
+// AUTOLEDGER_GATEWAY_STORE, AUTOLEDGER_GATEWAY_ORGS (comma-separated),
+// AUTOLEDGER_OWNER_RELAY_ORG.
 func Load(path string) (Config, error) {
 	c := Default()
 	if path != "" {
@@ -183,6 +223,9 @@ func Load(path string) (Config, error) {
 	}
 	if v := os.Getenv("AUTOLEDGER_GATEWAY_ORGS"); v != "" {
 		c.Orgs = strings.Split(v, ",")
+	}
+	if v := os.Getenv("AUTOLEDGER_OWNER_RELAY_ORG"); v != "" {
+		c.Owner.RelayOrg = v
 	}
 	// Added to the file's list, never replacing it: a container's environment can widen the
 	// webhook allow-list only where its operator sets this variable.
@@ -219,6 +262,13 @@ func (c Config) Validate() error {
 		return errors.New("tls.requireClientCert needs tls.clientCAFile to verify the certificates against")
 	case c.MetricsListen != "" && c.MetricsListen == c.Listen:
 		return errors.New("metricsListen must differ from listen (leave it empty to serve /metrics on listen)")
+	case c.Owner.RelayOrg != "" && !slices.Contains(access.Roles[c.Owner.RelayOrg], access.OwnerServices):
+		return fmt.Errorf("owner.relayOrg %q has no %s role: pick one of the orgs that relay owner statements (%s)",
+			c.Owner.RelayOrg, access.OwnerServices, strings.Join(relayOrgs(), ", "))
+	case c.Owner.RequestsPerMinute <= 0 || c.Owner.Burst <= 0:
+		return errors.New("owner.requestsPerMinute and owner.burst must be positive")
+	case c.Owner.BodyBytes <= 0:
+		return errors.New("owner.bodyBytes must be positive")
 	}
 	for _, k := range c.Auth.APIKeys {
 		if k.Client == "" || k.Org == "" || k.Role == "" || !strings.HasPrefix(k.KeyHash, "sha256:") {
@@ -239,6 +289,17 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// relayOrgs are the members with the owner-services role.
+func relayOrgs() []string {
+	var out []string
+	for _, m := range access.Members {
+		if slices.Contains(access.Roles[m], access.OwnerServices) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // AudienceRequired refuses JWT issuers without an audience: without one a

@@ -3,10 +3,12 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/autoledger/autoledger/gateway/config"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -80,4 +82,49 @@ func TestJWTSettingsThatCannotBeTrustedAreRefused(t *testing.T) {
 		_, err := config.Load(path)
 		require.NoError(t, err, jwks)
 	}
+}
+
+// The owner relay defaults to the first served member with the
+// owner-services role, never the supplier (which relays no owner
+// statement); a configured relay without that role is refused at load.
+func TestOwnerRelay(t *testing.T) {
+	serving := func(orgs ...string) func(string) bool {
+		return func(o string) bool { return slices.Contains(orgs, o) }
+	}
+	for _, tc := range []struct {
+		relay  string
+		served []string
+		want   string
+		ok     bool
+	}{
+		{"", []string{"SupplierMSP", "DealerMSP", "OemMSP"}, "OemMSP", true},
+		{"", []string{"SupplierMSP", "InsurerMSP"}, "InsurerMSP", true},
+		{"", []string{"SupplierMSP"}, "", false},
+		{"DealerMSP", []string{"OemMSP", "DealerMSP"}, "DealerMSP", true},
+		{"DealerMSP", []string{"OemMSP"}, "DealerMSP", false},
+	} {
+		got, ok := config.Owner{RelayOrg: tc.relay}.Relay(serving(tc.served...))
+		assert.Equal(t, tc.want, got, "%s %v", tc.relay, tc.served)
+		assert.Equal(t, tc.ok, ok, "%s %v", tc.relay, tc.served)
+	}
+
+	for _, tc := range []struct{ yaml, field string }{
+		{"owner: {relayOrg: SupplierMSP}", "owner.relayOrg"},
+		{"owner: {relayOrg: NoSuchMSP}", "owner.relayOrg"},
+		{"owner: {requestsPerMinute: 0}", "owner.requestsPerMinute"},
+		{"owner: {bodyBytes: -1}", "owner.bodyBytes"},
+	} {
+		path := filepath.Join(t.TempDir(), "gateway.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("connectionFile: c.json\n"+tc.yaml+"\n"), 0o600))
+		_, err := config.Load(path)
+		require.Error(t, err, tc.yaml)
+		require.True(t, strings.HasPrefix(err.Error(), tc.field+" "), "%s: %v", tc.yaml, err)
+	}
+	path := filepath.Join(t.TempDir(), "gateway.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("connectionFile: c.json\nowner: {relayOrg: InsurerMSP}\n"), 0o600))
+	t.Setenv("AUTOLEDGER_OWNER_RELAY_ORG", "DealerMSP")
+	c, err := config.Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, "DealerMSP", c.Owner.RelayOrg, "the environment overrides the file")
+	assert.Equal(t, config.Default().Owner.Burst, c.Owner.Burst, "unset keys keep their defaults")
 }

@@ -80,7 +80,7 @@ func run(log *slog.Logger, path string) error {
 		return err
 	}
 	srvs, err := serve.Listen(cfg, api.Deps{Log: log, Auth: authn, Ledger: pool, Submitter: sub, Store: st,
-		Limits: cfg.Limits, SyncWait: cfg.Timeouts.SyncWait, Hub: hub})
+		Limits: cfg.Limits, SyncWait: cfg.Timeouts.SyncWait, Hub: hub, Owner: cfg.Owner, Channel: pool.Channel()})
 	if err != nil {
 		return err
 	}

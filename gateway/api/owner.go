@@ -1,0 +1,509 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/consent/consenttypes"
+	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
+	"github.com/autoledger/autoledger/chaincode/owner/statement"
+	"github.com/autoledger/autoledger/chaincode/rules"
+	"github.com/autoledger/autoledger/gateway/auth"
+	"github.com/autoledger/autoledger/gateway/config"
+	"github.com/autoledger/autoledger/gateway/fabric"
+	"github.com/autoledger/autoledger/gateway/ownerclient"
+	"github.com/autoledger/autoledger/gateway/store"
+	"github.com/gin-gonic/gin"
+)
+
+// The owner endpoints (/v1/owner/...) relay a car owner's signed
+// statements. The owner is no client of the gateway and brings no
+// credential: what authorises a write is the owner's signature, which the
+// chaincode verifies against the key the ledger holds. The gateway adds
+// only what it must: the relay identity (its org's owner-services user), a
+// per-address limit, and checks that spare the network a statement that
+// cannot pass. It logs a statement's ID at most, never its signature, key,
+// text or a claim code.
+
+// ownerClient names the relay as a principal, in receipts and logs.
+const ownerClient = "owner-relay"
+
+// ownerEndorsers endorse every transaction that carries an owner's
+// statement or claim code: the members that relay owner statements (OEM,
+// dealer, insurer; a majority of the channel). The supplier relays none,
+// so its peers never see a statement, a claim code or an owner reference.
+var ownerEndorsers = relayOrgs()
+
+func relayOrgs() []string {
+	var out []string
+	for _, m := range access.Members {
+		if slices.Contains(access.Roles[m], access.OwnerServices) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// CodeOwnerRelayUnavailable answers an owner request at a gateway that
+// holds no owner-services identity to relay it with.
+const CodeOwnerRelayUnavailable = "OWNER_RELAY_UNAVAILABLE"
+
+// ownerDefaults fills the owner settings a caller left zero (tests and
+// embedders that build Deps by hand) with config's defaults.
+func ownerDefaults(o config.Owner) config.Owner {
+	d := config.Default().Owner
+	if o.RequestsPerMinute <= 0 {
+		o.RequestsPerMinute = d.RequestsPerMinute
+	}
+	if o.Burst <= 0 {
+		o.Burst = d.Burst
+	}
+	if o.BodyBytes <= 0 {
+		o.BodyBytes = d.BodyBytes
+	}
+	return o
+}
+
+// ownerGate admits an owner request: within its address's limit, with a
+// relay org this gateway serves, and a body of at most owner.bodyBytes. The
+// relay becomes the request's principal.
+func (s *Server) ownerGate() gin.HandlerFunc {
+	limit := newAddressLimit(s.Owner.RequestsPerMinute, s.Owner.Burst, maxTracked)
+	return func(c *gin.Context) {
+		if wait, over := limit.fail(c.RemoteIP(), time.Now()); over {
+			tooMany(c, wait, "too many owner requests from this address")
+			return
+		}
+		org, ok := s.Owner.Relay(s.Ledger.Serves)
+		if !ok {
+			detail := "this gateway serves no org with the " + access.OwnerServices + " role (OEM, dealer or insurer): it relays no owner statements; use another member's gateway"
+			if s.Owner.RelayOrg != "" {
+				detail = "owner statements are relayed by " + s.Owner.RelayOrg + "'s " + access.OwnerServices +
+					" identity (owner.relayOrg), which this gateway does not hold; use another member's gateway"
+			}
+			writeProblem(c, problem(http.StatusServiceUnavailable, CodeOwnerRelayUnavailable, detail))
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Owner.BodyBytes)
+		}
+		c.Set(principalKey, auth.Principal{Client: ownerClient, Org: org, Role: access.OwnerServices})
+		c.Next()
+	}
+}
+
+func (s *Server) ownerRoutes(owner *gin.RouterGroup) {
+	owner.POST("/challenges", s.challenge)
+	owner.GET("/vehicles/:vin", s.ownerVehicle)
+	owner.POST("/vehicles/:vin/claim", s.claim)
+	owner.POST("/vehicles/:vin/sale", s.ownerSale)
+	owner.POST("/vehicles/:vin/grants", s.ownerStatement("consent:Grant", statement.Grant))
+	owner.POST("/vehicles/:vin/revocations", s.revoke)
+	owner.POST("/vehicles/:vin/erasures", s.ownerStatement("owner:Erase", statement.Erase))
+}
+
+// ownerActions are the statement actions an owner endpoint relays.
+var ownerActions = rules.Enum("owneraction", string(statement.Claim), string(statement.ReleaseSale),
+	string(statement.Grant), string(statement.Revoke), string(statement.Erase))
+
+// ChallengeRequest asks what a device needs to build a statement.
+type ChallengeRequest struct {
+	VIN    string `json:"vin" validate:"vin"`
+	Action string `json:"action" validate:"owneraction"`
+}
+
+// Validate checks the VIN and the action.
+func (r ChallengeRequest) Validate() error {
+	var c rules.Checker
+	c.Struct(r)
+	return c.Err()
+}
+
+// Challenge is what a device puts into a statement besides the action's
+// parameters: the channel, a fresh nonce and an expiry.
+type Challenge struct {
+	Domain  string `json:"domain"`
+	Channel string `json:"channel"`
+	VIN     string `json:"vin"`
+	Action  string `json:"action"`
+	Nonce   string `json:"nonce"`
+	Expires string `json:"expires"`
+}
+
+// challengeLifetime is how long a statement built on a challenge may be
+// signed and relayed; well inside statement.MaxLifetime.
+const challengeLifetime = 10 * time.Minute
+
+// challenge answers what to sign. It keeps no state: the nonce is only a
+// convenience for devices without a good random source, and the ledger's
+// nonce record, not the gateway, refuses a second use.
+func (s *Server) challenge(c *gin.Context) {
+	r, _, ok := readBody[ChallengeRequest](c)
+	if !ok {
+		return
+	}
+	if s.Channel == "" {
+		writeProblem(c, problem(http.StatusServiceUnavailable, CodeOwnerRelayUnavailable, "this gateway does not know its channel"))
+		return
+	}
+	nonce := make([]byte, 16)
+	_, _ = rand.Read(nonce) // crypto/rand never fails; it crashes the program instead
+	c.JSON(http.StatusOK, Challenge{Domain: statement.Domain, Channel: s.Channel, VIN: r.VIN, Action: r.Action,
+		Nonce: hex.EncodeToString(nonce), Expires: statement.FormatTime(time.Now().Add(challengeLifetime))})
+}
+
+// checkStatement decodes the envelope's statement and holds it to the
+// channel, the path's VIN and the route's action, as the chaincode will,
+// so that a statement for another car or action costs no endorsement. key,
+// when not nil (a claim, whose key the envelope brings), is checked too,
+// signature and expiry included. The chaincode repeats every check: these
+// only answer sooner. The statement's ID is logged.
+func (s *Server) checkStatement(c *gin.Context, env ownertypes.StatementEnvelope, vin string, action statement.Action, key *statement.PublicKey) (statement.Statement, bool) {
+	encoded := []byte(env.Statement)
+	var st statement.Statement
+	var err error
+	if key != nil {
+		sig, decErr := env.SignatureBytes()
+		if decErr != nil {
+			writeProblem(c, validationProblem(fieldErr("signature", "base64", "must be base64 of the 64-byte P1363 signature")))
+			return st, false
+		}
+		st, _, err = statement.Check(encoded, sig, statement.Expect{Channel: s.Channel, VIN: vin, Action: action, Key: *key, TxTime: time.Now()})
+	} else {
+		st, err = statement.Decode(encoded)
+		switch {
+		case err != nil:
+		case st.Channel != s.Channel:
+			err = mismatch("channel", st.Channel, s.Channel)
+		case st.VIN != vin:
+			err = mismatch("vin", st.VIN, vin)
+		case st.Action != action:
+			err = mismatch("action", string(st.Action), string(action))
+		}
+	}
+	if err != nil {
+		fail(c, err)
+		return st, false
+	}
+	logger(c).Info("owner statement", "action", string(action), "statementId", statement.ID(encoded))
+	return st, true
+}
+
+func mismatch(field, got, want string) error {
+	return ccerr.Field(ccerr.StatementMismatch, "statement."+field, "mismatch", "the statement is for %q, this request for %q", got, want)
+}
+
+// OwnerTx answers an owner's write: the transaction, and what the owner
+// compares or follows up.
+type OwnerTx struct {
+	TxView
+	// KeyFingerprint is the claimed key's fingerprint in groups of four,
+	// to compare with the one the owner's device shows.
+	KeyFingerprint string `json:"keyFingerprint,omitempty"`
+	// Purge is the purge of the revoked grant's shared data.
+	Purge *Followup `json:"purge,omitempty"`
+}
+
+// ClaimBody is the REST body of a claim: the owner's signed claim
+// statement with the public key it names, and the claim code the dealer
+// handed over, which travels as transient data only.
+type ClaimBody struct {
+	ownertypes.StatementEnvelope
+	ClaimCode string `json:"claimCode" validate:"required,min=16,max=128"`
+}
+
+// Validate checks the envelope, the key a claim needs and the code as a
+// person copied it (see ownerclient.NormalizeClaimCode), never quoting it.
+func (b ClaimBody) Validate() error {
+	var c rules.Checker
+	c.Add(b.StatementEnvelope.Validate())
+	if b.PublicKey == "" {
+		c.Fail("publicKey", "required", "a claim brings the key it binds")
+	}
+	if err := (ownertypes.ClaimTransient{Code: ownerclient.NormalizeClaimCode(b.ClaimCode)}).Validate(); err != nil {
+		e, _ := ccerr.From(err)
+		for _, f := range e.Fields {
+			c.Fail("claimCode", f.Rule, "%s", f.Message)
+		}
+	}
+	return c.Err()
+}
+
+func (s *Server) claim(c *gin.Context) {
+	vin, ok := pathVIN(c)
+	if !ok {
+		return
+	}
+	b, _, ok := readBody[ClaimBody](c)
+	if !ok {
+		return
+	}
+	raw, err := b.PublicKeyBytes()
+	var key statement.PublicKey
+	if err == nil {
+		key, err = statement.ParsePublicKey(raw)
+	}
+	if err != nil {
+		fail(c, ccerr.Field(ccerr.InvalidArgument, "publicKey", "p256", "must be a P-256 public key: base64 of the SPKI DER or the 65-byte raw point"))
+		return
+	}
+	if _, ok := s.checkStatement(c, b.StatementEnvelope, vin, statement.Claim, &key); !ok {
+		return
+	}
+	code := jsonArg(ownertypes.ClaimTransient{Code: ownerclient.NormalizeClaimCode(b.ClaimCode)})
+	r, ok := s.commit(c, fabric.Request{Function: "owner:Claim", Args: []string{vin, jsonArg(b.StatementEnvelope)},
+		Transient: map[string][]byte{ownertypes.ClaimTransientKey: []byte(code)}, Endorsers: ownerEndorsers, SuccessStatus: http.StatusOK})
+	if ok {
+		s.writeTx(c, r, OwnerTx{TxView: view(r), KeyFingerprint: statement.FormatFingerprint(key.Fingerprint())})
+	}
+}
+
+// OwnerSaleBody is the REST body of a resale the current owner released:
+// their signed release-sale statement, which names the buyer and the
+// odometer reading, and the sale's public facts. A buyer named by key
+// (key:<fingerprint>) needs buyerPublicKey; a buyer named by a claim
+// code's hash (claim:<hash>) needs claimSalt. The seller's device made that
+// code and hands it to the buyer itself: it never passes the gateway. The
+// fields besides the envelope's are SellRequest's, with its tags (a test
+// holds them equal).
+type OwnerSaleBody struct {
+	ownertypes.StatementEnvelope
+	SaleDate       time.Time `json:"saleDate" validate:"required"`
+	UseType        string    `json:"useType" validate:"usetype"`
+	ClaimSalt      string    `json:"claimSalt,omitempty" validate:"omitempty,salt"`
+	BuyerPublicKey string    `json:"buyerPublicKey,omitempty" validate:"max=200"`
+}
+
+// request is the chaincode's SellRequest.
+func (b OwnerSaleBody) request() ownertypes.SellRequest {
+	return ownertypes.SellRequest{Envelope: b.StatementEnvelope, SaleDate: b.SaleDate, UseType: b.UseType,
+		ClaimSalt: b.ClaimSalt, BuyerPublicKey: b.BuyerPublicKey}
+}
+
+// Validate checks the body with the chaincode's rules, naming the fields
+// as the body does (statement, not envelope.statement).
+func (b OwnerSaleBody) Validate() error {
+	err := b.request().Validate()
+	if e, ok := ccerr.From(err); ok {
+		for i, f := range e.Fields {
+			e.Fields[i].Field = strings.TrimPrefix(f.Field, "envelope.")
+		}
+		return e
+	}
+	return err
+}
+
+func (s *Server) ownerSale(c *gin.Context) {
+	vin, ok := pathVIN(c)
+	if !ok {
+		return
+	}
+	b, _, ok := readBody[OwnerSaleBody](c)
+	if !ok {
+		return
+	}
+	req := b.request()
+	if _, ok := s.checkStatement(c, req.Envelope, vin, statement.ReleaseSale, nil); !ok {
+		return
+	}
+	r, ok := s.commit(c, fabric.Request{Function: "owner:Sell", Args: []string{vin, jsonArg(req)},
+		Endorsers: ownerEndorsers, SuccessStatus: http.StatusCreated})
+	if ok {
+		s.writeTx(c, r, OwnerTx{TxView: view(r)})
+	}
+}
+
+// ownerStatement relays function(vin, envelope) for a statement of action.
+func (s *Server) ownerStatement(function string, action statement.Action) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		vin, ok := pathVIN(c)
+		if !ok {
+			return
+		}
+		env, _, ok := readBody[ownertypes.StatementEnvelope](c)
+		if !ok {
+			return
+		}
+		if _, ok := s.checkStatement(c, env, vin, action, nil); !ok {
+			return
+		}
+		r, ok := s.commit(c, fabric.Request{Function: function, Args: []string{vin, jsonArg(env)},
+			Endorsers: ownerEndorsers, SuccessStatus: http.StatusCreated})
+		if ok {
+			s.writeTx(c, r, OwnerTx{TxView: view(r)})
+		}
+	}
+}
+
+// commit submits req as the request's principal and waits up to SyncWait
+// for its commit. It is for routes that honour neither Idempotency-Key nor
+// Prefer: an owner's statement carries its own replay guard (its nonce),
+// and all owners share the relay's principal, so keys of one owner could
+// replay another's answer. A receipt still pending after the wait is
+// returned with ok true; any failure is written and ok is false.
+func (s *Server) commit(c *gin.Context, req fabric.Request) (store.Receipt, bool) {
+	req.Principal = principal(c)
+	r, err := s.run(c, req)
+	if err != nil {
+		fail(c, err)
+		return r, false
+	}
+	return r, true
+}
+
+// run submits req and waits up to SyncWait for its commit: the receipt,
+// committed or still pending, or the failure.
+func (s *Server) run(c *gin.Context, req fabric.Request) (store.Receipt, error) {
+	r, err := s.Submitter.Submit(c.Request.Context(), req)
+	if err != nil {
+		return r, err
+	}
+	if c.GetString(txKey) == "" {
+		c.Set(txKey, r.TxID)
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.SyncWait)
+	r, err = s.Submitter.Wait(ctx, r.TxID)
+	cancel()
+	if err == nil && r.Status != store.Pending {
+		err = fabric.Outcome(r)
+	}
+	return r, err
+}
+
+// Followup is how a second transaction ended that a route runs once its
+// first committed; its failure does not undo the first, which the answer
+// reports as done.
+type Followup struct {
+	// Status is committed, pending, failed, or not-run (with the reason in
+	// Detail).
+	Status        string   `json:"status"`
+	TransactionID string   `json:"transactionId,omitempty"`
+	Endorsers     []string `json:"endorsers,omitempty"`
+	Code          string   `json:"code,omitempty"`
+	Detail        string   `json:"detail,omitempty"`
+}
+
+// The statuses of a Followup.
+const (
+	FollowupCommitted = "committed"
+	FollowupPending   = "pending"
+	FollowupFailed    = "failed"
+	FollowupNotRun    = "not-run"
+)
+
+// followup runs req and reports how it ended, logging a failure.
+func (s *Server) followup(c *gin.Context, req fabric.Request) *Followup {
+	r, err := s.run(c, req)
+	f := &Followup{TransactionID: r.TxID, Endorsers: req.Endorsers}
+	switch {
+	case err != nil:
+		p := problemOf(err)
+		f.Status, f.Code, f.Detail = FollowupFailed, p.Code, p.Detail
+		logger(c).Warn("follow-up transaction failed", "function", req.Function, "txId", r.TxID, "code", p.Code, "err", err)
+	case r.Status == store.Pending:
+		f.Status, f.Detail = FollowupPending, "ordered; the commit was not seen in time: GET /v1/transactions/"+r.TxID+" with a credential of "+req.Principal.Org
+	default:
+		f.Status = FollowupCommitted
+	}
+	return f
+}
+
+// writeTx answers a receipt from commit with body: 202 and the status URL
+// while it is pending, else the request's success status.
+func (s *Server) writeTx(c *gin.Context, r store.Receipt, body any) {
+	if r.Status == store.Pending {
+		c.Header("Location", "/v1/transactions/"+r.TxID)
+		c.JSON(http.StatusAccepted, body)
+		return
+	}
+	c.JSON(r.SuccessStatus, body)
+}
+
+// OwnerVehicle answers GET /v1/owner/vehicles/{vin}: the car's ownerships
+// (public, no personal data) and the grants its owners gave, each marked
+// live or not.
+type OwnerVehicle struct {
+	ownertypes.OwnerView
+	Grants []consenttypes.GrantView `json:"grants"`
+}
+
+func (s *Server) ownerVehicle(c *gin.Context) {
+	vin, ok := pathVIN(c)
+	if !ok {
+		return
+	}
+	var out OwnerVehicle
+	var grants consenttypes.GrantList
+	if !s.evaluateInto(c, &out.OwnerView, "owner:Get", vin) || !s.evaluateInto(c, &grants, "consent:List", vin) {
+		return
+	}
+	out.Grants = grants.Grants
+	if out.Grants == nil {
+		out.Grants = []consenttypes.GrantView{}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// revoke relays a revocation and then purges the grantee's copies of the
+// data shared under the grant: consent:Purge, a private-only transaction
+// endorsed by the holders of the share collections alone.
+func (s *Server) revoke(c *gin.Context) {
+	vin, ok := pathVIN(c)
+	if !ok {
+		return
+	}
+	env, _, ok := readBody[ownertypes.StatementEnvelope](c)
+	if !ok {
+		return
+	}
+	st, ok := s.checkStatement(c, env, vin, statement.Revoke, nil)
+	if !ok {
+		return
+	}
+	grantID := st.Params["grant"]
+	r, ok := s.commit(c, fabric.Request{Function: "consent:Revoke", Args: []string{vin, jsonArg(env)},
+		Endorsers: ownerEndorsers, SuccessStatus: http.StatusCreated})
+	if !ok {
+		return
+	}
+	out := OwnerTx{TxView: view(r)}
+	if r.Status == store.Pending {
+		out.Purge = &Followup{Status: FollowupNotRun, Detail: "the revocation is not committed yet; once it is, any member of the share collection runs " +
+			"POST /v1/consents/" + vin + "/" + grantID + "/purges"}
+	} else {
+		out.Purge = s.purgeAfterRevoke(c, vin, grantID)
+	}
+	s.writeTx(c, r, out)
+}
+
+// purgeAfterRevoke runs consent:Purge for a grant just revoked, as the
+// relay if it is a member of every share collection of the grant, else as
+// a holder this gateway serves: a private data purge needs a member as its
+// creator.
+func (s *Server) purgeAfterRevoke(c *gin.Context, vin, grantID string) *Followup {
+	g, err := s.grant(c, principal(c), vin, grantID)
+	if err != nil {
+		p := problemOf(err)
+		return &Followup{Status: FollowupFailed, Code: p.Code, Detail: "could not read the grant to find its holders: " + p.Detail}
+	}
+	colls := shareCollections(g.Grantee)
+	if len(colls) == 0 {
+		return &Followup{Status: FollowupNotRun, Detail: "no member shares data with " + g.Grantee + ": nothing to purge"}
+	}
+	holders := holdersOf(colls)
+	for _, org := range append([]string{principal(c).Org}, holders...) {
+		if s.Ledger.Serves(org) && memberOfAll(org, colls) {
+			return s.followup(c, fabric.Request{Principal: auth.Principal{Client: ownerClient, Org: org, Role: access.OwnerServices},
+				Function: "consent:Purge", Args: []string{vin, grantID}, Endorsers: holders})
+		}
+	}
+	return &Followup{Status: FollowupNotRun, Endorsers: holders, Detail: "this gateway holds no identity of a member of the share collection; " +
+		"a member (" + strings.Join(holders, ", ") + ") runs POST /v1/consents/" + vin + "/" + grantID + "/purges"}
+}
