@@ -71,8 +71,8 @@ lint: ## shellcheck every tracked shell script
 	@if [ -n "$(SCRIPTS)" ]; then shellcheck $(SCRIPTS); fi
 
 .PHONY: tools
-tools: ## install the host tools the scripts and CI need, from Debian packages
-	@missing=""; for t in shellcheck:shellcheck jq:jq curl:curl envsubst:gettext-base file:file; do \
+tools: ## install the host tools the scripts and CI need, from Debian packages (chromium: the portal's browser tests)
+	@missing=""; for t in shellcheck:shellcheck jq:jq curl:curl envsubst:gettext-base file:file chromium:chromium; do \
 		command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
 	if docker info >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1; then \
 		command -v docker-compose >/dev/null || missing="$$missing docker-compose"; fi; \
