@@ -104,8 +104,9 @@ down: ## stop the demo gateway and the network (data kept; make network-clean re
 	@test-network/scripts/demo.sh down
 
 .PHONY: gateway
-gateway: ## build the gateway binary (static) into bin/
+gateway: ## build the gateway and the owner CLI, autoledger (static), into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger-gateway ./gateway/cmd/autoledger-gateway
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger ./gateway/cmd/autoledger
 
 .PHONY: images
 images: ## our images, autoledger-chaincode and autoledger-gateway, FROM scratch

@@ -107,9 +107,13 @@ func LoadKeyFile(path string) (*ecdsa.PrivateKey, error) {
 
 // ParsePrivateKey reads a PEM P-256 private key (PKCS#8 or SEC1).
 func ParsePrivateKey(pemBytes []byte) (*ecdsa.PrivateKey, error) {
-	block, _ := pem.Decode(pemBytes)
+	block, rest := pem.Decode(pemBytes)
+	// openssl ecparam -genkey writes the curve's parameters first.
+	for block != nil && block.Type == "EC PARAMETERS" {
+		block, rest = pem.Decode(rest)
+	}
 	if block == nil {
-		return nil, errors.New("not a PEM file")
+		return nil, errors.New("not a PEM file with a private key")
 	}
 	var key any
 	var err error

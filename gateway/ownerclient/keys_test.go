@@ -75,6 +75,11 @@ func TestParsePrivateKeyTakesSEC1AndRefusesOtherCurves(t *testing.T) {
 	got, err := ownerclient.ParsePrivateKey(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
 	require.NoError(t, err)
 	assert.True(t, got.Equal(k))
+	// As openssl ecparam -genkey writes it: the curve's OID first.
+	params := pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: []byte{0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}})
+	got, err = ownerclient.ParsePrivateKey(append(params, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})...))
+	require.NoError(t, err)
+	assert.True(t, got.Equal(k))
 
 	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	require.NoError(t, err)
