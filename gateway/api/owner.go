@@ -11,6 +11,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/consent/consenttypes"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
@@ -104,9 +105,11 @@ func (s *Server) ownerRoutes(owner *gin.RouterGroup) {
 	owner.GET("/vehicles/:vin", s.ownerVehicle)
 	owner.POST("/vehicles/:vin/claim", s.claim)
 	owner.POST("/vehicles/:vin/sale", s.ownerSale)
-	owner.POST("/vehicles/:vin/grants", s.ownerStatement("consent:Grant", statement.Grant))
+	owner.POST("/vehicles/:vin/grants", s.ownerStatement("consent:Grant", statement.Grant, nil))
 	owner.POST("/vehicles/:vin/revocations", s.revoke)
-	owner.POST("/vehicles/:vin/erasures", s.ownerStatement("owner:Erase", statement.Erase))
+	// An erasure purges the owners collection, which only its members'
+	// clients may write: the insurer relays none.
+	owner.POST("/vehicles/:vin/erasures", s.ownerStatement("owner:Erase", statement.Erase, collections.MembersOf(collections.Owners)))
 }
 
 // ownerActions are the statement actions an owner endpoint relays.
@@ -157,6 +160,24 @@ func (s *Server) challenge(c *gin.Context) {
 	_, _ = rand.Read(nonce) // crypto/rand never fails; it crashes the program instead
 	c.JSON(http.StatusOK, Challenge{Domain: statement.Domain, Channel: s.Channel, VIN: r.VIN, Action: r.Action,
 		Nonce: hex.EncodeToString(nonce), Expires: statement.FormatTime(time.Now().Add(challengeLifetime))})
+}
+
+// relayAmong makes the request's relay one of orgs: the configured relay
+// when it is one, else the first served one with the owner-services role.
+// None answers 503 OWNER_RELAY_UNAVAILABLE.
+func (s *Server) relayAmong(c *gin.Context, orgs []string) bool {
+	if slices.Contains(orgs, principal(c).Org) {
+		return true
+	}
+	for _, org := range ownerEndorsers {
+		if slices.Contains(orgs, org) && s.Ledger.Serves(org) {
+			c.Set(principalKey, auth.Principal{Client: ownerClient, Org: org, Role: access.OwnerServices})
+			return true
+		}
+	}
+	writeProblem(c, problem(http.StatusServiceUnavailable, CodeOwnerRelayUnavailable,
+		"this request is relayed by "+strings.Join(orgs, " or ")+", and this gateway holds no owner-services identity of them; use another member's gateway"))
+	return false
 }
 
 // checkStatement decodes the envelope's statement and holds it to the
@@ -320,11 +341,15 @@ func (s *Server) ownerSale(c *gin.Context) {
 	}
 }
 
-// ownerStatement relays function(vin, envelope) for a statement of action.
-func (s *Server) ownerStatement(function string, action statement.Action) gin.HandlerFunc {
+// ownerStatement relays function(vin, envelope) for a statement of action;
+// relayAmong, when not nil, are the orgs whose relay the chaincode admits.
+func (s *Server) ownerStatement(function string, action statement.Action, relayAmong []string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		vin, ok := pathVIN(c)
 		if !ok {
+			return
+		}
+		if relayAmong != nil && !s.relayAmong(c, relayAmong) {
 			return
 		}
 		env, _, ok := readBody[ownertypes.StatementEnvelope](c)

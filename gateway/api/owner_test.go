@@ -544,3 +544,30 @@ func TestRESTBodiesKeepTheChaincodesRules(t *testing.T) {
 	want, _ := reflect.TypeOf(ownertypes.ClaimTransient{}).FieldByName("Code")
 	assert.Equal(t, want.Tag.Get("validate"), code.Tag.Get("validate"))
 }
+
+// An erasure purges the owners collection, which only the OEM's and the
+// dealer's clients may write: an insurer relay hands it to one of them,
+// and a gateway with neither answers 503.
+func TestErasureIsRelayedByAnOwnersMember(t *testing.T) {
+	o := newOwnerKey(t)
+	e := ownerEnv(t, config.Owner{RelayOrg: "InsurerMSP"})
+	text, sig := o.sign(t, ownerVIN, statement.Erase, map[string]string{"ownerNo": "1"})
+	r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/erasures", "", envelope(text, sig))
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	assert.Equal(t, auth.Principal{Client: "owner-relay", Org: "OemMSP", Role: "owner-services"}, e.sub.reqs[0].Principal)
+
+	ledger := ownerLedger()
+	ledger.notServed = []string{"OemMSP", "DealerMSP", "SupplierMSP"}
+	e = newEnvWith(t, api.Deps{Log: slog.New(slog.DiscardHandler), Limits: config.Default().Limits}, ledger)
+	text, sig = o.sign(t, ownerVIN, statement.Erase, map[string]string{"ownerNo": "1"})
+	r = e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/erasures", "", envelope(text, sig))
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Equal(t, api.CodeOwnerRelayUnavailable, r.problem(t).Code)
+	assert.Empty(t, e.sub.reqs)
+
+	text, sig = o.sign(t, ownerVIN, statement.Grant, map[string]string{"grantee": "InsurerMSP", "notAfter": "2026-12-30T00:00:00Z",
+		"purpose": "usage-based-insurance", "scopes": "driving"})
+	r = e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/grants", "", envelope(text, sig))
+	require.Equal(t, http.StatusCreated, r.status, "the insurer relays a grant: %s", r.body)
+	assert.Equal(t, "InsurerMSP", e.sub.reqs[0].Principal.Org)
+}
