@@ -24,6 +24,17 @@ type Checker struct {
 	router routers.Router
 }
 
+// textTypes are the non-JSON media types the gateway answers with (the
+// owner portal's page, style sheet, script and charts): their bodies are
+// checked as strings, as text/plain is by default.
+var textTypes = []string{"text/html", "text/css", "text/javascript", "image/svg+xml"}
+
+func init() {
+	for _, ct := range textTypes {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+	}
+}
+
 // NewChecker loads the gateway's embedded document.
 func NewChecker() (*Checker, error) {
 	doc, err := api.LoadOpenAPI()
