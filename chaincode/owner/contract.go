@@ -1,23 +1,395 @@
 // Package owner is the contract of car ownerships: who may act for a car,
 // proven by the owner's own key (docs/owners.md). Members relay the owner's
 // signed statements; the chaincode verifies them.
+//
+// An ownership is the n-th owner period of a car. A dealer's first sale
+// (SellFromStock) starts ownership 1 awaiting its claim; the buyer claims
+// it with the dealer's claim code and a key of their own (Claim); from then
+// on the car changes hands only with that key's signed release (Sell), or
+// by an exception a majority of the member orgs approves. Public state
+// holds no personal data: the key is a pseudonym for one car's ownership,
+// and the dealer's customer reference (LinkCustomer) is private.
 package owner
 
 import (
+	"encoding/base64"
+	"time"
+
 	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
+	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
+	"github.com/autoledger/autoledger/chaincode/owner/statement"
+	"github.com/autoledger/autoledger/chaincode/rules"
+	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+	"github.com/autoledger/autoledger/chaincode/vin"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
 // Name is the contract's name: its transactions are "owner:Claim" and so on.
 const Name = "owner"
 
-// Policy says who may call each transaction.
-var Policy = access.Policy{}
+// relays are the roles that relay owners' statements.
+var relays = []access.Grant{
+	access.Allow(access.OemMSP, access.OwnerServices),
+	access.Allow(access.DealerMSP, access.OwnerServices),
+	access.Allow(access.InsurerMSP, access.OwnerServices),
+}
+
+// Policy says who may call each transaction. A statement transaction
+// decides nothing by its caller: the owner's signature does; the caller
+// only relays it.
+var Policy = access.Policy{
+	"owner:SellFromStock": {access.Allow(access.DealerMSP, "sales")},
+	"owner:Claim":         relays,
+	// A dealer brokering a resale relays the owner's release itself.
+	"owner:Sell":         append(append([]access.Grant{}, relays...), access.Allow(access.DealerMSP, "sales")),
+	"owner:LinkCustomer": {access.Allow(access.DealerMSP, "sales")},
+	// Erasure purges from the owners collection, which only its members'
+	// clients may write (memberOnlyWrite): the insurer relays no erasure.
+	"owner:Erase": {
+		access.Allow(access.OemMSP, access.OwnerServices),
+		access.Allow(access.DealerMSP, access.OwnerServices),
+	},
+	"owner:EraseOnRequest":   {access.Allow(access.DealerMSP, "admin")},
+	"owner:ProposeException": access.EveryMember("admin"),
+	"owner:ApproveException": access.EveryMember("admin"),
+	"owner:Get":              access.AnyMember(),
+}
 
 // Contract is the owner contract.
 type Contract struct{ kit.Contract }
 
 // NewContract returns the contract; opts set the peer clock and tolerance.
 func NewContract(opts ...kit.Option) *Contract {
-	return &Contract{kit.NewContract(Name, Policy, nil, opts...)}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Get"}, opts...)}
+}
+
+// begin starts a write about a registered car: kit.Begin, the VIN's form,
+// then the vehicle.
+func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode string, reqs ...kit.Validator) (kit.Tx, *vehicletypes.Vehicle, error) {
+	tx, err := c.Config.Begin(ctx, reqs...)
+	if err != nil {
+		return tx, nil, err
+	}
+	if _, err := vin.Validate(vinCode); err != nil {
+		return tx, nil, err
+	}
+	v, err := vehicle.Load(tx.Stub, vinCode)
+	return tx, v, err
+}
+
+// SellFromStock records a dealer's first sale of a car: ownership 1,
+// awaiting the buyer's claim with the code whose salted hash the request
+// carries. A car that has had an owner is sold only with its owner's
+// release (Sell): OWNER_RELEASE_REQUIRED.
+func (c *Contract) SellFromStock(ctx contractapi.TransactionContextInterface, vinCode string, req ownertypes.SaleRequest) (*ownertypes.SaleResult, error) {
+	tx, v, err := c.begin(ctx, vinCode, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := kit.NotAfterTx("saleDate", req.SaleDate, tx.Time); err != nil {
+		return nil, err
+	}
+	if v.OwnerCount > 0 {
+		return nil, ccerr.New(ccerr.OwnerReleaseRequired, "vehicle %s has had %d owner(s); a resale needs the current owner's signed release (owner:Sell)", v.VIN, v.OwnerCount)
+	}
+	res, err := vehicle.RecordSale(tx.Stub, v, vehicletypes.TransferRequest{SaleDate: req.SaleDate, OdometerKm: req.OdometerKm, UseType: req.UseType})
+	if err != nil {
+		return nil, err
+	}
+	o := newOwnership(tx, v, req.SaleDate)
+	o.ClaimHash, o.ClaimSalt = req.ClaimHash, req.ClaimSalt
+	if err := putOwnership(tx.Stub, o); err != nil {
+		return nil, err
+	}
+	return &ownertypes.SaleResult{TransferResult: *res, Ownership: *o}, nil
+}
+
+// newOwnership is the next ownership of v (v.OwnerCount, already counted),
+// begun at the transaction, awaiting its claim.
+func newOwnership(tx kit.Tx, v *vehicletypes.Vehicle, saleDate time.Time) *ownertypes.Ownership {
+	return &ownertypes.Ownership{
+		SchemaVersion: kit.SchemaVersion, VIN: v.VIN, OwnerNo: v.OwnerCount, Status: ownertypes.StatusAwaitingClaim,
+		Since: tx.Time, SoldBy: tx.Caller.MSP, SaleDate: saleDate.UTC(), PreviousKeys: []ownertypes.PreviousKey{},
+	}
+}
+
+// Claim binds the buyer's key to the car's ownership that awaits its
+// claim: the envelope holds the buyer's claim statement, signed by the key
+// it names, and the transient "claim" holds the code the dealer handed
+// over, whose salted hash the ownership holds.
+func (c *Contract) Claim(ctx contractapi.TransactionContextInterface, vinCode string, env ownertypes.StatementEnvelope) (*ownertypes.Ownership, error) {
+	tx, v, err := c.begin(ctx, vinCode, env)
+	if err != nil {
+		return nil, err
+	}
+	var claim ownertypes.ClaimTransient
+	if err := kit.TransientJSON(tx.Stub, ownertypes.ClaimTransientKey, &claim); err != nil {
+		return nil, err
+	}
+	o, err := current(tx.Stub, v)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status != ownertypes.StatusAwaitingClaim {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "ownership %d of %s is %s, not awaiting a claim", o.OwnerNo, v.VIN, o.Status)
+	}
+	raw, err := env.PublicKeyBytes()
+	if err != nil || raw == nil {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "publicKey", "required", "a claim carries the claiming key (base64 SPKI or raw P-256)")
+	}
+	key, err := statement.ParsePublicKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkStatement(tx, v.VIN, statement.Claim, env, key); err != nil {
+		return nil, err
+	}
+	if !claimMatches(o.ClaimHash, o.ClaimSalt, claim.Code) {
+		return nil, ccerr.New(ccerr.ClaimCodeInvalid, "the claim code is not the one issued for ownership %d of %s", o.OwnerNo, v.VIN)
+	}
+	o.Status = ownertypes.StatusOwned
+	o.PublicKey = base64.StdEncoding.EncodeToString(key.SPKI())
+	o.KeyFingerprint = key.Fingerprint()
+	o.BoundAt = tx.Time
+	// A redeemed code opens nothing any more.
+	o.ClaimHash, o.ClaimSalt = "", ""
+	if err := putOwnership(tx.Stub, o); err != nil {
+		return nil, err
+	}
+	return o, kit.Emit(tx.Stub, ownertypes.EvOwnershipClaimed, ownertypes.OwnershipClaimed{
+		VIN: v.VIN, OwnerNo: o.OwnerNo, KeyFingerprint: o.KeyFingerprint,
+	})
+}
+
+// Sell records a resale the current owner released: the envelope's
+// release-sale statement, signed by the current ownership's key, names the
+// buyer and the odometer reading. The current ownership ends; the next
+// begins owned by the buyer's key (key:) or awaiting the claim of whoever
+// holds the code whose hash the statement names (claim:).
+func (c *Contract) Sell(ctx contractapi.TransactionContextInterface, vinCode string, req ownertypes.SellRequest) (*ownertypes.SaleResult, error) {
+	tx, v, err := c.begin(ctx, vinCode, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := kit.NotAfterTx("saleDate", req.SaleDate, tx.Time); err != nil {
+		return nil, err
+	}
+	seller, err := current(tx.Stub, v)
+	if err != nil {
+		return nil, err
+	}
+	key, err := boundKey(seller, ccerr.OwnerReleaseRequired, "sold")
+	if err != nil {
+		return nil, err
+	}
+	s, err := checkStatement(tx, v.VIN, statement.ReleaseSale, req.Envelope, key)
+	if err != nil {
+		return nil, err
+	}
+	buyer := s.Params["buyer"]
+	kind, ref, _ := cutParty(buyer)
+	var buyerKey statement.PublicKey
+	switch kind {
+	case "key":
+		if req.ClaimSalt != "" {
+			return nil, ccerr.Field(ccerr.InvalidArgument, "claimSalt", "buyer_kind", "the statement's buyer is a key; send buyerPublicKey, not claimSalt")
+		}
+		if buyerKey, err = parseKey(req.BuyerPublicKey, "buyerPublicKey"); err != nil {
+			return nil, err
+		}
+		if buyerKey.Fingerprint() != ref {
+			return nil, ccerr.Field(ccerr.StatementMismatch, "buyerPublicKey", "mismatch", "the statement's buyer is key %s, buyerPublicKey is key %s", ref, buyerKey.Fingerprint())
+		}
+	case "claim":
+		if req.BuyerPublicKey != "" {
+			return nil, ccerr.Field(ccerr.InvalidArgument, "buyerPublicKey", "buyer_kind", "the statement's buyer claims with a code; send claimSalt, not buyerPublicKey")
+		}
+		if req.ClaimSalt == "" {
+			return nil, ccerr.Field(ccerr.InvalidArgument, "claimSalt", "required", "the statement's buyer claims with a code; send the salt its hash was made with")
+		}
+	}
+	km, err := parseKm(s.Params["odometerKm"])
+	if err != nil {
+		return nil, err
+	}
+	res, err := vehicle.RecordSale(tx.Stub, v, vehicletypes.TransferRequest{SaleDate: req.SaleDate, OdometerKm: km, UseType: req.UseType})
+	if err != nil {
+		return nil, err
+	}
+	seller.Status, seller.EndedAt, seller.EndedBy = ownertypes.StatusEnded, tx.Time, ownertypes.EndedBySale
+	seller.Release = &ownertypes.Release{StatementID: statement.ID([]byte(req.Envelope.Statement)), Buyer: buyer, OdometerKm: km, SignedAt: tx.Time, Expires: s.Expires}
+	if err := putOwnership(tx.Stub, seller); err != nil {
+		return nil, err
+	}
+	o := newOwnership(tx, v, req.SaleDate)
+	if kind == "key" {
+		o.Status = ownertypes.StatusOwned
+		o.PublicKey = base64.StdEncoding.EncodeToString(buyerKey.SPKI())
+		o.KeyFingerprint, o.BoundAt = buyerKey.Fingerprint(), tx.Time
+	} else {
+		o.ClaimHash, o.ClaimSalt = ref, req.ClaimSalt
+	}
+	if err := putOwnership(tx.Stub, o); err != nil {
+		return nil, err
+	}
+	return &ownertypes.SaleResult{TransferResult: *res, Ownership: *o}, nil
+}
+
+// LinkCustomer records the selling dealer's customer reference for an
+// ownership, from the transient "owner", in the owners collection. It
+// writes nothing public, so the dealer's peers alone endorse it (the
+// collection's policy) and the reference reaches no other org's peer.
+func (c *Contract) LinkCustomer(ctx contractapi.TransactionContextInterface, vinCode string, ownerNo int) (*ownertypes.OwnerLinked, error) {
+	tx, v, err := c.begin(ctx, vinCode)
+	if err != nil {
+		return nil, err
+	}
+	var who vehicletypes.NewOwner
+	if err := kit.TransientJSON(tx.Stub, ownertypes.OwnerTransientKey, &who); err != nil {
+		return nil, err
+	}
+	var salt rules.Checker
+	salt.SaltNotFromTxID("salt", who.Salt, tx.Stub.GetTxID())
+	if err := salt.Err(); err != nil {
+		return nil, err
+	}
+	o, err := ownership(tx.Stub, v, ownerNo)
+	if err != nil {
+		return nil, err
+	}
+	if !o.ErasedAt.IsZero() {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "ownership %d of %s was erased at %s", ownerNo, v.VIN, statement.FormatTime(o.ErasedAt))
+	}
+	key, err := vehicle.OwnerLinkKey(v.VIN, ownerNo)
+	if err != nil {
+		return nil, err
+	}
+	link := ownertypes.OwnerLink{SchemaVersion: kit.SchemaVersion, VIN: v.VIN, OwnerNo: ownerNo, OwnerRef: who.OwnerRef,
+		Salt: who.Salt, RecordedBy: tx.Caller.MSP, Since: tx.Time}
+	if err := kit.PutPrivateJSON(tx.Stub, vehicle.OwnersCollection, key, link); err != nil {
+		return nil, err
+	}
+	ev := ownertypes.OwnerLinked{VIN: v.VIN, OwnerNo: ownerNo, RecordedBy: tx.Caller.MSP}
+	return &ev, kit.Emit(tx.Stub, ownertypes.EvOwnerLinked, ev)
+}
+
+// Erase purges a past ownership's owner link at the word of that
+// ownership's own key: the envelope's erase statement names the ownership.
+// The ownership record stays (its dates and count are the car's history);
+// it is marked erased.
+func (c *Contract) Erase(ctx contractapi.TransactionContextInterface, vinCode string, env ownertypes.StatementEnvelope) (*ownertypes.EraseResult, error) {
+	tx, v, err := c.begin(ctx, vinCode, env)
+	if err != nil {
+		return nil, err
+	}
+	// The statement names the ownership whose key must have signed it.
+	s, err := statement.Decode([]byte(env.Statement))
+	if err != nil {
+		return nil, err
+	}
+	if s.Action != statement.Erase {
+		return nil, ccerr.Field(ccerr.StatementMismatch, "statement.action", "mismatch", "the statement is for %q, this transaction for %q", s.Action, statement.Erase)
+	}
+	n, err := parseCount(s.Params["ownerNo"])
+	if err != nil {
+		return nil, err
+	}
+	o, err := erasable(tx.Stub, v, n)
+	if err != nil {
+		return nil, err
+	}
+	key, err := boundKey(o, ccerr.FailedPrecondition, "erased by its owner")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkStatement(tx, v.VIN, statement.Erase, env, key); err != nil {
+		return nil, err
+	}
+	return erase(tx, v, o, ownertypes.ErasedByOwner, "")
+}
+
+// EraseOnRequest purges a past ownership's owner link on a documented
+// request (a data subject's request the dealer received and verified off
+// the chain; evidenceHash is the SHA-256 of that document), for an owner
+// who has no key for it (one who never claimed, or lost it).
+func (c *Contract) EraseOnRequest(ctx contractapi.TransactionContextInterface, vinCode string, ownerNo int, evidenceHash string) (*ownertypes.EraseResult, error) {
+	tx, v, err := c.begin(ctx, vinCode)
+	if err != nil {
+		return nil, err
+	}
+	var chk rules.Checker
+	chk.Hash("evidenceHash", evidenceHash)
+	if err := chk.Err(); err != nil {
+		return nil, err
+	}
+	o, err := erasable(tx.Stub, v, ownerNo)
+	if err != nil {
+		return nil, err
+	}
+	return erase(tx, v, o, ownertypes.ErasedOnRequest, evidenceHash)
+}
+
+// Get returns the car's ownerships, the current one and any exception
+// open on it.
+func (c *Contract) Get(ctx contractapi.TransactionContextInterface, vinCode string) (*ownertypes.OwnerView, error) {
+	if _, err := vin.Validate(vinCode); err != nil {
+		return nil, err
+	}
+	stub := ctx.GetStub()
+	v, err := vehicle.Load(stub, vinCode)
+	if err != nil {
+		return nil, err
+	}
+	all, err := ownerships(stub, v.VIN)
+	if err != nil {
+		return nil, err
+	}
+	view := &ownertypes.OwnerView{VIN: v.VIN, OwnerCount: v.OwnerCount, Ownerships: all}
+	if v.OwnerCount > 0 && len(all) >= v.OwnerCount {
+		cur := all[v.OwnerCount-1]
+		view.Current = &cur
+	}
+	ts, err := kit.TxTime(stub)
+	if err != nil {
+		return nil, err
+	}
+	if view.OpenException, err = openException(stub, v, ts); err != nil {
+		return nil, err
+	}
+	return view, nil
+}
+
+// parseKey decodes and parses a base64 public key named field.
+func parseKey(b64, field string) (statement.PublicKey, error) {
+	if b64 == "" {
+		return statement.PublicKey{}, ccerr.Field(ccerr.InvalidArgument, field, "required", "is required: base64 of the SPKI or raw P-256 key")
+	}
+	raw, err := ownertypes.DecodeBase64(b64)
+	if err != nil {
+		return statement.PublicKey{}, ccerr.Field(ccerr.InvalidArgument, field, "base64", "must be base64 (standard or URL-safe)")
+	}
+	k, err := statement.ParsePublicKey(raw)
+	if err != nil {
+		e, _ := ccerr.From(err)
+		return statement.PublicKey{}, ccerr.Field(ccerr.InvalidArgument, field, "p256", "%s", e.Message)
+	}
+	return k, nil
+}
+
+// boundKey is the key bound to o; an ownership without one cannot be
+// what (sold, erased by its owner) by its owner's word: code says why.
+func boundKey(o *ownertypes.Ownership, code ccerr.Code, what string) (statement.PublicKey, error) {
+	if o.PublicKey == "" {
+		return statement.PublicKey{}, ccerr.New(code, "ownership %d of %s has no key bound (it is %s), so it cannot be %s by its owner's statement",
+			o.OwnerNo, o.VIN, o.Status, what)
+	}
+	return parseKey(o.PublicKey, "ownership.publicKey")
+}
+
+// claimMatches compares the code's salted hash with the ownership's.
+func claimMatches(hash, salt, code string) bool {
+	return hash != "" && ownertypes.ClaimHash(salt, code) == hash
 }

@@ -24,14 +24,13 @@ import (
 // Name is the contract's name: its transactions are "vehicle:Register" and so on.
 const Name = "vehicle"
 
-// OwnersCollection holds owner references (members OemMSP, DealerMSP,
-// InsurerMSP: a MAJORITY of the four orgs can endorse without the supplier).
+// OwnersCollection holds the owner links, the selling dealer's customer
+// references per ownership (collections.Owners: OemMSP and DealerMSP).
 const OwnersCollection = collections.Owners
 
 // Policy says who may call each transaction.
 var Policy = access.Policy{
 	"vehicle:Register":            {access.Allow(access.OemMSP, "production")},
-	"vehicle:TransferOwnership":   {access.Allow(access.DealerMSP, "sales")},
 	"vehicle:RecordOdometer":      {access.Allow(access.OemMSP, "telematics"), access.Allow(access.DealerMSP, "service"), access.Allow(access.InsurerMSP, "claims")},
 	"vehicle:ReplaceCluster":      {access.Allow(access.DealerMSP, "service")},
 	"vehicle:RecordService":       {access.Allow(access.DealerMSP, "service")},
@@ -115,72 +114,80 @@ func (c *Contract) Register(ctx contractapi.TransactionContextInterface, req veh
 	})
 }
 
-// TransferOwnership records a sale. The new owner (reference and salt)
-// comes as transient data under "owner" and goes only into the owners
-// collection; public state keeps the owner count, the sale date, the
-// odometer reading and the use type.
-func (c *Contract) TransferOwnership(ctx contractapi.TransactionContextInterface, vinCode string, req vehicletypes.TransferRequest) (*vehicletypes.TransferResult, error) {
-	stub := ctx.GetStub()
-	var owner vehicletypes.NewOwner
-	if err := kit.TransientJSON(stub, vehicletypes.OwnerTransientKey, &owner); err != nil {
-		return nil, err
-	}
-	var salt rules.Checker
-	salt.SaltNotFromTxID("salt", owner.Salt, stub.GetTxID())
-	if err := salt.Err(); err != nil {
-		return nil, err
-	}
-	tx, v, err := c.begin(ctx, vinCode, req, "saleDate", req.SaleDate)
-	if err != nil {
-		return nil, err
-	}
-	reading, err := addReading(stub, v, req.OdometerKm, "sale", req.SaleDate.UTC(), v.EventCount+1)
+// RecordSale appends the OWNERSHIP_TRANSFER life event of a sale to v in
+// the caller's transaction: the sale's odometer reading (source "sale"),
+// the next owner number and the use type, and sets the
+// OwnershipTransferred event. The owner contract's sales call it after
+// their own checks (the owner's release, the claim code's hash): it is the
+// one way a car changes hands with a reading. saleDate must already be
+// checked against the transaction time.
+func RecordSale(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, sale vehicletypes.TransferRequest) (*vehicletypes.TransferResult, error) {
+	reading, err := addReading(stub, v, sale.OdometerKm, "sale", sale.SaleDate.UTC(), v.EventCount+1)
 	if err != nil {
 		return nil, err
 	}
 	v.OwnerCount++
-	v.UseType = req.UseType
+	v.UseType = sale.UseType
 	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventOwnershipTransfer, Odometer: &reading, Transfer: &vehicletypes.Transfer{
-		SaleDate: req.SaleDate.UTC(), OdometerKm: req.OdometerKm, UseType: req.UseType, OwnerNo: v.OwnerCount,
+		SaleDate: sale.SaleDate.UTC(), OdometerKm: sale.OdometerKm, UseType: sale.UseType, OwnerNo: v.OwnerCount,
 	}}
 	if err := Append(stub, v, e); err != nil {
 		return nil, err
 	}
-	if err := putOwner(tx, v.VIN, owner); err != nil {
-		return nil, err
-	}
 	res := &vehicletypes.TransferResult{Receipt: vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, OwnerCount: v.OwnerCount, Reading: reading, RollbackSuspected: v.RollbackSuspected}
 	return res, emit(stub, vehicletypes.EvOwnershipTransferred, v, e, vehicletypes.OwnershipTransferred{
-		OwnerCount: v.OwnerCount, UseType: req.UseType, OdometerKm: req.OdometerKm, ReadingRollback: reading.Rollback,
+		OwnerCount: v.OwnerCount, UseType: sale.UseType, OdometerKm: sale.OdometerKm, ReadingRollback: reading.Rollback,
 	})
 }
 
-// ownerObject keys the owners collection's records.
-const ownerObject = "owner"
-
-// ownerKey is the owner record's key in the owners collection. Fabric
-// hashes private keys without a salt, so it holds the VIN (public) only.
-func ownerKey(vinCode string) (string, error) {
-	return shim.CreateCompositeKey(ownerObject, []string{vinCode})
-}
-
-func putOwner(tx kit.Tx, vinCode string, owner vehicletypes.NewOwner) error {
-	key, err := ownerKey(vinCode)
+// RecordOwnerChange appends the OWNERSHIP_TRANSFER life event of a change
+// of owner that is no sale (a repossession, a court order: reason) to v in
+// the caller's transaction. No one read the odometer, so the event carries
+// no reading; the use type stays. It sets no chaincode event: the caller's
+// transaction has its own.
+func RecordOwnerChange(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, reason string) (*vehicletypes.Receipt, error) {
+	ts, err := kit.TxTime(stub)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rec := vehicletypes.OwnerRecord{SchemaVersion: kit.SchemaVersion, VIN: vinCode, OwnerRef: owner.OwnerRef, Since: tx.Time, RecordedBy: tx.Caller.MSP, Salt: owner.Salt}
-	return kit.PutPrivateJSON(tx.Stub, OwnersCollection, key, rec)
+	v.OwnerCount++
+	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventOwnershipTransfer, Transfer: &vehicletypes.Transfer{
+		SaleDate: ts, UseType: v.UseType, OwnerNo: v.OwnerCount, Reason: reason,
+	}}
+	if err := Append(stub, v, e); err != nil {
+		return nil, err
+	}
+	return &vehicletypes.Receipt{VIN: v.VIN, Seq: e.Seq, Type: e.Type}, nil
 }
 
-// OwnerRecordHash returns the SHA-256 (hex) of the car's current owner
-// record as every peer holds it, members of the owners collection or not,
-// so a holder of the record can prove it and anyone can check it is salted.
+// ownerLinkObject keys the owners collection's records: one per ownership.
+const ownerLinkObject = "ownerlink"
+
+// OwnerLinkKey is the key of ownership ownerNo's owner link in the owners
+// collection (written by the owner contract). Fabric hashes private keys
+// without a salt, so the key holds only public facts: the VIN and the
+// ownership's number.
+func OwnerLinkKey(vinCode string, ownerNo int) (string, error) {
+	return shim.CreateCompositeKey(ownerLinkObject, []string{vinCode, fmt.Sprintf(OwnerNoFormat, ownerNo)})
+}
+
+// OwnerNoFormat renders an ownership number in keys so that they sort in
+// order under a range scan.
+const OwnerNoFormat = "%06d"
+
+// OwnerRecordHash returns the SHA-256 (hex) of the owner link of the car's
+// current ownership as every peer holds it, members of the owners
+// collection or not, so a holder of the record can prove it and anyone can
+// check it is salted.
 func (c *Contract) OwnerRecordHash(ctx contractapi.TransactionContextInterface, vinCode string) (string, error) {
-	if _, err := vin.Validate(vinCode); err != nil {
+	v, err := load(ctx, vinCode)
+	if err != nil {
 		return "", err
 	}
-	key, err := ownerKey(vinCode)
+	if v.OwnerCount == 0 {
+		return "", ccerr.New(ccerr.NotFound, "vehicle %s has no owner on record", vinCode)
+	}
+	key, err := OwnerLinkKey(vinCode, v.OwnerCount)
 	if err != nil {
 		return "", err
 	}
@@ -189,7 +196,7 @@ func (c *Contract) OwnerRecordHash(ctx contractapi.TransactionContextInterface, 
 		return "", fmt.Errorf("read owner record hash of %s: %w", vinCode, err)
 	}
 	if h == nil {
-		return "", ccerr.New(ccerr.NotFound, "vehicle %s has no owner on record", vinCode)
+		return "", ccerr.New(ccerr.NotFound, "vehicle %s has no owner on record for ownership %d", vinCode, v.OwnerCount)
 	}
 	return hex.EncodeToString(h), nil
 }

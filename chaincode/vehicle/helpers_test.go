@@ -1,16 +1,12 @@
 package vehicle_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
-	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -59,30 +55,6 @@ func (f *fixture) odometer(vinCode string, km int64, observed time.Time) vehicle
 	f.T.Helper()
 	return contractstest.OK[vehicletypes.OdometerResult](f.T, f.invoke("OemMSP", "telematics", "RecordOdometer", vinCode,
 		vehicletypes.OdometerRequest{Km: km, Source: "telematics", ObservedAt: observed}))
-}
-
-func (f *fixture) transfer(vinCode string, km int64, ref string) *mockstub.Result {
-	f.T.Helper()
-	return f.Invoke(mockstub.Tx{
-		Creator: f.As("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args:      args(vinCode, vehicletypes.TransferRequest{SaleDate: f.Clock.Now().Add(-time.Hour), OdometerKm: km, UseType: "private"}),
-		Transient: newOwner(f.T, ref, newSalt(f.T)),
-	})
-}
-
-// newSalt is what a client does: 16 bytes from crypto/rand, in hex.
-func newSalt(t testing.TB) string {
-	b := make([]byte, 16)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	return hex.EncodeToString(b)
-}
-
-// newOwner is the transient data of a transfer to ref.
-func newOwner(t testing.TB, ref, salt string) map[string][]byte {
-	b, err := json.Marshal(vehicletypes.NewOwner{OwnerRef: ref, Salt: salt})
-	require.NoError(t, err)
-	return map[string][]byte{vehicletypes.OwnerTransientKey: b}
 }
 
 const docHash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"

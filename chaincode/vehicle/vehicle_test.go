@@ -1,7 +1,6 @@
 package vehicle_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
-	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,7 +91,6 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 	now := f.Clock.Now().Add(-time.Minute)
 	reqs := map[string]any{
 		"Register":            vehicletypes.RegisterRequest{VIN: usVIN, Birth: birth("ICE")},
-		"TransferOwnership":   vehicletypes.TransferRequest{SaleDate: now, OdometerKm: 10, UseType: "private"},
 		"RecordOdometer":      vehicletypes.OdometerRequest{Km: 10, Source: "service", ObservedAt: now},
 		"ReplaceCluster":      vehicletypes.ClusterRequest{OldClusterFinalKm: 10, EvidenceHash: docHash, ReplacedAt: now},
 		"RecordService":       vehicletypes.ServiceRequest{Type: "maintenance", OdometerKm: 10, DocumentHash: docHash, PerformedAt: now},
@@ -103,7 +100,6 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 	}
 	cases := []struct{ fn, msp, role string }{
 		{"Register", "DealerMSP", "production"}, {"Register", "OemMSP", "telematics"}, {"Register", "OemMSP", ""},
-		{"TransferOwnership", "OemMSP", "sales"}, {"TransferOwnership", "DealerMSP", "service"},
 		{"RecordOdometer", "SupplierMSP", "telematics"}, {"RecordOdometer", "OemMSP", "production"},
 		{"RecordOdometer", "DealerMSP", "sales"}, {"RecordOdometer", "InsurerMSP", "underwriting"},
 		{"ReplaceCluster", "OemMSP", "service"}, {"ReplaceCluster", "DealerMSP", "sales"},
@@ -119,8 +115,7 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 			if c.fn != "Register" {
 				in = []any{bevVIN, reqs[c.fn]}
 			}
-			r := f.Invoke(mockstub.Tx{Creator: f.As(c.msp, c.role), Function: "vehicle:" + c.fn, Args: args(in...),
-				Transient: newOwner(t, "dlr1:0123456789abcdef", newSalt(t))})
+			r := f.Invoke(mockstub.Tx{Creator: f.As(c.msp, c.role), Function: "vehicle:" + c.fn, Args: args(in...)})
 			e := contractstest.FailsWith(t, r, ccerr.Forbidden)
 			assert.Contains(t, e.Message, c.msp)
 		})
@@ -144,50 +139,32 @@ func TestUnknownAndMalformedVIN(t *testing.T) {
 		vehicletypes.OdometerRequest{Km: 1, Source: "telematics", ObservedAt: f.Clock.Now()}), ccerr.NotFound)
 }
 
-func TestTransferOwnershipKeepsOwnerPrivate(t *testing.T) {
+// A sale (owner:SellFromStock, owner:Sell) appends the car's
+// OWNERSHIP_TRANSFER life event through vehicle.RecordSale: the sale's
+// reading, the owner count and the use type.
+func TestSalesAreOwnershipTransfersWithAReading(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	ref := "dlr1:7f3a9c2e55b1d0e4"
-	r := f.transfer(usVIN, 12, ref)
-	res := contractstest.OK[vehicletypes.TransferResult](t, r)
-	assert.Equal(t, 1, res.OwnerCount)
-	assert.Equal(t, int64(12), res.Reading.TotalKm)
-	assert.Equal(t, vehicletypes.EvOwnershipTransferred, r.Event.Name)
-	assert.NotContains(t, string(r.Event.Payload), ref)
-	assert.NotContains(t, string(r.Payload), ref)
-
-	// The reference is in the owners collection and nowhere in public state.
-	for _, k := range f.Keys("", "") {
-		assert.NotContains(t, string(f.State(k)), ref, k)
-	}
-	key, _ := shim.CreateCompositeKey("owner", []string{usVIN})
-	var owner vehicletypes.OwnerRecord
-	require.NoError(t, json.Unmarshal(f.PrivateData(vehicle.OwnersCollection, key), &owner))
-	assert.Equal(t, ref, owner.OwnerRef)
-	assert.Equal(t, "DealerMSP", owner.RecordedBy)
-
-	contractstest.OK[vehicletypes.TransferResult](t, f.transfer(usVIN, 5000, "dlr1:aaaaaaaaaaaaaaaa"))
+	f.odometer(usVIN, 40, f.Clock.Now().Add(-3*time.Hour))
+	seller := f.Owned(usVIN, 12) // a sale an hour ago at 12 km: below the 40 km reading before it
 	v := contractstest.OK[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
-	assert.Equal(t, 2, v.OwnerCount)
-	assert.Equal(t, "private", v.UseType)
-}
+	assert.Equal(t, 1, v.OwnerCount)
+	assert.True(t, v.RollbackSuspected, "a sale's reading is checked like any other")
+	hist := contractstest.OK[vehicletypes.HistoryPage](t, f.evaluate("OemMSP", "History", usVIN, 10, ""))
+	require.Len(t, hist.Events, 3)
+	sale := hist.Events[2]
+	assert.Equal(t, vehicletypes.EventOwnershipTransfer, sale.Type)
+	assert.Equal(t, "DealerMSP", sale.RecordedBy)
+	require.NotNil(t, sale.Odometer)
+	assert.Equal(t, "sale", sale.Odometer.Source)
+	assert.True(t, sale.Odometer.Rollback)
+	assert.Equal(t, 1, sale.Transfer.OwnerNo)
 
-func TestOwnerReferenceMustBeAPseudonym(t *testing.T) {
-	f := newFixture(t)
-	f.register(usVIN, "ICE")
-	for ref, code := range map[string]ccerr.Code{
-		"jane.doe@example.com": ccerr.PersonalData,
-		"+49 170 1234567":      ccerr.PersonalData,
-		"0170-1234567":         ccerr.PersonalData,
-		"short":                ccerr.InvalidArgument,
-		"has spaces in it":     ccerr.InvalidArgument,
-	} {
-		e := contractstest.FailsWith(t, f.transfer(usVIN, 10, ref), code)
-		assert.Equal(t, "ownerRef", e.Fields[0].Field, ref)
-	}
-	r := f.Invoke(mockstub.Tx{Creator: f.As("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args: args(usVIN, vehicletypes.TransferRequest{SaleDate: f.Clock.Now(), OdometerKm: 1, UseType: "private"})})
-	contractstest.FailsWith(t, r, ccerr.MissingTransient)
+	f.Resell(usVIN, seller, 5000, "taxi")
+	v = contractstest.OK[vehicletypes.Vehicle](t, f.evaluate("OemMSP", "Get", usVIN))
+	assert.Equal(t, 2, v.OwnerCount)
+	assert.Equal(t, "taxi", v.UseType)
+	assert.Equal(t, int64(5000), v.Odometer.MaxTotalKm)
 }
 
 func TestOdometerRollbackIsRecordedAndFlagged(t *testing.T) {
@@ -319,11 +296,8 @@ func TestServiceBatteryIncidentAndBrandInTheReport(t *testing.T) {
 func TestReportCountsOwnersAndUseTypes(t *testing.T) {
 	f := newFixture(t)
 	f.register(usVIN, "ICE")
-	contractstest.OK[vehicletypes.TransferResult](t, f.transfer(usVIN, 10, "dlr1:0000000000000001"))
-	r := f.Invoke(mockstub.Tx{Creator: f.As("DealerMSP", "sales"), Function: "vehicle:TransferOwnership",
-		Args:      args(usVIN, vehicletypes.TransferRequest{SaleDate: f.Clock.Now(), OdometerKm: 30000, UseType: "taxi"}),
-		Transient: newOwner(t, "dlr1:0000000000000002", newSalt(t))})
-	contractstest.OK[vehicletypes.TransferResult](t, r)
+	first := f.Owned(usVIN, 10)
+	f.Resell(usVIN, first, 30000, "taxi")
 	rep := contractstest.OK[vehicletypes.Report](t, f.evaluate("InsurerMSP", "Report", usVIN))
 	assert.Equal(t, 2, rep.OwnerCount)
 	assert.Equal(t, []string{"private", "taxi"}, rep.UseTypes)

@@ -109,13 +109,6 @@ type OwnerLink struct {
 	Since         time.Time `json:"since"`
 }
 
-// UsedNonce is the nonce ledger's record of a statement's nonce: a second
-// statement by the same key with the same nonce is refused (NONCE_REUSED).
-type UsedNonce struct {
-	Expires time.Time `json:"expires"`
-	TxID    string    `json:"txId"`
-}
-
 // OwnerView answers owner:Get: the car's ownerships, oldest first, and the
 // current one (absent before the first sale).
 type OwnerView struct {

@@ -117,8 +117,10 @@ type StatementEnvelope struct {
 	// standard or URL-safe, padded or not.
 	Signature string `json:"signature" validate:"required,max=100"`
 	// PublicKey is the signer's P-256 key, base64 of the SPKI DER or the
-	// 65-byte raw point. Required for a claim; for any other statement the
-	// ledger's key of the ownership is used, and a key sent must be it.
+	// 65-byte raw point. Required for a claim; any other statement is
+	// checked against the key the ledger holds for the ownership, and a key
+	// sent here is not consulted (a statement by another key is refused
+	// OWNER_SIGNATURE_INVALID).
 	PublicKey string `json:"publicKey,omitempty" metadata:",optional" validate:"max=200"`
 }
 

@@ -105,7 +105,8 @@ type RecallNotice struct {
 	Serial   string `json:"serial"`
 }
 
-// TransferResult answers vehicle:TransferOwnership.
+// TransferResult is what vehicle.RecordSale appended: the life event, the
+// new owner count and the sale's odometer reading.
 type TransferResult struct {
 	Receipt
 	OwnerCount        int             `json:"ownerCount"`

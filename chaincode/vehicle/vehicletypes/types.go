@@ -99,8 +99,9 @@ func (r RegisterRequest) Validate() error {
 	return c.Err()
 }
 
-// TransferRequest is the public part of vehicle:TransferOwnership. The new
-// owner travels as transient data (key "owner", a NewOwner).
+// TransferRequest is the public facts of a sale, which vehicle.RecordSale
+// appends as the OWNERSHIP_TRANSFER life event. The owner contract's sales
+// (owner:SellFromStock, owner:Sell) make it from their own requests.
 type TransferRequest struct {
 	SaleDate   time.Time `json:"saleDate" validate:"required"`
 	OdometerKm int64     `json:"odometerKm" validate:"min=0,max=10000000"`
@@ -114,14 +115,15 @@ func (r TransferRequest) Validate() error {
 	return c.Err()
 }
 
-// OwnerTransientKey is the transient field carrying the new owner, a
-// NewOwner as JSON.
+// OwnerTransientKey is the transient field of owner:LinkCustomer carrying
+// the dealer's customer reference, a NewOwner as JSON.
 const OwnerTransientKey = "owner"
 
-// NewOwner is the private part of a transfer. Every peer and orderer keeps
-// the SHA-256 of the owner record, and every other field of that record is
-// public (VIN, time, org), so without Salt a reference of known shape could
-// be found by hashing candidates. Salt is the client's own random value
+// NewOwner is a dealer's customer reference for an ownership (the owner
+// link, owner:LinkCustomer). Every peer and orderer keeps the SHA-256 of
+// the owner link, and every other field of that record is public (VIN,
+// ownership number, time, org), so without Salt a reference of known shape
+// could be found by hashing candidates. Salt is the client's own random value
 // (rules.SaltPattern: at least 128 bits), never derived from anything public.
 type NewOwner struct {
 	OwnerRef string `json:"ownerRef" validate:"ownerref"`
@@ -135,7 +137,11 @@ func (o NewOwner) Validate() error {
 	return c.Err()
 }
 
-// OwnerRecord is what the "owners" private data collection stores per VIN.
+// OwnerRecord is what the "owners" private data collection stored per VIN
+// before ownerships (issue 14).
+//
+// Deprecated: the owners collection now holds one ownertypes.OwnerLink per
+// ownership; this type stays only until the end-to-end suite moves to it.
 type OwnerRecord struct {
 	SchemaVersion int       `json:"schemaVersion"`
 	VIN           string    `json:"vin"`
@@ -349,6 +355,11 @@ type Transfer struct {
 	OdometerKm int64     `json:"odometerKm"`
 	UseType    string    `json:"useType"`
 	OwnerNo    int       `json:"ownerNo"`
+	// Reason is set on a change of owner that is no sale: "repossession"
+	// or "court-order" (an exception a majority of the members approved).
+	// Such a change has no reading: OdometerKm is 0 and SaleDate is the
+	// transaction time.
+	Reason string `json:"reason,omitempty" metadata:",optional"`
 }
 
 // PartChange is a part installed in or removed from the car.

@@ -1,0 +1,620 @@
+package owner_test
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
+	"github.com/autoledger/autoledger/chaincode/mockstub"
+	ot "github.com/autoledger/autoledger/chaincode/owner/ownertypes"
+	"github.com/autoledger/autoledger/chaincode/owner/statement"
+	"github.com/autoledger/autoledger/chaincode/vehicle"
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSaleFromStockAwaitsTheBuyersClaim(t *testing.T) {
+	f := newFixture(t)
+	code := contractstest.NewClaimCode(t)
+	saleDate := f.Clock.Now().Add(-2 * time.Hour)
+	r := f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, ot.SaleRequest{
+		SaleDate: saleDate, OdometerKm: 12, UseType: "fleet", ClaimHash: code.Hash(), ClaimSalt: code.Salt})
+	sale := contractstest.OK[ot.SaleResult](t, r)
+	assert.Equal(t, 1, sale.OwnerCount)
+	assert.Equal(t, vehicletypes.EventOwnershipTransfer, sale.Type)
+	assert.Equal(t, int64(12), sale.Reading.DisplayedKm)
+	assert.Equal(t, "sale", sale.Reading.Source)
+	assert.Equal(t, ot.Ownership{SchemaVersion: 1, VIN: carVIN, OwnerNo: 1, Status: ot.StatusAwaitingClaim, Since: r.Timestamp,
+		SoldBy: "DealerMSP", SaleDate: saleDate, ClaimHash: code.Hash(), ClaimSalt: code.Salt, PreviousKeys: []ot.PreviousKey{}}, sale.Ownership)
+	require.NotNil(t, r.Event)
+	assert.Equal(t, ot.EvOwnershipTransferred, r.Event.Name)
+
+	v := f.vehicle()
+	assert.Equal(t, 1, v.OwnerCount)
+	assert.Equal(t, "fleet", v.UseType)
+	hist := contractstest.OK[vehicletypes.HistoryPage](t, f.Read("OemMSP", "vehicle:History", carVIN, 10, ""))
+	require.Len(t, hist.Events, 2)
+	assert.Equal(t, &vehicletypes.Transfer{SaleDate: saleDate, OdometerKm: 12, UseType: "fleet", OwnerNo: 1}, hist.Events[1].Transfer)
+
+	// The buyer claims with the code and a key of their own.
+	key := f.NewOwnerKey()
+	r = f.invoke(f.ClaimTx(carVIN, code.Code, key))
+	o := contractstest.OK[ot.Ownership](t, r)
+	assert.Equal(t, ot.StatusOwned, o.Status)
+	assert.Equal(t, key.Fingerprint(), o.KeyFingerprint)
+	assert.Equal(t, key.SPKI(), o.PublicKey)
+	assert.Equal(t, r.Timestamp, o.BoundAt)
+	assert.Empty(t, o.ClaimHash+o.ClaimSalt, "a redeemed code opens nothing")
+	assert.Equal(t, ot.EvOwnershipClaimed, r.Event.Name)
+	assert.JSONEq(t, fmt.Sprintf(`{"vin":%q,"ownerNo":1,"keyFingerprint":%q}`, carVIN, key.Fingerprint()), string(r.Event.Payload))
+
+	view := f.view()
+	assert.Equal(t, 1, view.OwnerCount)
+	require.NotNil(t, view.Current)
+	assert.Equal(t, o, *view.Current)
+	assert.Equal(t, []ot.Ownership{o}, view.Ownerships)
+	assert.Nil(t, view.OpenException)
+
+	// The other car was never sold: no owner, no current ownership.
+	other := contractstest.OK[ot.OwnerView](t, f.Read("DealerMSP", "owner:Get", otherVIN))
+	assert.Equal(t, ot.OwnerView{VIN: otherVIN, Ownerships: []ot.Ownership{}}, other)
+	contractstest.FailsWith(t, f.Read("DealerMSP", "owner:Get", contractstest.EUVIN), ccerr.NotFound)
+	contractstest.FailsWith(t, f.Read("DealerMSP", "owner:Get", "NOT-A-VIN"), ccerr.VINInvalid)
+}
+
+func TestClaimNeedsTheRightCodeAndAnAwaitingOwnership(t *testing.T) {
+	f := newFixture(t)
+	code := f.SellFromStock(carVIN, 5)
+	key := f.NewOwnerKey()
+	before := f.BlockHeight()
+
+	wrong := f.ClaimTx(carVIN, code.Code+"x", key)
+	e := contractstest.FailsWith(t, f.invoke(wrong), ccerr.ClaimCodeInvalid)
+	assert.NotContains(t, e.Message, code.Code)
+	// The dealer's code under another salt is no code either.
+	contractstest.FailsWith(t, f.invoke(f.ClaimTx(carVIN, strings.ToUpper(code.Code), key)), ccerr.ClaimCodeInvalid)
+
+	noCode := f.ClaimTx(carVIN, code.Code, key)
+	noCode.Transient = nil
+	contractstest.FailsWith(t, f.invoke(noCode), ccerr.MissingTransient)
+	short := f.ClaimTx(carVIN, "too-short", key)
+	e = contractstest.FailsWith(t, f.invoke(short), ccerr.InvalidArgument)
+	assert.Equal(t, "code", e.Fields[0].Field)
+
+	noKey := f.ClaimTx(carVIN, code.Code, key)
+	var env ot.StatementEnvelope
+	require.NoError(t, json.Unmarshal([]byte(noKey.Args[1]), &env))
+	env.PublicKey = ""
+	noKey.Args[1] = mockstub.JSON(env)
+	e = contractstest.FailsWith(t, f.invoke(noKey), ccerr.InvalidArgument)
+	assert.Equal(t, "publicKey", e.Fields[0].Field)
+
+	// A claim statement must name the key that signs it.
+	other := f.NewOwnerKey()
+	named := other.Sign(f.Ledger, f.Statement(carVIN, statement.Claim, map[string]string{"key": key.Fingerprint()}))
+	tx := f.ClaimTx(carVIN, code.Code, key)
+	tx.Args[1] = mockstub.JSON(named)
+	e = contractstest.FailsWith(t, f.invoke(tx), ccerr.StatementMismatch)
+	assert.Equal(t, "statement.params.key", e.Fields[0].Field)
+	assert.Equal(t, before, f.BlockHeight(), "no refused claim wrote anything")
+
+	f.Claim(carVIN, code.Code, key)
+	// Claimed once: a second claim, even with the right code, is refused.
+	contractstest.FailsWith(t, f.invoke(f.ClaimTx(carVIN, code.Code, f.NewOwnerKey())), ccerr.FailedPrecondition)
+	contractstest.FailsWith(t, f.invoke(f.ClaimTx(otherVIN, code.Code, key)), ccerr.NotFound)
+}
+
+// Each way a statement can be wrong is refused with its own code, and
+// nothing is written.
+func TestBadStatementsAreRefusedWithTheirCodes(t *testing.T) {
+	f := newFixture(t)
+	seller := f.Owned(carVIN, 100)
+	buyer := f.NewOwnerKey()
+	party := "key:" + buyer.Fingerprint()
+	stmt := func(mod func(*statement.Statement)) statement.Statement {
+		s := f.Statement(carVIN, statement.ReleaseSale, map[string]string{"buyer": party, "odometerKm": "2000"})
+		mod(&s)
+		return s
+	}
+	forger := f.NewOwnerKey()
+	good := f.release(seller, party, 2000)
+	var sig []byte
+	sig, err := base64.StdEncoding.DecodeString(good.Signature)
+	require.NoError(t, err)
+	sig[10] ^= 1
+	tampered := good
+	tampered.Signature = base64.StdEncoding.EncodeToString(sig)
+	moreKm := good
+	moreKm.Statement = strings.Replace(good.Statement, "odometerKm=2000", "odometerKm=2001", 1)
+
+	cases := []struct {
+		name  string
+		env   ot.StatementEnvelope
+		code  ccerr.Code
+		field string
+	}{
+		{"signed by another key", forger.Sign(f.Ledger, stmt(func(*statement.Statement) {})), ccerr.OwnerSignatureInvalid, ""},
+		{"signature altered", tampered, ccerr.OwnerSignatureInvalid, ""},
+		{"statement altered after signing", moreKm, ccerr.OwnerSignatureInvalid, ""},
+		{"for another VIN", seller.Sign(f.Ledger, stmt(func(s *statement.Statement) { s.VIN = otherVIN })), ccerr.StatementMismatch, "statement.vin"},
+		{"for another channel", seller.Sign(f.Ledger, stmt(func(s *statement.Statement) { s.Channel = "otherchannel" })), ccerr.StatementMismatch, "statement.channel"},
+		{"another action", seller.Sign(f.Ledger, f.Statement(carVIN, statement.Erase, map[string]string{"ownerNo": "1"})), ccerr.StatementMismatch, "statement.action"},
+		{"expired", seller.Sign(f.Ledger, stmt(func(s *statement.Statement) { s.Expires = f.Clock.Now().Add(-time.Second).UTC().Truncate(time.Second) })), ccerr.StatementExpired, ""},
+		{"lives too long", seller.Sign(f.Ledger, stmt(func(s *statement.Statement) {
+			s.Expires = f.Clock.Now().Add(25 * time.Hour).UTC().Truncate(time.Second)
+		})), ccerr.InvalidArgument, "statement.expires"},
+		{"not canonical", func() ot.StatementEnvelope {
+			e := good
+			e.Statement = strings.ReplaceAll(e.Statement, "\n", "\r\n")
+			return e
+		}(), ccerr.InvalidArgument, ""},
+		{"signature not base64", func() ot.StatementEnvelope { e := good; e.Signature = "not base64!"; return e }(), ccerr.InvalidArgument, "envelope.signature"},
+		{"envelope names the forger's key", func() ot.StatementEnvelope {
+			e := forger.Sign(f.Ledger, stmt(func(*statement.Statement) {}))
+			e.PublicKey = forger.SPKI()
+			return e
+		}(), ccerr.OwnerSignatureInvalid, ""},
+	}
+	before := f.BlockHeight()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := contractstest.FailsWith(t, f.sell("DealerMSP", "owner-services", f.sellTo(c.env, buyer)), c.code)
+			if c.field != "" {
+				require.NotEmpty(t, e.Fields, e.Message)
+				assert.Equal(t, c.field, e.Fields[0].Field)
+			}
+		})
+	}
+	assert.Equal(t, before, f.BlockHeight())
+
+	// The good statement still sells: no refusal spent its nonce.
+	contractstest.OK[ot.SaleResult](t, f.sell("DealerMSP", "owner-services", f.sellTo(good, buyer)))
+}
+
+// A nonce is spent once per key: a replayed statement, or another
+// statement of the same key with the same nonce, is refused.
+func TestNoncesAreSpentOnce(t *testing.T) {
+	f := newFixture(t)
+	code := f.SellFromStock(carVIN, 1)
+	key := f.NewOwnerKey()
+	claim := f.ClaimTx(carVIN, code.Code, key)
+	contractstest.OK[ot.Ownership](t, f.invoke(claim))
+
+	// A majority puts the ownership back to awaiting a claim (the owner
+	// says the claim was not theirs); the old claim, replayed with the
+	// new code, is refused by its nonce.
+	req, fresh := exception(t, ot.KindDisputedClaim)
+	ex := contractstest.OK[ot.Exception](t, f.submit("OemMSP", "admin", "owner:ProposeException", carVIN, req))
+	f.submit("DealerMSP", "admin", "owner:ApproveException", carVIN, ex.ID)
+	ex = contractstest.OK[ot.Exception](t, f.submit("InsurerMSP", "admin", "owner:ApproveException", carVIN, ex.ID))
+	require.Equal(t, ot.ExceptionApplied, ex.Status)
+	claim.Transient = map[string][]byte{ot.ClaimTransientKey: []byte(fmt.Sprintf(`{"code":%q}`, fresh.Code))}
+	contractstest.FailsWith(t, f.invoke(claim), ccerr.NonceReused)
+
+	// One key may own two cars; its nonces are one set.
+	otherCode := f.SellFromStock(otherVIN, 1)
+	f.Claim(otherVIN, otherCode.Code, key)
+	s := f.Statement(otherVIN, statement.ReleaseSale, map[string]string{"buyer": "key:" + key.Fingerprint(), "odometerKm": "50"})
+	first := key.Sign(f.Ledger, s)
+	buyer := f.NewOwnerKey()
+	s.Params["buyer"] = "key:" + buyer.Fingerprint()
+	second := key.Sign(f.Ledger, s) // same nonce, another buyer
+	sale := ot.SellRequest{Envelope: second, SaleDate: f.Clock.Now(), UseType: "private", BuyerPublicKey: buyer.SPKI()}
+	contractstest.OK[ot.SaleResult](t, f.submit("OemMSP", "owner-services", "owner:Sell", otherVIN, sale))
+	_ = first
+	// The first key's nonce was spent by the sale: the claim of carVIN
+	// with a statement reusing it is refused.
+	reuse := key.Sign(f.Ledger, statement.Statement{Channel: contractstest.Channel, VIN: carVIN, Action: statement.Claim,
+		Params: map[string]string{"key": key.Fingerprint()}, Nonce: s.Nonce, Expires: s.Expires})
+	tx := f.ClaimTx(carVIN, fresh.Code, key)
+	tx.Args[1] = mockstub.JSON(reuse)
+	contractstest.FailsWith(t, f.invoke(tx), ccerr.NonceReused)
+	// With a fresh nonce, the rightful owner claims again with the new code.
+	f.Claim(carVIN, fresh.Code, key)
+}
+
+// A dealer cannot sell a car that has had an owner without the owner's
+// release, by any transaction.
+func TestADealerOnlyResaleIsRefused(t *testing.T) {
+	f := newFixture(t)
+	code := f.SellFromStock(carVIN, 10)
+	again := ot.SaleRequest{SaleDate: f.Clock.Now(), OdometerKm: 20, UseType: "private", ClaimHash: code.Hash(), ClaimSalt: code.Salt}
+	// Awaiting its claim, the car has an owner all the same.
+	contractstest.FailsWith(t, f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, again), ccerr.OwnerReleaseRequired)
+	dealerKey := f.NewOwnerKey()
+	env := f.release(dealerKey, "key:"+dealerKey.Fingerprint(), 20)
+	contractstest.FailsWith(t, f.sell("DealerMSP", "sales", f.sellTo(env, dealerKey)), ccerr.OwnerReleaseRequired)
+
+	f.Claim(carVIN, code.Code, f.NewOwnerKey())
+	contractstest.FailsWith(t, f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, again), ccerr.OwnerReleaseRequired)
+	// The dealer's own key signs nothing for this car.
+	contractstest.FailsWith(t, f.sell("DealerMSP", "sales", f.sellTo(f.release(dealerKey, "key:"+dealerKey.Fingerprint(), 20), dealerKey)), ccerr.OwnerSignatureInvalid)
+	// The old transfer transaction is gone.
+	contractstest.FailsWith(t, f.submit("DealerMSP", "sales", "vehicle:TransferOwnership", carVIN,
+		vehicletypes.TransferRequest{SaleDate: f.Clock.Now(), OdometerKm: 20, UseType: "private"}), ccerr.UnknownFunction)
+	assert.Equal(t, 1, f.vehicle().OwnerCount)
+}
+
+func TestSaleToAKeyBindsTheBuyerAtOnce(t *testing.T) {
+	f := newFixture(t)
+	seller := f.Owned(carVIN, 100)
+	buyer := f.NewOwnerKey()
+	env := f.release(seller, "key:"+buyer.Fingerprint(), 15000)
+
+	req := f.sellTo(env, buyer)
+	req.BuyerPublicKey = f.NewOwnerKey().SPKI()
+	e := contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", req), ccerr.StatementMismatch)
+	assert.Equal(t, "buyerPublicKey", e.Fields[0].Field)
+	req.BuyerPublicKey = ""
+	e = contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", req), ccerr.InvalidArgument)
+	assert.Equal(t, "buyerPublicKey", e.Fields[0].Field)
+	req = f.sellTo(env, buyer)
+	req.BuyerPublicKey = ""
+	req.ClaimSalt = contractstest.RandomHex(t, 16)
+	e = contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", req), ccerr.InvalidArgument)
+	assert.Equal(t, "claimSalt", e.Fields[0].Field)
+	req = f.sellTo(env, buyer)
+	req.SaleDate = f.Clock.Now().Add(time.Hour)
+	e = contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", req), ccerr.InvalidArgument)
+	assert.Equal(t, "saleDate", e.Fields[0].Field)
+
+	// The raw key form is the same key.
+	req = f.sellTo(env, buyer)
+	req.BuyerPublicKey = base64.RawURLEncoding.EncodeToString(buyer.Public.Raw())
+	r := f.sell("OemMSP", "owner-services", req)
+	sale := contractstest.OK[ot.SaleResult](t, r)
+	assert.Equal(t, 2, sale.OwnerCount)
+	assert.Equal(t, int64(15000), sale.Reading.DisplayedKm, "the reading is the one the owner signed")
+	assert.Equal(t, ot.StatusOwned, sale.Ownership.Status)
+	assert.Equal(t, buyer.Fingerprint(), sale.Ownership.KeyFingerprint)
+	assert.Equal(t, buyer.SPKI(), sale.Ownership.PublicKey, "stored as base64 of the SPKI whatever form came")
+	assert.Equal(t, "OemMSP", sale.Ownership.SoldBy)
+	assert.Equal(t, ot.EvOwnershipTransferred, r.Event.Name)
+
+	view := f.view()
+	require.Len(t, view.Ownerships, 2)
+	past := view.Ownerships[0]
+	assert.Equal(t, ot.StatusEnded, past.Status)
+	assert.Equal(t, ot.EndedBySale, past.EndedBy)
+	assert.Equal(t, r.Timestamp, past.EndedAt)
+	s, err := statement.Decode([]byte(env.Statement))
+	require.NoError(t, err)
+	assert.Equal(t, &ot.Release{StatementID: statement.ID([]byte(env.Statement)), Buyer: "key:" + buyer.Fingerprint(),
+		OdometerKm: 15000, SignedAt: r.Timestamp, Expires: s.Expires}, past.Release)
+	assert.Equal(t, sale.Ownership, *view.Current)
+
+	// The seller's key no longer acts for the car; the buyer's does.
+	contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", f.sellTo(f.release(seller, "key:"+seller.Fingerprint(), 16000), seller)), ccerr.OwnerSignatureInvalid)
+	next := f.Resell(carVIN, buyer, 16000, "taxi")
+	assert.Equal(t, next.Fingerprint(), f.view().Current.KeyFingerprint)
+	rep := contractstest.OK[vehicletypes.Report](t, f.Read("InsurerMSP", "vehicle:Report", carVIN))
+	assert.Equal(t, 3, rep.OwnerCount)
+	assert.Equal(t, []string{"private", "taxi"}, rep.UseTypes)
+	assert.Equal(t, map[string]int64{"sale": 3}, rep.Sources)
+}
+
+func TestSaleToAClaimCodeAwaitsTheBuyer(t *testing.T) {
+	f := newFixture(t)
+	seller := f.Owned(carVIN, 100)
+	code := contractstest.NewClaimCode(t)
+	env := f.release(seller, "claim:"+code.Hash(), 9000)
+	req := ot.SellRequest{Envelope: env, SaleDate: f.Clock.Now(), UseType: "private"}
+	e := contractstest.FailsWith(t, f.sell("InsurerMSP", "owner-services", req), ccerr.InvalidArgument)
+	assert.Equal(t, "claimSalt", e.Fields[0].Field)
+	req.BuyerPublicKey = f.NewOwnerKey().SPKI()
+	e = contractstest.FailsWith(t, f.sell("InsurerMSP", "owner-services", req), ccerr.InvalidArgument)
+	assert.Equal(t, "buyerPublicKey", e.Fields[0].Field)
+
+	req.BuyerPublicKey, req.ClaimSalt = "", code.Salt
+	sale := contractstest.OK[ot.SaleResult](t, f.sell("InsurerMSP", "owner-services", req))
+	assert.Equal(t, ot.StatusAwaitingClaim, sale.Ownership.Status)
+	assert.Equal(t, code.Hash(), sale.Ownership.ClaimHash)
+	assert.Equal(t, 2, sale.Ownership.OwnerNo)
+
+	// The buyer redeems the code the seller's device made.
+	buyer := f.NewOwnerKey()
+	o := f.Claim(carVIN, code.Code, buyer)
+	assert.Equal(t, 2, o.OwnerNo)
+	assert.Equal(t, buyer.Fingerprint(), o.KeyFingerprint)
+}
+
+// Every transaction refuses the wrong org and the right org's wrong role,
+// and commits nothing.
+func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
+	f := newFixture(t)
+	key := f.Owned(carVIN, 10)
+	env := f.release(key, "key:"+key.Fingerprint(), 20)
+	sale := ot.SaleRequest{SaleDate: f.Clock.Now(), UseType: "private", ClaimHash: docHash, ClaimSalt: contractstest.RandomHex(t, 16)}
+	req, _ := exception(t, ot.KindLostKey)
+	args := map[string][]any{
+		"SellFromStock":    {otherVIN, sale},
+		"Claim":            {carVIN, env},
+		"Sell":             {carVIN, f.sellTo(env, key)},
+		"LinkCustomer":     {carVIN, 1},
+		"Erase":            {carVIN, env},
+		"EraseOnRequest":   {carVIN, 1, docHash},
+		"ProposeException": {carVIN, req},
+		"ApproveException": {carVIN, "x"},
+	}
+	cases := []struct{ fn, msp, role string }{
+		{"SellFromStock", "OemMSP", "sales"}, {"SellFromStock", "DealerMSP", "owner-services"}, {"SellFromStock", "DealerMSP", "admin"},
+		{"Claim", "SupplierMSP", "owner-services"}, {"Claim", "DealerMSP", "sales"}, {"Claim", "InsurerMSP", "claims"}, {"Claim", "OemMSP", "admin"},
+		{"Sell", "SupplierMSP", "owner-services"}, {"Sell", "DealerMSP", "service"}, {"Sell", "OemMSP", "sales"}, {"Sell", "InsurerMSP", "underwriting"},
+		{"LinkCustomer", "OemMSP", "sales"}, {"LinkCustomer", "DealerMSP", "owner-services"}, {"LinkCustomer", "DealerMSP", "service"},
+		{"Erase", "InsurerMSP", "owner-services"}, {"Erase", "SupplierMSP", "owner-services"}, {"Erase", "DealerMSP", "sales"},
+		{"EraseOnRequest", "OemMSP", "admin"}, {"EraseOnRequest", "DealerMSP", "sales"}, {"EraseOnRequest", "DealerMSP", "owner-services"},
+		{"ProposeException", "DealerMSP", "sales"}, {"ProposeException", "OemMSP", "owner-services"}, {"ProposeException", "OrdererMSP", "admin"},
+		{"ApproveException", "InsurerMSP", "claims"}, {"ApproveException", "SupplierMSP", "production"},
+	}
+	covered := map[string]bool{}
+	before := f.BlockHeight()
+	for _, c := range cases {
+		covered[c.fn] = true
+		t.Run(fmt.Sprintf("%s by %s %s", c.fn, c.msp, c.role), func(t *testing.T) {
+			r := f.invoke(mockstub.Tx{Creator: f.As(c.msp, c.role), Function: "owner:" + c.fn, Args: contractstest.Args(args[c.fn]...),
+				Transient: map[string][]byte{ot.ClaimTransientKey: []byte(`{"code":"0123456789abcdef"}`)}})
+			e := contractstest.FailsWith(t, r, ccerr.Forbidden)
+			assert.Contains(t, e.Message, c.msp)
+		})
+	}
+	assert.Equal(t, before, f.BlockHeight())
+	for fn := range args {
+		assert.True(t, covered[fn], "no refusal tested for %s", fn)
+	}
+	// Get is any member's, and nobody else's.
+	for _, msp := range []string{"OemMSP", "SupplierMSP", "DealerMSP", "InsurerMSP"} {
+		assert.True(t, f.Read(msp, "owner:Get", carVIN).OK(), msp)
+	}
+	contractstest.FailsWith(t, f.Query("OrdererMSP", "", "owner:Get", carVIN), ccerr.Forbidden)
+	contractstest.FailsWith(t, f.Query("DealerMSP", "", "owner:Get", carVIN), ccerr.Forbidden)
+}
+
+func TestLinkCustomerIsPrivateAndHashedForTheCurrentOwnership(t *testing.T) {
+	f := newFixture(t)
+	contractstest.FailsWith(t, f.link(1, "dlr1:cust-000001", contractstest.RandomHex(t, 16)), ccerr.NotFound)
+	seller := f.Owned(carVIN, 10)
+	contractstest.FailsWith(t, f.Read("SupplierMSP", "vehicle:OwnerRecordHash", carVIN), ccerr.NotFound)
+
+	for ref, code := range map[string]ccerr.Code{"jane.doe@example.com": ccerr.PersonalData, "short": ccerr.InvalidArgument} {
+		e := contractstest.FailsWith(t, f.link(1, ref, contractstest.RandomHex(t, 16)), code)
+		assert.Equal(t, "ownerRef", e.Fields[0].Field)
+	}
+	e := contractstest.FailsWith(t, f.link(1, "dlr1:cust-000001", "0123"), ccerr.InvalidArgument)
+	assert.Equal(t, "salt", e.Fields[0].Field)
+	contractstest.FailsWith(t, f.link(2, "dlr1:cust-000001", contractstest.RandomHex(t, 16)), ccerr.NotFound)
+
+	publicBefore := snapshot(f)
+	ref, salt := "dlr1:cust-000001", contractstest.RandomHex(t, 16)
+	r := f.link(1, ref, salt)
+	linked := contractstest.OK[ot.OwnerLinked](t, r)
+	assert.Equal(t, ot.OwnerLinked{VIN: carVIN, OwnerNo: 1, RecordedBy: "DealerMSP"}, linked)
+	assert.Equal(t, publicBefore, snapshot(f), "the link writes no public state: the dealer alone endorses it")
+
+	key, err := vehicle.OwnerLinkKey(carVIN, 1)
+	require.NoError(t, err)
+	assert.Equal(t, "\x00ownerlink\x00"+carVIN+"\x00000001\x00", key, "the key holds public facts only")
+	var stored ot.OwnerLink
+	require.NoError(t, json.Unmarshal(f.PrivateData(vehicle.OwnersCollection, key), &stored))
+	assert.Equal(t, ot.OwnerLink{SchemaVersion: 1, VIN: carVIN, OwnerNo: 1, OwnerRef: ref, Salt: salt, RecordedBy: "DealerMSP", Since: r.Timestamp}, stored)
+	// The supplier's peer holds no value but reads the hash.
+	res := f.Evaluate(mockstub.Tx{Creator: f.As("SupplierMSP", "logistics"), PeerOrg: "SupplierMSP", Function: "vehicle:OwnerRecordHash", Args: []string{carVIN}})
+	require.True(t, res.OK(), res.Message)
+	assert.Equal(t, hex.EncodeToString(f.PrivateDataHash(vehicle.OwnersCollection, key)), string(res.Payload))
+
+	// After a resale the hash is the new ownership's, which has no link yet.
+	f.Resell(carVIN, seller, 20, "private")
+	contractstest.FailsWith(t, f.Read("SupplierMSP", "vehicle:OwnerRecordHash", carVIN), ccerr.NotFound)
+	contractstest.OK[ot.OwnerLinked](t, f.link(2, "dlr1:cust-000002", contractstest.RandomHex(t, 16)))
+	key2, err := vehicle.OwnerLinkKey(carVIN, 2)
+	require.NoError(t, err)
+	res = f.Read("InsurerMSP", "vehicle:OwnerRecordHash", carVIN)
+	require.True(t, res.OK(), res.Message)
+	assert.Equal(t, hex.EncodeToString(f.PrivateDataHash(vehicle.OwnersCollection, key2)), string(res.Payload))
+}
+
+// snapshot is every committed public key and value.
+func snapshot(f *fixture) map[string]string {
+	out := map[string]string{}
+	for _, k := range f.Keys("", "") {
+		out[k] = string(f.State(k))
+	}
+	return out
+}
+
+func TestErasePurgesAPastOwnershipsLink(t *testing.T) {
+	f := newFixture(t)
+	first := f.Owned(carVIN, 10)
+	contractstest.OK[ot.OwnerLinked](t, f.link(1, "dlr1:cust-000001", contractstest.RandomHex(t, 16)))
+	key1, err := vehicle.OwnerLinkKey(carVIN, 1)
+	require.NoError(t, err)
+	require.NotNil(t, f.PrivateData(vehicle.OwnersCollection, key1))
+
+	// The current ownership is not erased, not even by its own key.
+	e := contractstest.FailsWith(t, f.submit("DealerMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(first, 1)), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, "current")
+	second := f.Resell(carVIN, first, 20, "private")
+	contractstest.FailsWith(t, f.submit("DealerMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(second, 2)), ccerr.FailedPrecondition)
+	// Nor by another key than the past ownership's.
+	contractstest.FailsWith(t, f.submit("DealerMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(second, 1)), ccerr.OwnerSignatureInvalid)
+	contractstest.FailsWith(t, f.submit("DealerMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(first, 3)), ccerr.NotFound)
+	require.NotNil(t, f.PrivateData(vehicle.OwnersCollection, key1))
+
+	r := f.submit("OemMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(first, 1))
+	res := contractstest.OK[ot.EraseResult](t, r)
+	assert.True(t, res.LinkPurged)
+	assert.Equal(t, r.Timestamp, res.Ownership.ErasedAt)
+	assert.Equal(t, ot.ErasedByOwner, res.Ownership.ErasedBy)
+	assert.Nil(t, f.PrivateData(vehicle.OwnersCollection, key1), "the value is purged")
+	assert.Nil(t, f.PrivateDataHash(vehicle.OwnersCollection, key1), "and its hash")
+	assert.Equal(t, ot.EvOwnershipErased, r.Event.Name)
+	assert.JSONEq(t, fmt.Sprintf(`{"vin":%q,"ownerNo":1,"erasedBy":"owner"}`, carVIN), string(r.Event.Payload))
+	// The ownership's dates and count stay: the car's history.
+	view := f.view()
+	assert.Equal(t, 2, view.OwnerCount)
+	assert.Equal(t, res.Ownership, view.Ownerships[0])
+
+	contractstest.FailsWith(t, f.submit("OemMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(first, 1)), ccerr.FailedPrecondition)
+	contractstest.FailsWith(t, f.link(1, "dlr1:cust-000001", contractstest.RandomHex(t, 16)), ccerr.FailedPrecondition)
+}
+
+func TestEraseOnRequestNeedsAPastOwnership(t *testing.T) {
+	f := newFixture(t)
+	code := f.SellFromStock(carVIN, 10) // never claimed: no key could erase it
+	contractstest.OK[ot.OwnerLinked](t, f.link(1, "dlr1:cust-000001", contractstest.RandomHex(t, 16)))
+	contractstest.FailsWith(t, f.submit("DealerMSP", "admin", "owner:EraseOnRequest", carVIN, 1, docHash), ccerr.FailedPrecondition)
+
+	// A court gives the car to someone else; the first ownership ends unclaimed.
+	req, _ := exception(t, ot.KindCourtOrder)
+	ex := contractstest.OK[ot.Exception](t, f.submit("DealerMSP", "admin", "owner:ProposeException", carVIN, req))
+	f.submit("OemMSP", "admin", "owner:ApproveException", carVIN, ex.ID)
+	f.submit("SupplierMSP", "admin", "owner:ApproveException", carVIN, ex.ID)
+	contractstest.FailsWith(t, f.submit("DealerMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(f.NewOwnerKey(), 1)), ccerr.FailedPrecondition)
+	e := contractstest.FailsWith(t, f.submit("DealerMSP", "admin", "owner:EraseOnRequest", carVIN, 1, "not-a-hash"), ccerr.InvalidArgument)
+	assert.Equal(t, "evidenceHash", e.Fields[0].Field)
+
+	res := contractstest.OK[ot.EraseResult](t, f.submit("DealerMSP", "admin", "owner:EraseOnRequest", carVIN, 1, docHash))
+	assert.True(t, res.LinkPurged)
+	assert.Equal(t, ot.ErasedOnRequest, res.Ownership.ErasedBy)
+	assert.Equal(t, docHash, res.Ownership.ErasureEvidenceHash)
+	key1, err := vehicle.OwnerLinkKey(carVIN, 1)
+	require.NoError(t, err)
+	assert.Nil(t, f.PrivateDataHash(vehicle.OwnersCollection, key1))
+	// The old code opens nothing: the new ownership awaits the court's code.
+	contractstest.FailsWith(t, f.invoke(f.ClaimTx(carVIN, code.Code, f.NewOwnerKey())), ccerr.ClaimCodeInvalid)
+}
+
+func TestExceptionsNeedAMajorityOfTheMembers(t *testing.T) {
+	f := newFixture(t)
+	lost := f.Owned(carVIN, 10)
+	req, code := exception(t, ot.KindLostKey)
+	bad := req
+	bad.Kind = "theft"
+	e := contractstest.FailsWith(t, f.submit("OemMSP", "admin", "owner:ProposeException", carVIN, bad), ccerr.InvalidArgument)
+	assert.Equal(t, "kind", e.Fields[0].Field)
+	contractstest.FailsWith(t, f.submit("OemMSP", "admin", "owner:ProposeException", otherVIN, req), ccerr.NotFound)
+
+	r := f.submit("InsurerMSP", "admin", "owner:ProposeException", carVIN, req)
+	ex := contractstest.OK[ot.Exception](t, r)
+	assert.Equal(t, r.TxID, ex.ID)
+	assert.Equal(t, ot.ExceptionOpen, ex.Status)
+	assert.Equal(t, 3, ex.Required, "3 of the 4 members")
+	assert.Equal(t, []ot.Approval{{MSP: "InsurerMSP", At: r.Timestamp}}, ex.Approvals)
+	assert.Equal(t, r.Timestamp.Add(ot.ExceptionLifetime), ex.ExpiresAt)
+	assert.Equal(t, ot.EvOwnershipException, r.Event.Name)
+	assert.Equal(t, &ex, f.view().OpenException)
+
+	contractstest.FailsWith(t, f.submit("DealerMSP", "admin", "owner:ProposeException", carVIN, req), ccerr.FailedPrecondition)
+	contractstest.FailsWith(t, f.submit("InsurerMSP", "admin", "owner:ApproveException", carVIN, ex.ID), ccerr.AlreadyExists)
+	contractstest.FailsWith(t, f.submit("OemMSP", "admin", "owner:ApproveException", carVIN, "nope"), ccerr.NotFound)
+	ex = contractstest.OK[ot.Exception](t, f.submit("SupplierMSP", "admin", "owner:ApproveException", carVIN, ex.ID))
+	assert.Equal(t, ot.ExceptionOpen, ex.Status, "two of four are no majority")
+	assert.Equal(t, lost.Fingerprint(), f.view().Current.KeyFingerprint)
+
+	r = f.submit("DealerMSP", "admin", "owner:ApproveException", carVIN, ex.ID)
+	ex = contractstest.OK[ot.Exception](t, r)
+	assert.Equal(t, ot.ExceptionApplied, ex.Status)
+	assert.Equal(t, r.Timestamp, ex.ClosedAt)
+	cur := f.view().Current
+	assert.Equal(t, 1, cur.OwnerNo, "a lost key keeps the ownership")
+	assert.Equal(t, ot.StatusAwaitingClaim, cur.Status)
+	assert.Empty(t, cur.KeyFingerprint)
+	require.Len(t, cur.PreviousKeys, 1)
+	assert.Equal(t, lost.Fingerprint(), cur.PreviousKeys[0].Fingerprint)
+	assert.False(t, cur.PreviousKeys[0].BoundAt.IsZero())
+	assert.Equal(t, r.Timestamp, cur.PreviousKeys[0].EndedAt)
+	assert.Equal(t, ot.KindLostKey, cur.PreviousKeys[0].Reason)
+	assert.Nil(t, f.view().OpenException)
+	contractstest.FailsWith(t, f.submit("OemMSP", "admin", "owner:ApproveException", carVIN, ex.ID), ccerr.FailedPrecondition)
+
+	// The lost key acts no more; the new code binds the owner's new key.
+	buyer := f.NewOwnerKey()
+	contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", f.sellTo(f.release(lost, "key:"+buyer.Fingerprint(), 20), buyer)), ccerr.OwnerReleaseRequired)
+	renewed := f.NewOwnerKey()
+	o := f.Claim(carVIN, code.Code, renewed)
+	assert.Equal(t, 1, o.OwnerNo)
+	assert.Len(t, o.PreviousKeys, 1)
+	assert.Equal(t, 1, f.vehicle().OwnerCount)
+}
+
+func TestRepossessionStartsANewOwnership(t *testing.T) {
+	f := newFixture(t)
+	f.Owned(carVIN, 10)
+	req, code := exception(t, ot.KindRepossession)
+	ex := contractstest.OK[ot.Exception](t, f.submit("OemMSP", "admin", "owner:ProposeException", carVIN, req))
+	f.submit("DealerMSP", "admin", "owner:ApproveException", carVIN, ex.ID)
+	r := f.submit("InsurerMSP", "admin", "owner:ApproveException", carVIN, ex.ID)
+	require.Equal(t, ot.ExceptionApplied, contractstest.OK[ot.Exception](t, r).Status)
+
+	view := f.view()
+	assert.Equal(t, 2, view.OwnerCount)
+	assert.Equal(t, ot.EndedByRepossession, view.Ownerships[0].EndedBy)
+	assert.Equal(t, ot.StatusAwaitingClaim, view.Current.Status)
+	assert.Equal(t, "OemMSP", view.Current.SoldBy, "the proposer stands for the change")
+	hist := contractstest.OK[vehicletypes.HistoryPage](t, f.Read("OemMSP", "vehicle:History", carVIN, 10, ""))
+	last := hist.Events[len(hist.Events)-1]
+	assert.Equal(t, vehicletypes.EventOwnershipTransfer, last.Type)
+	assert.Nil(t, last.Odometer, "no one read the odometer")
+	assert.Equal(t, &vehicletypes.Transfer{SaleDate: r.Timestamp, UseType: "private", OwnerNo: 2, Reason: ot.KindRepossession}, last.Transfer)
+	assert.Equal(t, 2, f.Claim(carVIN, code.Code, f.NewOwnerKey()).OwnerNo)
+}
+
+func TestAnExceptionLapses(t *testing.T) {
+	f := newFixture(t)
+	seller := f.Owned(carVIN, 10)
+	req, _ := exception(t, ot.KindDisputedClaim)
+	old := contractstest.OK[ot.Exception](t, f.submit("OemMSP", "admin", "owner:ProposeException", carVIN, req))
+	f.Clock.Advance(ot.ExceptionLifetime)
+	contractstest.FailsWith(t, f.submit("DealerMSP", "admin", "owner:ApproveException", carVIN, old.ID), ccerr.FailedPrecondition)
+	assert.Nil(t, f.view().OpenException)
+	fresh := contractstest.OK[ot.Exception](t, f.submit("DealerMSP", "admin", "owner:ProposeException", carVIN, req))
+
+	// A sale moves the car on: the open exception no longer applies.
+	f.Resell(carVIN, seller, 20, "private")
+	contractstest.FailsWith(t, f.submit("OemMSP", "admin", "owner:ApproveException", carVIN, fresh.ID), ccerr.FailedPrecondition)
+	contractstest.OK[ot.Exception](t, f.submit("OemMSP", "admin", "owner:ProposeException", carVIN, req))
+	var statuses []string
+	for _, k := range f.Keys("", "") {
+		if strings.HasPrefix(k, "\x00ownerexception\x00") {
+			var ex ot.Exception
+			require.NoError(t, json.Unmarshal(f.State(k), &ex))
+			statuses = append(statuses, ex.Status)
+		}
+	}
+	assert.ElementsMatch(t, []string{ot.ExceptionLapsed, ot.ExceptionLapsed, ot.ExceptionOpen}, statuses)
+}
+
+// No personal data reaches public state or an event: the dealer's
+// customer reference and its salt, and the claim code, stay off them.
+func TestNoPersonalDataInPublicStateOrEvents(t *testing.T) {
+	f := newFixture(t)
+	code := contractstest.NewClaimCode(t)
+	contractstest.OK[ot.SaleResult](t, f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, ot.SaleRequest{
+		SaleDate: f.Clock.Now(), OdometerKm: 1, UseType: "private", ClaimHash: code.Hash(), ClaimSalt: code.Salt}))
+	ref, salt := "dlr1:cust-7f3a9c2e55b1", contractstest.RandomHex(t, 16)
+	contractstest.OK[ot.OwnerLinked](t, f.link(1, ref, salt))
+	first := f.NewOwnerKey()
+	contractstest.OK[ot.Ownership](t, f.invoke(f.ClaimTx(carVIN, code.Code, first)))
+	second := f.NewOwnerKey()
+	contractstest.OK[ot.SaleResult](t, f.sell("DealerMSP", "sales", f.sellTo(f.release(first, "key:"+second.Fingerprint(), 10), second)))
+	contractstest.OK[ot.EraseResult](t, f.submit("DealerMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(first, 1)))
+	require.Len(t, f.events, 5, "sale, link, claim, resale, erasure")
+
+	secrets := []string{ref, salt, code.Code}
+	for _, k := range f.Keys("", "") {
+		for _, s := range secrets {
+			assert.NotContains(t, k+string(f.State(k)), s, k)
+		}
+	}
+	for _, ev := range f.events {
+		for _, s := range secrets {
+			assert.NotContains(t, string(ev.Payload), s, ev.Name)
+		}
+	}
+}
