@@ -36,7 +36,10 @@ type Ownership struct {
 	OwnerNo       int    `json:"ownerNo"`
 	Status        string `json:"status"`
 	// Since is the sale's transaction time.
-	Since    time.Time `json:"since"`
+	Since time.Time `json:"since"`
+	// SoldBy is the org that recorded the change of owner: the selling
+	// dealer, the relay of the owner's release, or for an exception the
+	// org that proposed it.
 	SoldBy   string    `json:"soldBy"`
 	SaleDate time.Time `json:"saleDate"`
 	// ClaimHash and ClaimSalt are set while the ownership awaits its claim.
