@@ -16,6 +16,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// The demo's owner limit per address (config.Owner).
+const (
+	demoOwnerRequestsPerMinute = 1200
+	demoOwnerBurst             = 200
+)
+
 // Key is one generated API key.
 type Key struct {
 	Org, Role, Name, Value string
@@ -37,6 +43,10 @@ func Generate(connFile, listen, storePath string) (config.Config, []Key, error) 
 	}
 	cfg := config.Default()
 	cfg.Listen, cfg.ConnectionFile, cfg.Store = listen, connFile, storePath
+	// Every owner of the demo and of the end-to-end suite (demo-load, the
+	// CLI, the browser tests) calls from one loopback address: the
+	// per-address owner limit is raised for them, not for production.
+	cfg.Owner.RequestsPerMinute, cfg.Owner.Burst = demoOwnerRequestsPerMinute, demoOwnerBurst
 	var keys []Key
 	for _, o := range f.Orgs {
 		roles := make([]string, 0, len(o.Users))
