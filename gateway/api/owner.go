@@ -82,6 +82,11 @@ func (s *Server) ownerGate() gin.HandlerFunc {
 			tooMany(c, wait, "too many owner requests from this address")
 			return
 		}
+		if s.Channel == "" {
+			writeProblem(c, problem(http.StatusServiceUnavailable, CodeOwnerRelayUnavailable,
+				"this gateway does not know its channel, which every owner statement names"))
+			return
+		}
 		org, ok := s.Owner.Relay(s.Ledger.Serves)
 		if !ok {
 			detail := "this gateway serves no org with the " + access.OwnerServices + " role (OEM, dealer or insurer): it relays no owner statements; use another member's gateway"
@@ -150,10 +155,6 @@ const challengeLifetime = 10 * time.Minute
 func (s *Server) challenge(c *gin.Context) {
 	r, _, ok := readBody[ChallengeRequest](c)
 	if !ok {
-		return
-	}
-	if s.Channel == "" {
-		writeProblem(c, problem(http.StatusServiceUnavailable, CodeOwnerRelayUnavailable, "this gateway does not know its channel"))
 		return
 	}
 	nonce := make([]byte, 16)

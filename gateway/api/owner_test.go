@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -26,6 +28,7 @@ import (
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/autoledger/autoledger/gateway/ownerclient"
+	"github.com/autoledger/autoledger/gateway/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -570,4 +573,19 @@ func TestErasureIsRelayedByAnOwnersMember(t *testing.T) {
 	r = e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/grants", "", envelope(text, sig))
 	require.Equal(t, http.StatusCreated, r.status, "the insurer relays a grant: %s", r.body)
 	assert.Equal(t, "InsurerMSP", e.sub.reqs[0].Principal.Org)
+}
+
+// A gateway that was not told its channel relays no statement: every
+// statement names one.
+func TestOwnerRoutesNeedTheChannel(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "gw.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	s := api.New(api.Deps{Log: slog.New(slog.DiscardHandler), Auth: &auth.Authenticator{}, Ledger: ownerLedger(), Submitter: &fakeSubmitter{st: st},
+		Store: st, Limits: config.Default().Limits})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	r := send(t, "POST", srv.URL+"/v1/owner/challenges", `{"vin":"`+ownerVIN+`","action":"claim"}`)
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Contains(t, string(r.body), api.CodeOwnerRelayUnavailable)
 }
