@@ -373,13 +373,7 @@
     el('car').hidden = false;
     el('car-vin').textContent = state.vin;
 
-    var key = el('key-info');
-    if (state.key) {
-      key.textContent = 'The key on this device for this car: ' + groups(state.key.fingerprint);
-    } else {
-      key.textContent = 'This device holds no key for this car; one is made when you claim it.';
-    }
-    key.dataset.fingerprint = state.key ? state.key.fingerprint : '';
+    renderKey();
 
     var o = el('ownership');
     o.replaceChildren();
@@ -408,6 +402,16 @@
     state.charts++;
     el('chart-odometer').src = vehiclePath(state.vin, 'odometer.svg') + '?v=' + state.charts;
     el('chart-battery').src = vehiclePath(state.vin, 'battery.svg') + '?v=' + state.charts;
+  }
+
+  function renderKey() {
+    var key = el('key-info');
+    if (state.key) {
+      key.textContent = 'The key on this device for this car: ' + groups(state.key.fingerprint);
+    } else {
+      key.textContent = 'This device holds no key for this car; one is made when you claim it.';
+    }
+    key.dataset.fingerprint = state.key ? state.key.fingerprint : '';
   }
 
   function renderGrants(grants) {
@@ -484,7 +488,10 @@
       await setAside(rec);
       rec = null;
     }
-    if (!rec) rec = state.key = await createKey(state.vin);
+    if (!rec) {
+      rec = state.key = await createKey(state.vin);
+      renderKey();
+    }
     var s = await signed('claim', { key: rec.fingerprint }, rec,
       'Claiming binds this key to the car. Compare the fingerprint with the one the seller shows.');
     var res = await call('POST', vehiclePath(state.vin, 'claim'),
