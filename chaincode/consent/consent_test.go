@@ -261,6 +261,7 @@ func TestASaleEndsTheSellersGrants(t *testing.T) {
 	g := f.grant(seller, vinA, "InsurerMSP", "driving")
 	contractstest.OK[consenttypes.ShareReceipt](t, f.share(vinA, g.ID, "driving", driving))
 
+	f.Clock.Advance(time.Minute)
 	code := f.resell(vinA, seller, nil)
 	e := contractstest.FailsWith(t, f.read(vinA, g.ID, "driving"), ccerr.ConsentRequired)
 	assert.Contains(t, e.Message, "current ownership is 2")
