@@ -13,6 +13,8 @@ package owner
 
 import (
 	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/access"
@@ -56,6 +58,7 @@ var Policy = access.Policy{
 	"owner:ProposeException": access.EveryMember("admin"),
 	"owner:ApproveException": access.EveryMember("admin"),
 	"owner:Get":              access.AnyMember(),
+	"owner:LinkHash":         access.AnyMember(),
 }
 
 // Contract is the owner contract.
@@ -63,7 +66,7 @@ type Contract struct{ kit.Contract }
 
 // NewContract returns the contract; opts set the peer clock and tolerance.
 func NewContract(opts ...kit.Option) *Contract {
-	return &Contract{kit.NewContract(Name, Policy, []string{"Get"}, opts...)}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "LinkHash"}, opts...)}
 }
 
 // begin starts a write about a registered car: kit.Begin, the VIN's form,
@@ -360,6 +363,31 @@ func (c *Contract) Get(ctx contractapi.TransactionContextInterface, vinCode stri
 		return nil, err
 	}
 	return view, nil
+}
+
+// LinkHash returns the SHA-256 (hex) of the owner link of the car's
+// ownerNo-th ownership as every peer holds it, members of the owners
+// collection or not: NOT_FOUND when there is none, never linked or erased.
+// It lets anyone check that an erasure reached every peer.
+func (c *Contract) LinkHash(ctx contractapi.TransactionContextInterface, vinCode string, ownerNo int) (string, error) {
+	if _, err := vin.Validate(vinCode); err != nil {
+		return "", err
+	}
+	if ownerNo < 1 {
+		return "", ccerr.Field(ccerr.InvalidArgument, "ownerNo", "min", "must be at least 1")
+	}
+	key, err := vehicle.OwnerLinkKey(vinCode, ownerNo)
+	if err != nil {
+		return "", err
+	}
+	h, err := ctx.GetStub().GetPrivateDataHash(vehicle.OwnersCollection, key)
+	if err != nil {
+		return "", fmt.Errorf("read the owner link hash of %s ownership %d: %w", vinCode, ownerNo, err)
+	}
+	if h == nil {
+		return "", ccerr.New(ccerr.NotFound, "vehicle %s has no owner link for ownership %d", vinCode, ownerNo)
+	}
+	return hex.EncodeToString(h), nil
 }
 
 // parseKey decodes and parses a base64 public key named field.

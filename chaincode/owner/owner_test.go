@@ -435,6 +435,11 @@ func TestErasePurgesAPastOwnershipsLink(t *testing.T) {
 	key1, err := vehicle.OwnerLinkKey(carVIN, 1)
 	require.NoError(t, err)
 	require.NotNil(t, f.PrivateData(vehicle.OwnersCollection, key1))
+	hash := f.Query("SupplierMSP", "logistics", "owner:LinkHash", carVIN, 1)
+	require.True(t, hash.OK(), hash.Message)
+	assert.Equal(t, hex.EncodeToString(f.PrivateDataHash(vehicle.OwnersCollection, key1)), string(hash.Payload), "every member reads the link's hash")
+	contractstest.FailsWith(t, f.Query("SupplierMSP", "logistics", "owner:LinkHash", carVIN, 2), ccerr.NotFound)
+	contractstest.FailsWith(t, f.Query("SupplierMSP", "logistics", "owner:LinkHash", carVIN, 0), ccerr.InvalidArgument)
 
 	// The current ownership is not erased, not even by its own key.
 	e := contractstest.FailsWith(t, f.submit("DealerMSP", "owner-services", "owner:Erase", carVIN, f.eraseStmt(first, 1)), ccerr.FailedPrecondition)
@@ -453,6 +458,7 @@ func TestErasePurgesAPastOwnershipsLink(t *testing.T) {
 	assert.Equal(t, ot.ErasedByOwner, res.Ownership.ErasedBy)
 	assert.Nil(t, f.PrivateData(vehicle.OwnersCollection, key1), "the value is purged")
 	assert.Nil(t, f.PrivateDataHash(vehicle.OwnersCollection, key1), "and its hash")
+	contractstest.FailsWith(t, f.Query("DealerMSP", "sales", "owner:LinkHash", carVIN, 1), ccerr.NotFound)
 	assert.Equal(t, ot.EvOwnershipErased, r.Event.Name)
 	assert.JSONEq(t, fmt.Sprintf(`{"vin":%q,"ownerNo":1,"erasedBy":"owner"}`, carVIN), string(r.Event.Payload))
 	// The ownership's dates and count stay: the car's history.
