@@ -262,8 +262,8 @@ func TestE2EGatewayEveryEndpoint(t *testing.T) {
 		{"OEM_PRODUCTION", "POST", "/v1/vehicles", registerBody(v, "BEV"), 201},
 		{"", "GET", p, "", 401},
 		{"INSURER_CLAIMS", "GET", p, "", 200},
-		{"DEALER_SERVICE", "POST", p + "/ownership-transfers", transferBody(t, "private", "dlr1:e2e0000000000001"), 403},
-		{"DEALER_SALES", "POST", p + "/ownership-transfers", transferBody(t, "private", "dlr1:e2e0000000000001"), 201},
+		{"DEALER_SERVICE", "POST", p + "/sales", saleBody(t, "dlr1:e2e0000000000001"), 403},
+		{"DEALER_SALES", "POST", p + "/sales", saleBody(t, "dlr1:e2e0000000000001"), 201},
 		{"SUPPLIER_PRODUCTION", "POST", p + "/odometer-readings", `{"km":20,"source":"telematics","observedAt":"` + now() + `"}`, 403},
 		{"OEM_TELEMATICS", "POST", p + "/odometer-readings", `{"km":20,"source":"telematics","observedAt":"` + now() + `"}`, 201},
 		{"DEALER_SERVICE", "POST", p + "/odometer-readings", `{"km":30,"source":"service","observedAt":"` + now() + `"}`, 201},
@@ -510,13 +510,19 @@ func TestE2EGatewayOwnerReferenceNeverReachesSupplier(t *testing.T) {
 	status, _, body := call(t, "OEM_PRODUCTION", "POST", "/v1/vehicles", registerBody(v, "ICE"))
 	require.Equal(t, 201, status, string(body))
 	visible(t, v, "DEALER_SALES")
-	status, _, body = call(t, "DEALER_SALES", "POST", "/v1/vehicles/"+v+"/ownership-transfers",
-		transferBody(t, "fleet", ref))
+	status, _, body = call(t, "DEALER_SALES", "POST", "/v1/vehicles/"+v+"/sales", saleBody(t, ref))
 	require.Equal(t, 201, status, string(body))
-	// Give gossip time to disseminate, had the data been meant for the supplier.
+	// Give gossip time to disseminate, had the data been meant for others.
 	time.Sleep(2 * time.Second)
 	assert.True(t, peerDataContains(t, "dealer", ref), "control: the dealer's peer holds it")
 	assert.False(t, peerDataContains(t, "supplier", ref), "the supplier's peer must never hold an owner reference")
+	assert.False(t, peerDataContains(t, "insurer", ref), "nor the insurer's, which has no owners membership")
+}
+
+// saleBody is a dealer's REST sale from stock, linked to the dealer's
+// customer reference ref with a fresh salt.
+func saleBody(t testing.TB, ref string) string {
+	return fmt.Sprintf(`{"saleDate":%q,"odometerKm":10,"useType":"private","ownerRef":%q,"ownerSalt":%q}`, now(), ref, newSalt(t))
 }
 
 func dirContains(t *testing.T, dir, needle string) bool {

@@ -13,11 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
+	"github.com/autoledger/autoledger/gateway/api"
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
-	"github.com/stretchr/testify/assert"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 )
 
 // newSalt is what every client of a transfer does: 16 bytes (128 bits)
@@ -30,21 +33,6 @@ func newSalt(t testing.TB) string {
 	return hex.EncodeToString(b)
 }
 
-// transferBody is a REST ownership transfer to ref with a fresh salt.
-func transferBody(t testing.TB, useType, ref string) string {
-	return fmt.Sprintf(`{"saleDate":%q,"odometerKm":10,"useType":%q,"ownerRef":%q,"salt":%q}`, now(), useType, ref, newSalt(t))
-}
-
-// unsaltedOwner is an owner record built from public fields and a guessed
-// reference: the record as it was stored before salts.
-type unsaltedOwner struct {
-	SchemaVersion int       `json:"schemaVersion"`
-	VIN           string    `json:"vin"`
-	OwnerRef      string    `json:"ownerRef"`
-	Since         time.Time `json:"since"`
-	RecordedBy    string    `json:"recordedBy"`
-}
-
 func hashOf(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
@@ -52,9 +40,27 @@ func hashOf(t *testing.T, v any) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// txTime is the timestamp of a committed transaction as every peer and
+// orderer holds it in the block (qscc).
+func txTime(t *testing.T, txID string) time.Time {
+	c := connect(t, "SupplierMSP", "logistics")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := c.network.GetContract("qscc").EvaluateWithContext(ctx, "GetTransactionByID", client.WithArguments(netFile.Channel, txID))
+	require.NoError(t, err, fabclient.Describe(err))
+	var ptx peer.ProcessedTransaction
+	require.NoError(t, proto.Unmarshal(out, &ptx))
+	var payload common.Payload
+	require.NoError(t, proto.Unmarshal(ptx.GetTransactionEnvelope().GetPayload(), &payload))
+	var ch common.ChannelHeader
+	require.NoError(t, proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch))
+	return ch.GetTimestamp().AsTime().UTC()
+}
+
 // The attack of issue 11, on the supplier's peer: it is no member of the
-// owners collection, but keeps every owner record's hash, and every other
-// field of the record is public.
+// owners collection, but keeps every owner link's hash, and every other
+// field of the link (VIN, owner number, the dealer, the transaction's time)
+// is public.
 func TestE2EOwnerHashOnSupplierPeerMatchesNoGuess(t *testing.T) {
 	startGateway(t)
 	v := freshVIN()
@@ -65,26 +71,13 @@ func TestE2EOwnerHashOnSupplierPeerMatchesNoGuess(t *testing.T) {
 	require.NoError(t, err)
 	ref := fmt.Sprintf("dlr1:fleet-op-%04d", n.Int64()) // the documented shape
 	salt := newSalt(t)
-	status, _, body = call(t, "DEALER_SALES", "POST", "/v1/vehicles/"+v+"/ownership-transfers",
-		fmt.Sprintf(`{"saleDate":%q,"odometerKm":10,"useType":"fleet","ownerRef":%q,"salt":%q}`, now(), ref, salt))
+	status, _, body = call(t, "DEALER_SALES", "POST", "/v1/vehicles/"+v+"/sales",
+		fmt.Sprintf(`{"saleDate":%q,"odometerKm":10,"useType":"fleet","ownerRef":%q,"ownerSalt":%q}`, now(), ref, salt))
 	require.Equal(t, 201, status, string(body))
-
-	// The public fields, as the supplier reads them: the transfer's time,
-	// org and schema version are those of its life event.
-	var sale *vehicletypes.LifeEvent
-	require.Eventually(t, func() bool { // the supplier's peer may be a block behind
-		status, _, body := call(t, "SUPPLIER_LOGISTICS", "GET", "/v1/vehicles/"+v+"/history?pageSize=10", "")
-		var page vehicletypes.HistoryPage
-		if status != 200 || json.Unmarshal(body, &page) != nil {
-			return false
-		}
-		for i := range page.Events {
-			if page.Events[i].Type == vehicletypes.EventOwnershipTransfer {
-				sale = &page.Events[i]
-			}
-		}
-		return sale != nil
-	}, 30*time.Second, 500*time.Millisecond)
+	var sale api.DealerSale
+	require.NoError(t, json.Unmarshal(body, &sale))
+	require.NotNil(t, sale.Link)
+	require.Equal(t, "committed", sale.Link.Status)
 
 	// The hash, on the supplier's peer only.
 	supplier := connect(t, "SupplierMSP", "logistics")
@@ -103,20 +96,17 @@ func TestE2EOwnerHashOnSupplierPeerMatchesNoGuess(t *testing.T) {
 	}, 30*time.Second, 500*time.Millisecond)
 	require.Len(t, hash, 64)
 
-	// Control: the record with its salt is what the hash is of, so the
+	// Control: the link with its salt is what the hash is of, so the
 	// guesses below are built right and only the salt keeps them out.
-	assert.Equal(t, hashOf(t, vehicletypes.OwnerRecord{SchemaVersion: sale.SchemaVersion, VIN: v, OwnerRef: ref,
-		Since: sale.RecordedAt, RecordedBy: sale.RecordedBy, Salt: salt}), hash)
+	guess := ownertypes.OwnerLink{SchemaVersion: 1, VIN: v, OwnerNo: 1, RecordedBy: "DealerMSP", Since: txTime(t, sale.Link.TransactionID)}
+	guess.OwnerRef, guess.Salt = ref, salt
+	require.Equal(t, hashOf(t, guess), hash)
 
-	guess := unsaltedOwner{SchemaVersion: sale.SchemaVersion, VIN: v, Since: sale.RecordedAt, RecordedBy: sale.RecordedBy}
+	guess.Salt = "" // and every guess without it
 	for i := range 10000 {
 		guess.OwnerRef = fmt.Sprintf("dlr1:fleet-op-%04d", i)
 		if hashOf(t, guess) == hash {
 			t.Fatalf("owner reference %s recovered from the supplier's hash", guess.OwnerRef)
-		}
-		if hashOf(t, vehicletypes.OwnerRecord{SchemaVersion: guess.SchemaVersion, VIN: v, OwnerRef: guess.OwnerRef,
-			Since: guess.Since, RecordedBy: guess.RecordedBy}) == hash {
-			t.Fatalf("owner reference %s recovered with an empty salt", guess.OwnerRef)
 		}
 	}
 }
