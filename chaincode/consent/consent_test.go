@@ -288,6 +288,34 @@ func TestASaleEndsTheSellersGrants(t *testing.T) {
 	contractstest.OK[consenttypes.PurgeResult](t, f.Submit("OemMSP", "telematics", "consent:Purge", vinA, g.ID))
 }
 
+// A lost-key or disputed-claim exception re-binds the ownership's key: the
+// old key's grants end with it, even once the ownership is owned again.
+func TestARebindEndsTheOldKeysGrants(t *testing.T) {
+	f := newFixture(t)
+	old, renewed := f.NewOwnerKey(), f.NewOwnerKey()
+	f.sell(vinA, old)
+	g := f.grant(old, vinA, "InsurerMSP", "driving")
+	contractstest.OK[consenttypes.ShareReceipt](t, f.share(vinA, g.ID, "driving", driving))
+
+	code := contractstest.NewClaimCode(t)
+	ex := contractstest.OK[ownertypes.Exception](t, f.Submit("OemMSP", "admin", "owner:ProposeException", vinA, ownertypes.ExceptionRequest{
+		Kind: ownertypes.KindLostKey, EvidenceHash: strings.Repeat("9f", 32), ClaimHash: code.Hash(), ClaimSalt: code.Salt}))
+	contractstest.OK[ownertypes.Exception](t, f.Submit("DealerMSP", "admin", "owner:ApproveException", vinA, ex.ID))
+	ex = contractstest.OK[ownertypes.Exception](t, f.Submit("InsurerMSP", "admin", "owner:ApproveException", vinA, ex.ID))
+	require.Equal(t, ownertypes.ExceptionApplied, ex.Status)
+	contractstest.FailsWith(t, f.read(vinA, g.ID, "driving"), ccerr.ConsentRequired)
+
+	f.Claim(vinA, code.Code, renewed)
+	e := contractstest.FailsWith(t, f.read(vinA, g.ID, "driving"), ccerr.ConsentRequired)
+	assert.Contains(t, e.Message, "key")
+	assert.False(t, f.list(vinA).Grants[0].Live)
+	g2 := f.grant(renewed, vinA, "InsurerMSP", "driving")
+	assert.Equal(t, 1, g2.OwnerNo, "the same ownership, a new key")
+	contractstest.OK[consenttypes.ShareReceipt](t, f.share(vinA, g2.ID, "driving", driving))
+	// The owner's new key still revokes the old key's grant.
+	contractstest.OK[consenttypes.GrantView](t, f.revoke(renewed, vinA, g.ID))
+}
+
 func TestListIsOldestFirstAndEmptyForAnUnknownCar(t *testing.T) {
 	f := newFixture(t)
 	o := f.NewOwnerKey()

@@ -164,10 +164,7 @@ func liveUnder(g consenttypes.Grant, cur *ownershipState, t time.Time) bool {
 }
 
 func standingUnder(g consenttypes.Grant, cur *ownershipState, t time.Time) (bool, string) {
-	if cur == nil {
-		return g.Standing(t, 0, false)
-	}
-	return g.Standing(t, cur.OwnerNo, cur.Status == ownertypes.StatusOwned)
+	return g.StandingIn(t, (*ownertypes.Ownership)(cur))
 }
 
 // standing judges g at t from the ledger; why says what ended it.

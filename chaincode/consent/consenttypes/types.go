@@ -15,6 +15,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
+	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/chaincode/vin"
@@ -117,6 +118,8 @@ func (g Grant) Covers(scope string) bool { return slices.Contains(g.Scopes, scop
 // says what ended it, "" for a live grant. A grant is live when it is not
 // revoked, t is before NotAfter, and the ownership that signed it is the
 // car's current one and owned: a sale ends the seller's grants.
+// StandingIn adds the key check the chaincode applies; use it where the
+// ownership record is at hand.
 func (g Grant) Standing(t time.Time, currentOwnerNo int, ownershipOwned bool) (live bool, why string) {
 	switch {
 	case !g.RevokedAt.IsZero():
@@ -135,6 +138,26 @@ func (g Grant) Standing(t time.Time, currentOwnerNo int, ownershipOwned bool) (l
 func (g Grant) LiveAt(t time.Time, currentOwnerNo int, ownershipOwned bool) bool {
 	live, _ := g.Standing(t, currentOwnerNo, ownershipOwned)
 	return live
+}
+
+// StandingIn is Standing given the car's current ownership record (nil
+// before its first sale), as the chaincode judges a grant: besides
+// Standing's rules, the key bound to the ownership now must be the one
+// that signed the grant. An exception that re-binds the ownership's key
+// (lost-key, disputed-claim) thus ends the grants of the old key: after a
+// disputed claim that key may never have been the owner's, and after a
+// lost key the owner grants again with the new one.
+func (g Grant) StandingIn(t time.Time, cur *ownertypes.Ownership) (live bool, why string) {
+	if cur == nil {
+		return g.Standing(t, 0, false)
+	}
+	if live, why := g.Standing(t, cur.OwnerNo, cur.Status == ownertypes.StatusOwned); !live {
+		return false, why
+	}
+	if cur.KeyFingerprint != g.KeyFingerprint {
+		return false, fmt.Sprintf("was signed with key %s, and ownership %d's key is now %s", g.KeyFingerprint, g.OwnerNo, cur.KeyFingerprint)
+	}
+	return true, ""
 }
 
 // GrantView is a grant as consent:Grant, consent:Revoke and consent:List

@@ -7,6 +7,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	ct "github.com/autoledger/autoledger/chaincode/consent/consenttypes"
+	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -36,6 +37,23 @@ func TestLiveNeedsUnrevokedUnexpiredCurrentOwnedOwnership(t *testing.T) {
 	live, why := revoked.Standing(t0, 2, true)
 	assert.False(t, live)
 	assert.Contains(t, why, "revoked")
+}
+
+func TestStandingInNeedsTheGrantingKeyStillBound(t *testing.T) {
+	g := ct.Grant{OwnerNo: 1, NotAfter: t0.Add(time.Hour), KeyFingerprint: "aa"}
+	cur := &ownertypes.Ownership{OwnerNo: 1, Status: ownertypes.StatusOwned, KeyFingerprint: "aa"}
+	live, _ := g.StandingIn(t0, cur)
+	assert.True(t, live)
+	rebound := *cur
+	rebound.KeyFingerprint = "bb"
+	live, why := g.StandingIn(t0, &rebound)
+	assert.False(t, live, "a lost-key or disputed-claim re-bind ends the old key's grants")
+	assert.Contains(t, why, "bb")
+	live, _ = g.StandingIn(t0, nil)
+	assert.False(t, live)
+	awaiting := ownertypes.Ownership{OwnerNo: 1, Status: ownertypes.StatusAwaitingClaim}
+	live, _ = g.StandingIn(t0, &awaiting)
+	assert.False(t, live)
 }
 
 func grantStatement(params map[string]string) statement.Statement {
