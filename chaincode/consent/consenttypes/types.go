@@ -105,8 +105,9 @@ type Grant struct {
 	RevokedAt         time.Time `json:"revokedAt,omitzero" metadata:",optional"`
 	RevokeStatement   string    `json:"revokeStatement,omitempty" metadata:",optional"`
 	RevokeStatementID string    `json:"revokeStatementId,omitempty" metadata:",optional"`
-	// ErasedAt is when the grant's ownership was erased (owner:Erase),
-	// which also purges the data shared under the grant.
+	// ErasedAt is when the grant's ownership was erased (owner:Erase). The
+	// erasure purges the data shared under the grant where the relaying
+	// org is a member of the share collection; elsewhere consent:Purge does.
 	ErasedAt time.Time `json:"erasedAt,omitzero" metadata:",optional"`
 }
 
