@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/contracts"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -41,12 +44,30 @@ type Ledger struct {
 	ids map[[2]string]*mockstub.Identity
 }
 
+// shared is the one chaincode of the test binary and its peer clock.
+var shared struct {
+	once  sync.Once
+	cc    *contractapi.ContractChaincode
+	err   error
+	clock atomic.Pointer[mockstub.Clock]
+}
+
 // New starts a ledger whose clock reads start; opts add to (or override)
 // the clock and the collections of contracts.Collections.
+//
+// Every ledger of a test binary runs one chaincode, built once: building
+// it (the contract API's reflection and metadata) costs about a second,
+// more than most tests. Its peer clock is the clock of the ledger made
+// last, so two ledgers of one test share the later one's peer clock; the
+// package's tests do not run in parallel.
 func New(t testing.TB, start time.Time, opts ...mockstub.Option) *Ledger {
 	clock := mockstub.NewClock(start)
-	cc, err := contracts.New(kit.WithPeerClock(clock.Now))
-	require.NoError(t, err)
+	shared.once.Do(func() {
+		shared.cc, shared.err = contracts.New(kit.WithPeerClock(func() time.Time { return shared.clock.Load().Now() }))
+	})
+	require.NoError(t, shared.err)
+	shared.clock.Store(clock)
+	cc := shared.cc
 	var colls []mockstub.Collection
 	for _, name := range slices.Sorted(maps.Keys(contracts.Collections)) {
 		colls = append(colls, mockstub.Collection{Name: name, Members: contracts.Collections[name],
