@@ -54,7 +54,7 @@ func (c *Contract) ProposeException(ctx contractapi.TransactionContextInterface,
 		SchemaVersion: kit.SchemaVersion, ID: tx.Stub.GetTxID(), VIN: v.VIN, OwnerNo: o.OwnerNo, Kind: req.Kind,
 		EvidenceHash: req.EvidenceHash, ClaimHash: req.ClaimHash, ClaimSalt: req.ClaimSalt,
 		ProposedBy: tx.Caller.MSP, ProposedAt: tx.Time, ExpiresAt: tx.Time.Add(ownertypes.ExceptionLifetime),
-		Approvals: []ownertypes.Approval{{MSP: tx.Caller.MSP, At: tx.Time}}, Required: governance.Majority(len(access.Members)),
+		Approvals: []ownertypes.ExceptionApproval{{MSP: tx.Caller.MSP, At: tx.Time}}, Required: governance.Majority(len(access.Members)),
 		Status: ownertypes.ExceptionOpen,
 	}
 	return ex, decide(tx, v, ex)
@@ -91,7 +91,7 @@ func (c *Contract) ApproveException(ctx contractapi.TransactionContextInterface,
 	if ex.Approved(tx.Caller.MSP) {
 		return nil, ccerr.New(ccerr.AlreadyExists, "%s has already approved exception %s; an org approves once", tx.Caller.MSP, id)
 	}
-	ex.Approvals = append(ex.Approvals, ownertypes.Approval{MSP: tx.Caller.MSP, At: tx.Time})
+	ex.Approvals = append(ex.Approvals, ownertypes.ExceptionApproval{MSP: tx.Caller.MSP, At: tx.Time})
 	return ex, decide(tx, v, ex)
 }
 

@@ -511,7 +511,7 @@ func TestExceptionsNeedAMajorityOfTheMembers(t *testing.T) {
 	assert.Equal(t, r.TxID, ex.ID)
 	assert.Equal(t, ot.ExceptionOpen, ex.Status)
 	assert.Equal(t, 3, ex.Required, "3 of the 4 members")
-	assert.Equal(t, []ot.Approval{{MSP: "InsurerMSP", At: r.Timestamp}}, ex.Approvals)
+	assert.Equal(t, []ot.ExceptionApproval{{MSP: "InsurerMSP", At: r.Timestamp}}, ex.Approvals)
 	assert.Equal(t, r.Timestamp.Add(ot.ExceptionLifetime), ex.ExpiresAt)
 	assert.Equal(t, ot.EvOwnershipException, r.Event.Name)
 	assert.Equal(t, &ex, f.view().OpenException)

@@ -62,8 +62,8 @@ type Ownership struct {
 	ErasureEvidenceHash string    `json:"erasureEvidenceHash,omitempty" metadata:",optional"`
 }
 
-// Approval is one member org's approval of an exception.
-type Approval struct {
+// ExceptionApproval is one member org's approval of an exception.
+type ExceptionApproval struct {
 	MSP string    `json:"msp"`
 	At  time.Time `json:"at"`
 }
@@ -72,21 +72,21 @@ type Approval struct {
 // majority of the member orgs applies it. ID is the proposing
 // transaction's ID.
 type Exception struct {
-	SchemaVersion int        `json:"schemaVersion"`
-	ID            string     `json:"id"`
-	VIN           string     `json:"vin"`
-	OwnerNo       int        `json:"ownerNo"`
-	Kind          string     `json:"kind"`
-	EvidenceHash  string     `json:"evidenceHash"`
-	ClaimHash     string     `json:"claimHash"`
-	ClaimSalt     string     `json:"claimSalt"`
-	ProposedBy    string     `json:"proposedBy"`
-	ProposedAt    time.Time  `json:"proposedAt"`
-	ExpiresAt     time.Time  `json:"expiresAt"`
-	Approvals     []Approval `json:"approvals"`
-	Required      int        `json:"required"`
-	Status        string     `json:"status"`
-	ClosedAt      time.Time  `json:"closedAt,omitzero" metadata:",optional"`
+	SchemaVersion int                 `json:"schemaVersion"`
+	ID            string              `json:"id"`
+	VIN           string              `json:"vin"`
+	OwnerNo       int                 `json:"ownerNo"`
+	Kind          string              `json:"kind"`
+	EvidenceHash  string              `json:"evidenceHash"`
+	ClaimHash     string              `json:"claimHash"`
+	ClaimSalt     string              `json:"claimSalt"`
+	ProposedBy    string              `json:"proposedBy"`
+	ProposedAt    time.Time           `json:"proposedAt"`
+	ExpiresAt     time.Time           `json:"expiresAt"`
+	Approvals     []ExceptionApproval `json:"approvals"`
+	Required      int                 `json:"required"`
+	Status        string              `json:"status"`
+	ClosedAt      time.Time           `json:"closedAt,omitzero" metadata:",optional"`
 }
 
 // Approved reports whether msp's org has approved e.
