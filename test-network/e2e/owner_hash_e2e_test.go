@@ -18,7 +18,6 @@ import (
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
-	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 )
@@ -41,19 +40,10 @@ func hashOf(t *testing.T, v any) string {
 }
 
 // txTime is the timestamp of a committed transaction as every peer and
-// orderer holds it in the block (qscc).
+// orderer holds it in the block.
 func txTime(t *testing.T, txID string) time.Time {
-	c := connect(t, "SupplierMSP", "logistics")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := c.network.GetContract("qscc").EvaluateWithContext(ctx, "GetTransactionByID", client.WithArguments(netFile.Channel, txID))
-	require.NoError(t, err, fabclient.Describe(err))
-	var ptx peer.ProcessedTransaction
-	require.NoError(t, proto.Unmarshal(out, &ptx))
-	var payload common.Payload
-	require.NoError(t, proto.Unmarshal(ptx.GetTransactionEnvelope().GetPayload(), &payload))
 	var ch common.ChannelHeader
-	require.NoError(t, proto.Unmarshal(payload.GetHeader().GetChannelHeader(), &ch))
+	require.NoError(t, proto.Unmarshal(committedPayload(t, txID).GetHeader().GetChannelHeader(), &ch))
 	return ch.GetTimestamp().AsTime().UTC()
 }
 

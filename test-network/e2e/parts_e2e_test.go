@@ -155,10 +155,11 @@ func visiblePart(t *testing.T, serial, who, status string) {
 	seen(t, "/v1/parts/"+serial, `"status":"`+status+`"`, who)
 }
 
-// endorsers returns the MSP IDs that endorsed a committed transaction, read
-// from the ledger with qscc.
-func endorsers(t *testing.T, txID string) []string {
-	c := connect(t, "OemMSP", "finance")
+// committedPayload is the payload of a committed transaction as every
+// peer and orderer holds it in the block, read with qscc on the
+// supplier's peer (it is in no collection: what it sees, everyone does).
+func committedPayload(t *testing.T, txID string) *common.Payload {
+	c := connect(t, "SupplierMSP", "logistics")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	out, err := c.network.GetContract("qscc").EvaluateWithContext(ctx, "GetTransactionByID", client.WithArguments(netFile.Channel, txID))
@@ -167,6 +168,13 @@ func endorsers(t *testing.T, txID string) []string {
 	require.NoError(t, proto.Unmarshal(out, &ptx))
 	var payload common.Payload
 	require.NoError(t, proto.Unmarshal(ptx.GetTransactionEnvelope().GetPayload(), &payload))
+	return &payload
+}
+
+// endorsers returns the MSP IDs that endorsed a committed transaction, read
+// from the ledger with qscc.
+func endorsers(t *testing.T, txID string) []string {
+	payload := committedPayload(t, txID)
 	var tx peer.Transaction
 	require.NoError(t, proto.Unmarshal(payload.GetData(), &tx))
 	var cap peer.ChaincodeActionPayload
