@@ -4,7 +4,8 @@
 //
 // An ownership is the n-th owner period of a car. A dealer's first sale
 // (SellFromStock) starts ownership 1 awaiting its claim; the buyer claims
-// it with the dealer's claim code and a key of their own (Claim); from then
+// it with the dealer's claim code (the private half of a claim key the
+// ledger knows the public half of) and a key of their own (Claim); from then
 // on the car changes hands only with that key's signed release (Sell), or
 // by an exception a majority of the member orgs approves. Public state
 // holds no personal data: the key is a pseudonym for one car's ownership,
@@ -12,9 +13,9 @@
 package owner
 
 import (
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/access"
@@ -57,8 +58,10 @@ var Policy = access.Policy{
 	"owner:EraseOnRequest":   {access.Allow(access.DealerMSP, "admin")},
 	"owner:ProposeException": access.EveryMember("admin"),
 	"owner:ApproveException": access.EveryMember("admin"),
-	"owner:Get":              access.AnyMember(),
-	"owner:LinkHash":         access.AnyMember(),
+	// Only the proposing org's admin withdraws; the contract checks the org.
+	"owner:WithdrawException": access.EveryMember("admin"),
+	"owner:Get":               access.AnyMember(),
+	"owner:LinkHash":          access.AnyMember(),
 }
 
 // Contract is the owner contract.
@@ -84,8 +87,8 @@ func (c *Contract) begin(ctx contractapi.TransactionContextInterface, vinCode st
 }
 
 // SellFromStock records a dealer's first sale of a car: ownership 1,
-// awaiting the buyer's claim with the code whose salted hash the request
-// carries. A car that has had an owner is sold only with its owner's
+// awaiting the buyer's claim with the claim code whose claim key's public
+// half the request carries. A car that has had an owner is sold only with its owner's
 // release (Sell): OWNER_RELEASE_REQUIRED.
 func (c *Contract) SellFromStock(ctx contractapi.TransactionContextInterface, vinCode string, req ownertypes.SaleRequest) (*ownertypes.SaleResult, error) {
 	tx, v, err := c.begin(ctx, vinCode, req)
@@ -98,12 +101,16 @@ func (c *Contract) SellFromStock(ctx contractapi.TransactionContextInterface, vi
 	if v.OwnerCount > 0 {
 		return nil, ccerr.New(ccerr.OwnerReleaseRequired, "vehicle %s has had %d owner(s); a resale needs the current owner's signed release (owner:Sell)", v.VIN, v.OwnerCount)
 	}
+	claimKey, err := parseKey(req.ClaimPublicKey, "claimPublicKey")
+	if err != nil {
+		return nil, err
+	}
 	res, err := vehicle.RecordSale(tx.Stub, v, vehicletypes.TransferRequest{SaleDate: req.SaleDate, OdometerKm: req.OdometerKm, UseType: req.UseType})
 	if err != nil {
 		return nil, err
 	}
 	o := newOwnership(tx, v, req.SaleDate)
-	o.ClaimHash, o.ClaimSalt = req.ClaimHash, req.ClaimSalt
+	awaitClaim(o, claimKey)
 	if err := putOwnership(tx.Stub, o); err != nil {
 		return nil, err
 	}
@@ -119,18 +126,27 @@ func newOwnership(tx kit.Tx, v *vehicletypes.Vehicle, saleDate time.Time) *owner
 	}
 }
 
+// awaitClaim sets o awaiting the claim of whoever holds claimKey's
+// private half, the claim code.
+func awaitClaim(o *ownertypes.Ownership, claimKey statement.PublicKey) {
+	o.Status = ownertypes.StatusAwaitingClaim
+	o.ClaimPublicKey, o.ClaimFingerprint = ownertypes.KeyBase64(claimKey), claimKey.Fingerprint()
+}
+
 // Claim binds the buyer's key to the car's ownership that awaits its
 // claim: the envelope holds the buyer's claim statement, signed by the key
-// it names, and the transient "claim" holds the code the dealer handed
-// over, whose salted hash the ownership holds.
+// it names (signature) and by the claim key, the claim code the buyer was
+// handed (claimSignature). The code itself never leaves the buyer's
+// device: an endorser that sees the proposal learns a signature over a
+// statement naming the buyer's key, which claims nothing for any other.
 func (c *Contract) Claim(ctx contractapi.TransactionContextInterface, vinCode string, env ownertypes.StatementEnvelope) (*ownertypes.Ownership, error) {
 	tx, v, err := c.begin(ctx, vinCode, env)
 	if err != nil {
 		return nil, err
 	}
-	var claim ownertypes.ClaimTransient
-	if err := kit.TransientJSON(tx.Stub, ownertypes.ClaimTransientKey, &claim); err != nil {
-		return nil, err
+	claimSig, err := env.ClaimSignatureBytes()
+	if err != nil || claimSig == nil {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "claimSignature", "required", "a claim carries the claim key's P1363 signature over the statement (base64)")
 	}
 	o, err := current(tx.Stub, v)
 	if err != nil {
@@ -150,15 +166,17 @@ func (c *Contract) Claim(ctx contractapi.TransactionContextInterface, vinCode st
 	if _, err := checkStatement(tx, v.VIN, statement.Claim, env, key); err != nil {
 		return nil, err
 	}
-	if !claimMatches(o.ClaimHash, o.ClaimSalt, claim.Code) {
-		return nil, ccerr.New(ccerr.ClaimCodeInvalid, "the claim code is not the one issued for ownership %d of %s", o.OwnerNo, v.VIN)
+	claimKey, err := parseKey(o.ClaimPublicKey, "ownership.claimPublicKey")
+	if err != nil {
+		return nil, err
 	}
-	o.Status = ownertypes.StatusOwned
-	o.PublicKey = base64.StdEncoding.EncodeToString(key.SPKI())
-	o.KeyFingerprint = key.Fingerprint()
-	o.BoundAt = tx.Time
-	// A redeemed code opens nothing any more.
-	o.ClaimHash, o.ClaimSalt = "", ""
+	if claimKey.Verify([]byte(env.Statement), claimSig) != nil {
+		return nil, ccerr.New(ccerr.ClaimCodeInvalid, "the claim signature is not by the claim key issued for ownership %d of %s (fingerprint %s)",
+			o.OwnerNo, v.VIN, o.ClaimFingerprint)
+	}
+	if err := bindKey(tx, o, key, "publicKey"); err != nil {
+		return nil, err
+	}
 	if err := putOwnership(tx.Stub, o); err != nil {
 		return nil, err
 	}
@@ -167,17 +185,72 @@ func (c *Contract) Claim(ctx contractapi.TransactionContextInterface, vinCode st
 	})
 }
 
+// bindKey binds key to o (status owned, bound at the transaction time)
+// and records in the ownerkey index which ownership the key belongs to. A
+// key is a pseudonym for one ownership of one car: a key once bound to
+// another ownership is refused (FAILED_PRECONDITION, rule key_reused),
+// so no key can own the car again later and replay statements it signed
+// but never used. field names the request field that carried the key.
+func bindKey(tx kit.Tx, o *ownertypes.Ownership, key statement.PublicKey, field string) error {
+	if err := indexKey(tx.Stub, key.Fingerprint(), o); err != nil {
+		if ccerr.CodeOf(err) == ccerr.FailedPrecondition {
+			return ccerr.Field(ccerr.FailedPrecondition, field, "key_reused", "%s", messageOf(err))
+		}
+		return err
+	}
+	o.Status = ownertypes.StatusOwned
+	o.PublicKey = ownertypes.KeyBase64(key)
+	o.KeyFingerprint = key.Fingerprint()
+	o.BoundAt = tx.Time
+	// A redeemed claim key opens nothing any more.
+	o.ClaimPublicKey, o.ClaimFingerprint = "", ""
+	return nil
+}
+
+// messageOf is err's message without its code.
+func messageOf(err error) string {
+	if e, ok := ccerr.From(err); ok {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// saleFacts reads the facts a release-sale statement fixes for the sale:
+// the odometer reading, the sale date and the use type. The sale date is
+// the day the owner signed for, so it lies in the window a signed
+// statement lives: not after the transaction and at most
+// statement.MaxLifetime before it (rule sale_window).
+func saleFacts(s statement.Statement, txTime time.Time) (vehicletypes.TransferRequest, error) {
+	km, err := parseKm(s.Params["odometerKm"])
+	if err != nil {
+		return vehicletypes.TransferRequest{}, err
+	}
+	saleDate, err := time.Parse(statement.TimeLayout, s.Params["saleDate"])
+	if err != nil {
+		return vehicletypes.TransferRequest{}, ccerr.Field(ccerr.InvalidArgument, "statement.params.saleDate", "time", "must be %s", statement.TimeLayout)
+	}
+	if saleDate.After(txTime) || txTime.Sub(saleDate) > statement.MaxLifetime {
+		return vehicletypes.TransferRequest{}, ccerr.Field(ccerr.InvalidArgument, "statement.params.saleDate", "sale_window",
+			"sale date %s must not be after the transaction time %s nor more than %s before it",
+			statement.FormatTime(saleDate), statement.FormatTime(txTime), statement.MaxLifetime)
+	}
+	useType := s.Params["useType"]
+	if !slices.Contains(vehicletypes.UseTypes, useType) {
+		return vehicletypes.TransferRequest{}, ccerr.Field(ccerr.InvalidArgument, "statement.params.useType", "one_of",
+			"must be one of %v, got %q", vehicletypes.UseTypes, useType)
+	}
+	return vehicletypes.TransferRequest{SaleDate: saleDate, OdometerKm: km, UseType: useType}, nil
+}
+
 // Sell records a resale the current owner released: the envelope's
 // release-sale statement, signed by the current ownership's key, names the
-// buyer and the odometer reading. The current ownership ends; the next
-// begins owned by the buyer's key (key:) or awaiting the claim of whoever
-// holds the code whose hash the statement names (claim:).
+// buyer and fixes the sale's odometer reading, date and use type. The
+// current ownership ends; the next begins owned by the buyer's key (key:)
+// or awaiting the claim of whoever holds the claim key whose fingerprint
+// the statement names (claim:).
 func (c *Contract) Sell(ctx contractapi.TransactionContextInterface, vinCode string, req ownertypes.SellRequest) (*ownertypes.SaleResult, error) {
 	tx, v, err := c.begin(ctx, vinCode, req)
 	if err != nil {
-		return nil, err
-	}
-	if err := kit.NotAfterTx("saleDate", req.SaleDate, tx.Time); err != nil {
 		return nil, err
 	}
 	seller, err := current(tx.Stub, v)
@@ -194,46 +267,42 @@ func (c *Contract) Sell(ctx contractapi.TransactionContextInterface, vinCode str
 	}
 	buyer := s.Params["buyer"]
 	kind, ref, _ := cutParty(buyer)
-	var buyerKey statement.PublicKey
-	switch kind {
-	case "key":
-		if req.ClaimSalt != "" {
-			return nil, ccerr.Field(ccerr.InvalidArgument, "claimSalt", "buyer_kind", "the statement's buyer is a key; send buyerPublicKey, not claimSalt")
-		}
-		if buyerKey, err = parseKey(req.BuyerPublicKey, "buyerPublicKey"); err != nil {
-			return nil, err
-		}
-		if buyerKey.Fingerprint() != ref {
-			return nil, ccerr.Field(ccerr.StatementMismatch, "buyerPublicKey", "mismatch", "the statement's buyer is key %s, buyerPublicKey is key %s", ref, buyerKey.Fingerprint())
-		}
-	case "claim":
-		if req.BuyerPublicKey != "" {
-			return nil, ccerr.Field(ccerr.InvalidArgument, "buyerPublicKey", "buyer_kind", "the statement's buyer claims with a code; send claimSalt, not buyerPublicKey")
-		}
-		if req.ClaimSalt == "" {
-			return nil, ccerr.Field(ccerr.InvalidArgument, "claimSalt", "required", "the statement's buyer claims with a code; send the salt its hash was made with")
-		}
+	// The buyer's key (key:) or the claim key (claim:), whose fingerprint
+	// the statement names.
+	field, sent, otherField, other := "buyerPublicKey", req.BuyerPublicKey, "claimPublicKey", req.ClaimPublicKey
+	if kind == "claim" {
+		field, sent, otherField, other = otherField, other, field, sent
 	}
-	km, err := parseKm(s.Params["odometerKm"])
+	if other != "" {
+		return nil, ccerr.Field(ccerr.InvalidArgument, otherField, "buyer_kind", "the statement's buyer is %s:; send %s, not %s", kind, field, otherField)
+	}
+	buyerKey, err := parseKey(sent, field)
 	if err != nil {
 		return nil, err
 	}
-	res, err := vehicle.RecordSale(tx.Stub, v, vehicletypes.TransferRequest{SaleDate: req.SaleDate, OdometerKm: km, UseType: req.UseType})
+	if buyerKey.Fingerprint() != ref {
+		return nil, ccerr.Field(ccerr.StatementMismatch, field, "mismatch", "the statement's buyer is %s:%s, %s is key %s", kind, ref, field, buyerKey.Fingerprint())
+	}
+	sale, err := saleFacts(s, tx.Time)
+	if err != nil {
+		return nil, err
+	}
+	res, err := vehicle.RecordSale(tx.Stub, v, sale)
 	if err != nil {
 		return nil, err
 	}
 	seller.Status, seller.EndedAt, seller.EndedBy = ownertypes.StatusEnded, tx.Time, ownertypes.EndedBySale
-	seller.Release = &ownertypes.Release{StatementID: statement.ID([]byte(req.Envelope.Statement)), Buyer: buyer, OdometerKm: km, SignedAt: tx.Time, Expires: s.Expires}
+	seller.Release = &ownertypes.Release{StatementID: statement.ID([]byte(req.Envelope.Statement)), Buyer: buyer, OdometerKm: sale.OdometerKm, SignedAt: tx.Time, Expires: s.Expires}
 	if err := putOwnership(tx.Stub, seller); err != nil {
 		return nil, err
 	}
-	o := newOwnership(tx, v, req.SaleDate)
+	o := newOwnership(tx, v, sale.SaleDate)
 	if kind == "key" {
-		o.Status = ownertypes.StatusOwned
-		o.PublicKey = base64.StdEncoding.EncodeToString(buyerKey.SPKI())
-		o.KeyFingerprint, o.BoundAt = buyerKey.Fingerprint(), tx.Time
+		if err := bindKey(tx, o, buyerKey, "buyerPublicKey"); err != nil {
+			return nil, err
+		}
 	} else {
-		o.ClaimHash, o.ClaimSalt = ref, req.ClaimSalt
+		awaitClaim(o, buyerKey)
 	}
 	if err := putOwnership(tx.Stub, o); err != nil {
 		return nil, err
@@ -359,8 +428,11 @@ func (c *Contract) Get(ctx contractapi.TransactionContextInterface, vinCode stri
 	if err != nil {
 		return nil, err
 	}
-	if view.OpenException, err = openException(stub, v, ts); err != nil {
+	if view.OpenExceptions, err = openExceptions(stub, v, ts); err != nil {
 		return nil, err
+	}
+	if len(view.OpenExceptions) > 0 {
+		view.OpenException = &view.OpenExceptions[0]
 	}
 	return view, nil
 }
@@ -415,9 +487,4 @@ func boundKey(o *ownertypes.Ownership, code ccerr.Code, what string) (statement.
 			o.OwnerNo, o.VIN, o.Status, what)
 	}
 	return parseKey(o.PublicKey, "ownership.publicKey")
-}
-
-// claimMatches compares the code's salted hash with the ownership's.
-func claimMatches(hash, salt, code string) bool {
-	return hash != "" && ownertypes.ClaimHash(salt, code) == hash
 }

@@ -2,6 +2,7 @@ package owner
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/access"
@@ -20,11 +21,20 @@ import (
 // case its key cannot settle (the key was lost, the claim disputed, the
 // car repossessed or its owner changed by a court). The proposer's org
 // approves by proposing; a majority of the member orgs applies it
-// (ApproveException). Its ID is the proposing transaction's ID. A car has
-// at most one open exception; one that expired or whose ownership changed
-// lapses when the next is proposed.
+// (ApproveException). Its ID is the proposing transaction's ID.
+//
+// Each org has at most one open exception per car, so that no org (the
+// supplier's admin, say) can hold the car's exceptions hostage by filing
+// one after another: others' proposals stand beside its own, and it can
+// withdraw its own (WithdrawException). Open exceptions that expired or
+// whose ownership changed lapse when the next is proposed; the one applied
+// lapses the others (they were about the state it changed).
 func (c *Contract) ProposeException(ctx contractapi.TransactionContextInterface, vinCode string, req ownertypes.ExceptionRequest) (*ownertypes.Exception, error) {
 	tx, v, err := c.begin(ctx, vinCode, req)
+	if err != nil {
+		return nil, err
+	}
+	claimKey, err := parseKey(req.ClaimPublicKey, "claimPublicKey")
 	if err != nil {
 		return nil, err
 	}
@@ -42,8 +52,11 @@ func (c *Contract) ProposeException(ctx contractapi.TransactionContextInterface,
 			continue
 		}
 		if live(old, v, tx.Time) {
-			return nil, ccerr.New(ccerr.FailedPrecondition, "vehicle %s already has exception %s open (%s, until %s); approve it or let it lapse",
-				v.VIN, old.ID, old.Kind, old.ExpiresAt.Format(time.RFC3339))
+			if old.ProposedBy == tx.Caller.MSP {
+				return nil, ccerr.New(ccerr.FailedPrecondition, "%s already has exception %s open on %s (%s, until %s); withdraw it or let it lapse",
+					tx.Caller.MSP, old.ID, v.VIN, old.Kind, old.ExpiresAt.Format(time.RFC3339))
+			}
+			continue
 		}
 		old.Status, old.ClosedAt = ownertypes.ExceptionLapsed, tx.Time
 		if err := putException(tx.Stub, old); err != nil {
@@ -52,7 +65,7 @@ func (c *Contract) ProposeException(ctx contractapi.TransactionContextInterface,
 	}
 	ex := &ownertypes.Exception{
 		SchemaVersion: kit.SchemaVersion, ID: tx.Stub.GetTxID(), VIN: v.VIN, OwnerNo: o.OwnerNo, Kind: req.Kind,
-		EvidenceHash: req.EvidenceHash, ClaimHash: req.ClaimHash, ClaimSalt: req.ClaimSalt,
+		EvidenceHash: req.EvidenceHash, ClaimPublicKey: ownertypes.KeyBase64(claimKey), ClaimFingerprint: claimKey.Fingerprint(),
 		ProposedBy: tx.Caller.MSP, ProposedAt: tx.Time, ExpiresAt: tx.Time.Add(ownertypes.ExceptionLifetime),
 		Approvals: []ownertypes.ExceptionApproval{{MSP: tx.Caller.MSP, At: tx.Time}}, Required: governance.Majority(len(access.Members)),
 		Status: ownertypes.ExceptionOpen,
@@ -68,16 +81,7 @@ func (c *Contract) ApproveException(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return nil, err
 	}
-	if err := rules.ValidateCode("id", id); err != nil {
-		return nil, err
-	}
-	key, err := exceptionKey(v.VIN, id)
-	if err != nil {
-		return nil, err
-	}
-	ex, err := kit.MustGet[ownertypes.Exception](tx.Stub, key, func() error {
-		return ccerr.New(ccerr.NotFound, "vehicle %s has no exception %s", v.VIN, id)
-	})
+	ex, err := loadException(tx.Stub, v.VIN, id)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +99,44 @@ func (c *Contract) ApproveException(ctx contractapi.TransactionContextInterface,
 	return ex, decide(tx, v, ex)
 }
 
+// WithdrawException closes the car's open exception id (status
+// withdrawn). Only the org that proposed it may: FORBIDDEN for any other.
+func (c *Contract) WithdrawException(ctx contractapi.TransactionContextInterface, vinCode, id string) (*ownertypes.Exception, error) {
+	tx, v, err := c.begin(ctx, vinCode)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := loadException(tx.Stub, v.VIN, id)
+	if err != nil {
+		return nil, err
+	}
+	if ex.ProposedBy != tx.Caller.MSP {
+		return nil, ccerr.New(ccerr.Forbidden, "exception %s of %s was proposed by %s; only its proposer withdraws it", id, v.VIN, ex.ProposedBy)
+	}
+	if ex.Status != ownertypes.ExceptionOpen {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "exception %s of %s is %s, no longer open", id, v.VIN, ex.Status)
+	}
+	ex.Status, ex.ClosedAt = ownertypes.ExceptionWithdrawn, tx.Time
+	if err := putException(tx.Stub, ex); err != nil {
+		return nil, err
+	}
+	return ex, emitException(tx, v, ex)
+}
+
+// loadException reads the car's exception id: NOT_FOUND if there is none.
+func loadException(stub shim.ChaincodeStubInterface, vinCode, id string) (*ownertypes.Exception, error) {
+	if err := rules.ValidateCode("id", id); err != nil {
+		return nil, err
+	}
+	key, err := exceptionKey(vinCode, id)
+	if err != nil {
+		return nil, err
+	}
+	return kit.MustGet[ownertypes.Exception](stub, key, func() error {
+		return ccerr.New(ccerr.NotFound, "vehicle %s has no exception %s", vinCode, id)
+	})
+}
+
 // decide applies ex if its approvals make the majority, stores it and
 // sets the event.
 func decide(tx kit.Tx, v *vehicletypes.Vehicle, ex *ownertypes.Exception) error {
@@ -103,10 +145,37 @@ func decide(tx kit.Tx, v *vehicletypes.Vehicle, ex *ownertypes.Exception) error 
 			return err
 		}
 		ex.Status, ex.ClosedAt = ownertypes.ExceptionApplied, tx.Time
+		if err := lapseOthers(tx, ex); err != nil {
+			return err
+		}
 	}
 	if err := putException(tx.Stub, ex); err != nil {
 		return err
 	}
+	return emitException(tx, v, ex)
+}
+
+// lapseOthers closes every other open exception of applied's car: each
+// was proposed about the ownership as it stood before applied changed it.
+func lapseOthers(tx kit.Tx, applied *ownertypes.Exception) error {
+	all, err := exceptions(tx.Stub, applied.VIN)
+	if err != nil {
+		return err
+	}
+	for i := range all {
+		if all[i].ID == applied.ID || all[i].Status != ownertypes.ExceptionOpen {
+			continue
+		}
+		all[i].Status, all[i].ClosedAt = ownertypes.ExceptionLapsed, tx.Time
+		if err := putException(tx.Stub, &all[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitException sets the OwnershipException event of ex's new state.
+func emitException(tx kit.Tx, v *vehicletypes.Vehicle, ex *ownertypes.Exception) error {
 	return kit.Emit(tx.Stub, ownertypes.EvOwnershipException, ownertypes.OwnershipException{
 		VIN: v.VIN, ID: ex.ID, Kind: ex.Kind, OwnerNo: ex.OwnerNo, Status: ex.Status, By: tx.Caller.MSP,
 		Approvals: len(ex.Approvals), Required: ex.Required,
@@ -115,8 +184,9 @@ func decide(tx kit.Tx, v *vehicletypes.Vehicle, ex *ownertypes.Exception) error 
 
 // apply carries out an approved exception. Lost-key and disputed-claim
 // unbind the ownership's key (kept in PreviousKeys) and put it back to
-// awaiting a claim with the exception's code; repossession and court-order
-// end the ownership and start the next, awaiting a claim with that code.
+// awaiting a claim with the exception's claim key; repossession and
+// court-order end the ownership and start the next, awaiting a claim with
+// that key.
 func apply(tx kit.Tx, v *vehicletypes.Vehicle, ex *ownertypes.Exception) error {
 	o, err := current(tx.Stub, v)
 	if err != nil {
@@ -127,7 +197,7 @@ func apply(tx kit.Tx, v *vehicletypes.Vehicle, ex *ownertypes.Exception) error {
 			o.PreviousKeys = append(o.PreviousKeys, ownertypes.PreviousKey{Fingerprint: o.KeyFingerprint, BoundAt: o.BoundAt, EndedAt: tx.Time, Reason: ex.Kind})
 		}
 		o.Status, o.PublicKey, o.KeyFingerprint, o.BoundAt = ownertypes.StatusAwaitingClaim, "", "", time.Time{}
-		o.ClaimHash, o.ClaimSalt = ex.ClaimHash, ex.ClaimSalt
+		o.ClaimPublicKey, o.ClaimFingerprint = ex.ClaimPublicKey, ex.ClaimFingerprint
 		return putOwnership(tx.Stub, o)
 	}
 	o.Status, o.EndedAt, o.EndedBy = ownertypes.StatusEnded, tx.Time, ex.Kind
@@ -141,7 +211,7 @@ func apply(tx kit.Tx, v *vehicletypes.Vehicle, ex *ownertypes.Exception) error {
 	// No one sold the car: the org that proposed the exception stands for
 	// the change.
 	next.SoldBy = ex.ProposedBy
-	next.ClaimHash, next.ClaimSalt = ex.ClaimHash, ex.ClaimSalt
+	next.ClaimPublicKey, next.ClaimFingerprint = ex.ClaimPublicKey, ex.ClaimFingerprint
 	return putOwnership(tx.Stub, next)
 }
 
@@ -172,16 +242,19 @@ func exceptions(stub shim.ChaincodeStubInterface, vinCode string) ([]ownertypes.
 	return out, nil
 }
 
-// openException is the car's exception that is open and live at t, or nil.
-func openException(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, t time.Time) (*ownertypes.Exception, error) {
+// openExceptions are the car's exceptions open and live at t, oldest
+// proposal first (ties by ID).
+func openExceptions(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, t time.Time) ([]ownertypes.Exception, error) {
 	all, err := exceptions(stub, v.VIN)
 	if err != nil {
 		return nil, err
 	}
+	var out []ownertypes.Exception
 	for i := range all {
 		if all[i].Status == ownertypes.ExceptionOpen && live(&all[i], v, t) {
-			return &all[i], nil
+			out = append(out, all[i])
 		}
 	}
-	return nil, nil
+	slices.SortStableFunc(out, func(a, b ownertypes.Exception) int { return a.ProposedAt.Compare(b.ProposedAt) })
+	return out, nil
 }

@@ -22,7 +22,34 @@ import (
 const (
 	ownershipObject = "ownership"
 	exceptionObject = "ownerexception"
+	// ownerKeyObject indexes every key ever bound by its fingerprint.
+	ownerKeyObject = "ownerkey"
 )
+
+// indexKey records that the key with fingerprint fp is bound to o, and
+// refuses (FAILED_PRECONDITION) a key already bound to any other ownership
+// of this or another car. The same ownership may take its key back (a
+// disputed claim settled in the first holder's favour); the consent
+// contract's liveness rule (granted at or after the binding) keeps grants
+// from before such a re-binding dead.
+func indexKey(stub shim.ChaincodeStubInterface, fp string, o *ownertypes.Ownership) error {
+	key, err := shim.CreateCompositeKey(ownerKeyObject, []string{fp})
+	if err != nil {
+		return err
+	}
+	var b ownertypes.KeyBinding
+	found, err := kit.GetJSON(stub, key, &b)
+	if err != nil {
+		return fmt.Errorf("read the binding of key %s: %w", fp, err)
+	}
+	if found {
+		if b.VIN != o.VIN || b.OwnerNo != o.OwnerNo {
+			return ccerr.New(ccerr.FailedPrecondition, "key %s is already bound to another ownership; a key serves one ownership of one car, make a new one", fp)
+		}
+		return nil
+	}
+	return kit.PutJSON(stub, key, ownertypes.KeyBinding{SchemaVersion: kit.SchemaVersion, Fingerprint: fp, VIN: o.VIN, OwnerNo: o.OwnerNo})
+}
 
 func ownershipKey(vinCode string, ownerNo int) (string, error) {
 	return shim.CreateCompositeKey(ownershipObject, []string{vinCode, fmt.Sprintf(vehicle.OwnerNoFormat, ownerNo)})

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -77,17 +76,31 @@ func RandomHex(t require.TestingT, n int) string {
 	return hex.EncodeToString(b)
 }
 
-// ClaimCode is a claim code and its salt as a dealer's system or a
-// seller's device makes them off the chain.
-type ClaimCode struct{ Code, Salt string }
-
-// NewClaimCode makes a random claim code (160 bits) and salt.
-func NewClaimCode(t require.TestingT) ClaimCode {
-	return ClaimCode{Code: RandomHex(t, 20), Salt: RandomHex(t, 16)}
+// ClaimCode is a claim code as a dealer's system or a seller's device
+// makes it off the chain: the private half of a fresh claim key, which the
+// ledger knows only by its public half.
+type ClaimCode struct {
+	// Code is the text the buyer is handed.
+	Code string
+	// Key is the claim key the code is.
+	Key *OwnerKey
 }
 
-// Hash is the code's claim hash, the one the ledger holds.
-func (c ClaimCode) Hash() string { return ownertypes.ClaimHash(c.Salt, c.Code) }
+// NewClaimCode makes a fresh claim key and its code.
+func NewClaimCode(t require.TestingT) ClaimCode {
+	priv, err := statement.NewClaimKey()
+	require.NoError(t, err)
+	pub, err := statement.PublicKeyOf(priv)
+	require.NoError(t, err)
+	return ClaimCode{Code: statement.EncodeClaimCode(priv), Key: &OwnerKey{Private: priv, Public: pub}}
+}
+
+// PublicKey is the claim key's public half as a client sends it.
+func (c ClaimCode) PublicKey() string { return c.Key.SPKI() }
+
+// Fingerprint is the claim key's fingerprint, the one a release names
+// (claim:<fingerprint>).
+func (c ClaimCode) Fingerprint() string { return c.Key.Fingerprint() }
 
 // SellFromStock sells a registered car from the dealer's stock (DealerMSP
 // sales) at km, an hour before the clock, and returns the claim code the
@@ -96,19 +109,29 @@ func (l *Ledger) SellFromStock(vinCode string, km int64) ClaimCode {
 	l.T.Helper()
 	code := NewClaimCode(l.T)
 	OK[ownertypes.SaleResult](l.T, l.Submit("DealerMSP", "sales", "owner:SellFromStock", vinCode, ownertypes.SaleRequest{
-		SaleDate: l.Clock.Now().Add(-time.Hour), OdometerKm: km, UseType: "private", ClaimHash: code.Hash(), ClaimSalt: code.Salt}))
+		SaleDate: l.Clock.Now().Add(-time.Hour), OdometerKm: km, UseType: "private", ClaimPublicKey: code.PublicKey()}))
 	return code
+}
+
+// ClaimEnvelope is key's claim statement for vinCode, signed by key and,
+// as claimSignature, by the claim key code is: what the buyer's device
+// sends. The code itself goes nowhere.
+func (l *Ledger) ClaimEnvelope(vinCode, code string, key *OwnerKey) ownertypes.StatementEnvelope {
+	l.T.Helper()
+	claimKey, err := statement.ParseClaimCode(code)
+	require.NoError(l.T, err)
+	env := key.Sign(l, l.Statement(vinCode, statement.Claim, map[string]string{"key": key.Fingerprint()}))
+	sig, err := statement.Sign(claimKey, []byte(env.Statement))
+	require.NoError(l.T, err)
+	env.ClaimSignature = base64.StdEncoding.EncodeToString(sig)
+	return env
 }
 
 // ClaimTx is the owner:Claim transaction of key with code, relayed by the
 // DealerMSP's owner-services.
 func (l *Ledger) ClaimTx(vinCode, code string, key *OwnerKey) mockstub.Tx {
 	l.T.Helper()
-	env := key.Sign(l, l.Statement(vinCode, statement.Claim, map[string]string{"key": key.Fingerprint()}))
-	b, err := json.Marshal(ownertypes.ClaimTransient{Code: code})
-	require.NoError(l.T, err)
-	return mockstub.Tx{Creator: l.As("DealerMSP", "owner-services"), Function: "owner:Claim", Args: Args(vinCode, env),
-		Transient: map[string][]byte{ownertypes.ClaimTransientKey: b}}
+	return mockstub.Tx{Creator: l.As("DealerMSP", "owner-services"), Function: "owner:Claim", Args: Args(vinCode, l.ClaimEnvelope(vinCode, code, key))}
 }
 
 // Claim binds key to the car's ownership that awaits code.
@@ -127,15 +150,24 @@ func (l *Ledger) Owned(vinCode string, km int64) *OwnerKey {
 	return key
 }
 
-// Resell has seller release the car to a new key at km and relays the sale
-// for useType (InsurerMSP's owner-services, any relay would do); it returns
-// the buyer's key, bound at once.
+// SaleParams are a release-sale statement's parameters: the buyer
+// (key:<fp> or claim:<fp>), the odometer reading, the sale date and the
+// use type.
+func SaleParams(buyer string, km int64, saleDate time.Time, useType string) map[string]string {
+	return map[string]string{"buyer": buyer, "odometerKm": strconv.FormatInt(km, 10),
+		"saleDate": statement.FormatTime(saleDate), "useType": useType}
+}
+
+// Resell has seller release the car to a new key at km for useType, sold
+// a minute before the clock, and relays the sale (InsurerMSP's
+// owner-services, any relay would do); it returns the buyer's key, bound
+// at once.
 func (l *Ledger) Resell(vinCode string, seller *OwnerKey, km int64, useType string) *OwnerKey {
 	l.T.Helper()
 	buyer := l.NewOwnerKey()
-	env := seller.Sign(l, l.Statement(vinCode, statement.ReleaseSale, map[string]string{
-		"buyer": "key:" + buyer.Fingerprint(), "odometerKm": strconv.FormatInt(km, 10)}))
+	env := seller.Sign(l, l.Statement(vinCode, statement.ReleaseSale,
+		SaleParams("key:"+buyer.Fingerprint(), km, l.Clock.Now().Add(-time.Minute), useType)))
 	OK[ownertypes.SaleResult](l.T, l.Submit("InsurerMSP", "owner-services", "owner:Sell", vinCode, ownertypes.SellRequest{
-		Envelope: env, SaleDate: l.Clock.Now().Add(-time.Minute), UseType: useType, BuyerPublicKey: buyer.SPKI()}))
+		Envelope: env, BuyerPublicKey: buyer.SPKI()}))
 	return buyer
 }

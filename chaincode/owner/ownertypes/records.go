@@ -42,9 +42,11 @@ type Ownership struct {
 	// org that proposed it.
 	SoldBy   string    `json:"soldBy"`
 	SaleDate time.Time `json:"saleDate"`
-	// ClaimHash and ClaimSalt are set while the ownership awaits its claim.
-	ClaimHash string `json:"claimHash,omitempty" metadata:",optional"`
-	ClaimSalt string `json:"claimSalt,omitempty" metadata:",optional"`
+	// ClaimPublicKey (base64 standard of the SPKI DER) and its fingerprint
+	// are set while the ownership awaits its claim: the public half of the
+	// claim key whose private half is the buyer's claim code.
+	ClaimPublicKey   string `json:"claimPublicKey,omitempty" metadata:",optional"`
+	ClaimFingerprint string `json:"claimFingerprint,omitempty" metadata:",optional"`
 	// PublicKey (base64 standard of the SPKI DER) and its fingerprint are
 	// set once a key is bound.
 	PublicKey      string        `json:"publicKey,omitempty" metadata:",optional"`
@@ -62,6 +64,16 @@ type Ownership struct {
 	ErasureEvidenceHash string    `json:"erasureEvidenceHash,omitempty" metadata:",optional"`
 }
 
+// KeyBinding is the public index entry of a key ever bound to an
+// ownership, by its fingerprint: a key is bound to one ownership of one car
+// only, for good.
+type KeyBinding struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	Fingerprint   string `json:"fingerprint"`
+	VIN           string `json:"vin"`
+	OwnerNo       int    `json:"ownerNo"`
+}
+
 // ExceptionApproval is one member org's approval of an exception.
 type ExceptionApproval struct {
 	MSP string    `json:"msp"`
@@ -72,21 +84,23 @@ type ExceptionApproval struct {
 // majority of the member orgs applies it. ID is the proposing
 // transaction's ID.
 type Exception struct {
-	SchemaVersion int                 `json:"schemaVersion"`
-	ID            string              `json:"id"`
-	VIN           string              `json:"vin"`
-	OwnerNo       int                 `json:"ownerNo"`
-	Kind          string              `json:"kind"`
-	EvidenceHash  string              `json:"evidenceHash"`
-	ClaimHash     string              `json:"claimHash"`
-	ClaimSalt     string              `json:"claimSalt"`
-	ProposedBy    string              `json:"proposedBy"`
-	ProposedAt    time.Time           `json:"proposedAt"`
-	ExpiresAt     time.Time           `json:"expiresAt"`
-	Approvals     []ExceptionApproval `json:"approvals"`
-	Required      int                 `json:"required"`
-	Status        string              `json:"status"`
-	ClosedAt      time.Time           `json:"closedAt,omitzero" metadata:",optional"`
+	SchemaVersion int    `json:"schemaVersion"`
+	ID            string `json:"id"`
+	VIN           string `json:"vin"`
+	OwnerNo       int    `json:"ownerNo"`
+	Kind          string `json:"kind"`
+	EvidenceHash  string `json:"evidenceHash"`
+	// ClaimPublicKey (base64 standard of the SPKI DER) and its fingerprint
+	// are the claim key the ownership awaits once the exception applies.
+	ClaimPublicKey   string              `json:"claimPublicKey"`
+	ClaimFingerprint string              `json:"claimFingerprint"`
+	ProposedBy       string              `json:"proposedBy"`
+	ProposedAt       time.Time           `json:"proposedAt"`
+	ExpiresAt        time.Time           `json:"expiresAt"`
+	Approvals        []ExceptionApproval `json:"approvals"`
+	Required         int                 `json:"required"`
+	Status           string              `json:"status"`
+	ClosedAt         time.Time           `json:"closedAt,omitzero" metadata:",optional"`
 }
 
 // Approved reports whether msp's org has approved e.
@@ -119,8 +133,10 @@ type OwnerView struct {
 	OwnerCount int         `json:"ownerCount"`
 	Current    *Ownership  `json:"current,omitempty" metadata:",optional"`
 	Ownerships []Ownership `json:"ownerships"`
-	// OpenException is the exception awaiting approvals, if any.
-	OpenException *Exception `json:"openException,omitempty" metadata:",optional"`
+	// OpenExceptions are the exceptions awaiting approvals, oldest first:
+	// at most one per org. OpenException is the oldest of them, if any.
+	OpenException  *Exception  `json:"openException,omitempty" metadata:",optional"`
+	OpenExceptions []Exception `json:"openExceptions,omitempty" metadata:",optional"`
 }
 
 // SaleResult answers owner:SellFromStock and owner:Sell: the vehicle's

@@ -5,12 +5,11 @@
 package ownertypes
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/autoledger/autoledger/chaincode/rules"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 )
@@ -49,12 +48,14 @@ var ExceptionKinds = rules.Enum("exceptionkind", KindLostKey, KindDisputedClaim,
 func Rebinds(kind string) bool { return kind == KindLostKey || kind == KindDisputedClaim }
 
 // The statuses of an exception: open until a majority approved it
-// (applied) or it could no longer apply (lapsed: it expired, or the
-// ownership it was about changed before it was applied).
+// (applied), its proposer withdrew it (withdrawn), or it could no longer
+// apply (lapsed: it expired, the ownership it was about changed, or
+// another exception was applied first).
 const (
-	ExceptionOpen    = "open"
-	ExceptionApplied = "applied"
-	ExceptionLapsed  = "lapsed"
+	ExceptionOpen      = "open"
+	ExceptionApplied   = "applied"
+	ExceptionWithdrawn = "withdrawn"
+	ExceptionLapsed    = "lapsed"
 )
 
 // ExceptionLifetime is how long an exception stays open for approvals; an
@@ -67,21 +68,12 @@ const (
 	ErasedOnRequest = "request"
 )
 
-// ClaimTransientKey is the transient field of owner:Claim that carries the
-// claim code, a ClaimTransient as JSON: the code never reaches the public
-// proposal, the ledger or a log.
-const ClaimTransientKey = "claim"
-
 // OwnerTransientKey is the transient field of owner:LinkCustomer: the
 // dealer's customer reference, a vehicletypes.NewOwner as JSON.
 const OwnerTransientKey = vehicletypes.OwnerTransientKey
 
 // Limits of the fields below.
 const (
-	// MinClaimCode and MaxClaimCode bound a claim code's length; the
-	// chaincode treats the code as opaque printable ASCII.
-	MinClaimCode = 16
-	MaxClaimCode = 128
 	// MaxSignature bounds a base64 signature (64 bytes take 88 characters).
 	MaxSignature = 100
 	// MaxPublicKey bounds a base64 public key (a 91-byte SPKI takes 124).
@@ -89,14 +81,6 @@ const (
 	// MaxStatement is statement.MaxSize, restated for the validate tag.
 	MaxStatement = 2048
 )
-
-// ClaimHash is the hash a claim code is known by on the ledger: the
-// lower-case hex SHA-256 of claimSalt + ":" + code. The gateway and the CLI
-// compute it when they make a code; the chaincode when the buyer redeems it.
-func ClaimHash(salt, code string) string {
-	sum := sha256.Sum256([]byte(salt + ":" + code))
-	return hex.EncodeToString(sum[:])
-}
 
 // DecodeBase64 reads base64 in either alphabet (standard or URL-safe),
 // padded or not: WebCrypto clients commonly send either.
@@ -107,9 +91,37 @@ func DecodeBase64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 }
 
+// ParseKey reads a P-256 public key sent as base64 (standard or URL-safe)
+// of its SPKI DER or 65-byte raw point.
+func ParseKey(s string) (statement.PublicKey, error) {
+	b, err := DecodeBase64(s)
+	if err != nil {
+		return statement.PublicKey{}, err
+	}
+	return statement.ParsePublicKey(b)
+}
+
+// KeyBase64 is how a record holds a key: base64 standard of the SPKI DER.
+func KeyBase64(k statement.PublicKey) string { return base64.StdEncoding.EncodeToString(k.SPKI()) }
+
+// checkKey fails field unless value is empty or a P-256 public key.
+func checkKey(c *rules.Checker, field, value string) {
+	if value == "" {
+		return
+	}
+	if _, err := DecodeBase64(value); err != nil {
+		c.Fail(field, "base64", "must be base64 (standard or URL-safe) of the SPKI or raw P-256 key")
+		return
+	}
+	if _, err := ParseKey(value); err != nil {
+		c.Fail(field, "p256_key", "must be a P-256 public key (SPKI DER or 65-byte uncompressed point)")
+	}
+}
+
 // StatementEnvelope carries one signed owner statement: the canonical text
 // (docs/owners.md), the owner's P1363 signature over it and, where the
-// ledger does not know the key yet (a claim), the signer's public key.
+// ledger does not know the key yet (a claim), the signer's public key and
+// the claim key's signature over the same statement.
 type StatementEnvelope struct {
 	// Statement is the canonical statement text, LF line ends included.
 	Statement string `json:"statement" validate:"required,max=2048"`
@@ -122,6 +134,11 @@ type StatementEnvelope struct {
 	// sent here is not consulted (a statement by another key is refused
 	// OWNER_SIGNATURE_INVALID).
 	PublicKey string `json:"publicKey,omitempty" metadata:",optional" validate:"max=200"`
+	// ClaimSignature goes with a claim only: the P1363 signature over the
+	// same statement bytes by the claim key, the private key the buyer's
+	// claim code is. It proves the signer holds the code without showing
+	// it to anyone, the endorsing peers included.
+	ClaimSignature string `json:"claimSignature,omitempty" metadata:",optional" validate:"max=100"`
 }
 
 // Validate checks the fields' shapes; the signature's validity is the
@@ -146,10 +163,23 @@ func (e StatementEnvelope) checkEncoding(c *rules.Checker, prefix string) {
 			c.Fail(prefix+"publicKey", "base64", "must be base64 (standard or URL-safe) of the SPKI or raw P-256 key")
 		}
 	}
+	if e.ClaimSignature != "" {
+		if _, err := DecodeBase64(e.ClaimSignature); err != nil {
+			c.Fail(prefix+"claimSignature", "base64", "must be base64 (standard or URL-safe) of the 64-byte P1363 signature")
+		}
+	}
 }
 
 // SignatureBytes decodes the signature.
 func (e StatementEnvelope) SignatureBytes() ([]byte, error) { return DecodeBase64(e.Signature) }
+
+// ClaimSignatureBytes decodes the claim signature; nil when none was sent.
+func (e StatementEnvelope) ClaimSignatureBytes() ([]byte, error) {
+	if e.ClaimSignature == "" {
+		return nil, nil
+	}
+	return DecodeBase64(e.ClaimSignature)
+}
 
 // PublicKeyBytes decodes the public key; nil when none was sent.
 func (e StatementEnvelope) PublicKeyBytes() ([]byte, error) {
@@ -159,92 +189,70 @@ func (e StatementEnvelope) PublicKeyBytes() ([]byte, error) {
 	return DecodeBase64(e.PublicKey)
 }
 
-// ClaimTransient is the transient "claim" of owner:Claim.
-type ClaimTransient struct {
-	// Code is the claim code the dealer handed the buyer: opaque printable
-	// ASCII. It is never quoted in an error.
-	Code string `json:"code" validate:"required,min=16,max=128"`
-}
-
-// Validate checks the code's length and alphabet without quoting it.
-func (t ClaimTransient) Validate() error {
-	var c rules.Checker
-	c.Struct(t)
-	for _, r := range t.Code {
-		if r < 0x21 || r > 0x7e {
-			c.Fail("code", "printable_ascii", "must be printable ASCII without spaces")
-			break
-		}
-	}
-	return c.Err()
-}
-
 // SaleRequest is the input of owner:SellFromStock, a dealer's first sale of
-// a new car. The buyer claims the car with a code the dealer's system made
-// off the chain; only its salted hash is sent.
+// a new car. The buyer claims the car with a claim code, the private half
+// of a claim key the dealer's system made off the chain; only its public
+// half is sent.
 type SaleRequest struct {
 	SaleDate   time.Time `json:"saleDate" validate:"required"`
 	OdometerKm int64     `json:"odometerKm" validate:"min=0,max=10000000"`
 	UseType    string    `json:"useType" validate:"usetype"`
-	// ClaimHash is ClaimHash(ClaimSalt, code).
-	ClaimHash string `json:"claimHash" validate:"sha256"`
-	ClaimSalt string `json:"claimSalt" validate:"salt"`
+	// ClaimPublicKey is the claim key's public half: base64 of the SPKI or
+	// raw P-256 key.
+	ClaimPublicKey string `json:"claimPublicKey" validate:"required,max=200"`
 }
 
 // Validate checks the fields.
 func (r SaleRequest) Validate() error {
 	var c rules.Checker
 	c.Struct(r)
+	checkKey(&c, "claimPublicKey", r.ClaimPublicKey)
 	return c.Err()
 }
 
 // SellRequest is the input of owner:Sell, a resale the current owner
 // released: Envelope holds their release-sale statement, which names the
-// buyer and the odometer reading. A buyer named by key (key:<fingerprint>)
-// needs BuyerPublicKey, the key itself; a buyer named by a claim code's
-// hash (claim:<hash>) needs ClaimSalt, the salt that hash was made with.
+// buyer, the odometer reading, the sale date and the use type. A buyer
+// named by key (key:<fingerprint>) needs BuyerPublicKey, the key itself; a
+// buyer named by a claim key's fingerprint (claim:<fingerprint>) needs
+// ClaimPublicKey, the claim key's public half.
 type SellRequest struct {
 	Envelope StatementEnvelope `json:"envelope"`
-	SaleDate time.Time         `json:"saleDate" validate:"required"`
-	UseType  string            `json:"useType" validate:"usetype"`
-	// ClaimSalt goes with a claim: buyer.
-	ClaimSalt string `json:"claimSalt,omitempty" metadata:",optional" validate:"omitempty,salt"`
+	// ClaimPublicKey goes with a claim: buyer: base64 of the SPKI or raw key.
+	ClaimPublicKey string `json:"claimPublicKey,omitempty" metadata:",optional" validate:"max=200"`
 	// BuyerPublicKey goes with a key: buyer: base64 of the SPKI or raw key.
 	BuyerPublicKey string `json:"buyerPublicKey,omitempty" metadata:",optional" validate:"max=200"`
 }
 
-// Validate checks the fields; which of ClaimSalt and BuyerPublicKey is
-// required depends on the statement's buyer, which the chaincode checks.
+// Validate checks the fields; which of ClaimPublicKey and BuyerPublicKey
+// is required depends on the statement's buyer, which the chaincode checks.
 func (r SellRequest) Validate() error {
 	var c rules.Checker
 	c.Struct(r)
 	r.Envelope.checkEncoding(&c, "envelope.")
-	if r.ClaimSalt != "" && r.BuyerPublicKey != "" {
-		c.Fail("buyerPublicKey", "one_buyer", "send either claimSalt (a claim: buyer) or buyerPublicKey (a key: buyer), not both")
+	if r.ClaimPublicKey != "" && r.BuyerPublicKey != "" {
+		c.Fail("buyerPublicKey", "one_buyer", "send either claimPublicKey (a claim: buyer) or buyerPublicKey (a key: buyer), not both")
 	}
-	if r.BuyerPublicKey != "" {
-		if _, err := DecodeBase64(r.BuyerPublicKey); err != nil {
-			c.Fail("buyerPublicKey", "base64", "must be base64 (standard or URL-safe) of the SPKI or raw P-256 key")
-		}
-	}
+	checkKey(&c, "claimPublicKey", r.ClaimPublicKey)
+	checkKey(&c, "buyerPublicKey", r.BuyerPublicKey)
 	return c.Err()
 }
 
 // ExceptionRequest is the input of owner:ProposeException: a case the
 // owner's key cannot settle, decided by a majority of the member orgs on
 // evidence kept off the chain (EvidenceHash is its SHA-256). Every kind
-// ends with the car's ownership awaiting a claim with a new code, whose
-// hash and salt the proposer sends.
+// ends with the car's ownership awaiting a claim with a new claim code,
+// whose claim key's public half the proposer sends.
 type ExceptionRequest struct {
-	Kind         string `json:"kind" validate:"exceptionkind"`
-	EvidenceHash string `json:"evidenceHash" validate:"sha256"`
-	ClaimHash    string `json:"claimHash" validate:"sha256"`
-	ClaimSalt    string `json:"claimSalt" validate:"salt"`
+	Kind           string `json:"kind" validate:"exceptionkind"`
+	EvidenceHash   string `json:"evidenceHash" validate:"sha256"`
+	ClaimPublicKey string `json:"claimPublicKey" validate:"required,max=200"`
 }
 
 // Validate checks the fields.
 func (r ExceptionRequest) Validate() error {
 	var c rules.Checker
 	c.Struct(r)
+	checkKey(&c, "claimPublicKey", r.ClaimPublicKey)
 	return c.Err()
 }

@@ -1,8 +1,7 @@
 package ownertypes_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const salt = "00112233445566778899aabbccddeeff"
-
-func TestClaimHashIsSaltColonCode(t *testing.T) {
-	sum := sha256.Sum256([]byte(salt + ":k3m9-abcd-efgh-jkmn"))
-	assert.Equal(t, hex.EncodeToString(sum[:]), ot.ClaimHash(salt, "k3m9-abcd-efgh-jkmn"))
-	assert.NotEqual(t, ot.ClaimHash(salt, "a"), ot.ClaimHash(salt+"0", "a"))
+// claimKey is a claim key's public half as a client sends it.
+func claimKey(t *testing.T) string {
+	t.Helper()
+	k, err := statement.NewClaimKey()
+	require.NoError(t, err)
+	pub, err := statement.PublicKeyOf(k)
+	require.NoError(t, err)
+	return ot.KeyBase64(pub)
 }
 
 func TestDecodeBase64TakesBothAlphabetsPaddedOrNot(t *testing.T) {
@@ -46,28 +47,37 @@ func fields(t *testing.T, err error) []string {
 }
 
 func TestRequestsNameTheFieldAndRule(t *testing.T) {
-	assert.ElementsMatch(t, []string{"saleDate/required", "useType/one_of", "claimHash/sha256_hex", "claimSalt/salt"},
+	key := claimKey(t)
+	assert.ElementsMatch(t, []string{"saleDate/required", "useType/one_of", "claimPublicKey/required"},
 		fields(t, ot.SaleRequest{OdometerKm: 1}.Validate()))
 	assert.Contains(t, fields(t, ot.SaleRequest{OdometerKm: -1}.Validate()), "odometerKm/range")
+	assert.NoError(t, ot.SaleRequest{SaleDate: time.Now(), UseType: "private", ClaimPublicKey: key}.Validate())
 
-	sell := ot.SellRequest{Envelope: ot.StatementEnvelope{Signature: "%%"}, SaleDate: time.Now(), UseType: "private",
-		ClaimSalt: salt, BuyerPublicKey: "AQ"}
-	assert.ElementsMatch(t, []string{"envelope.statement/required", "envelope.signature/base64", "buyerPublicKey/one_buyer"},
+	sell := ot.SellRequest{Envelope: ot.StatementEnvelope{Signature: "%%", ClaimSignature: "%%"}, ClaimPublicKey: key, BuyerPublicKey: key}
+	assert.ElementsMatch(t, []string{"envelope.statement/required", "envelope.signature/base64", "envelope.claimSignature/base64", "buyerPublicKey/one_buyer"},
 		fields(t, sell.Validate()))
+	assert.ElementsMatch(t, []string{"envelope.statement/required", "envelope.signature/required", "claimPublicKey/p256_key"},
+		fields(t, ot.SellRequest{ClaimPublicKey: "AQID"}.Validate()))
+	assert.ElementsMatch(t, []string{"envelope.statement/required", "envelope.signature/required", "buyerPublicKey/base64"},
+		fields(t, ot.SellRequest{BuyerPublicKey: "+/_-"}.Validate()))
 
-	assert.ElementsMatch(t, []string{"kind/one_of", "evidenceHash/sha256_hex", "claimHash/sha256_hex", "claimSalt/salt"},
+	assert.ElementsMatch(t, []string{"kind/one_of", "evidenceHash/sha256_hex", "claimPublicKey/required"},
 		fields(t, ot.ExceptionRequest{Kind: "theft"}.Validate()))
-	assert.NoError(t, ot.ExceptionRequest{Kind: ot.KindLostKey, EvidenceHash: strings.Repeat("a", 64),
-		ClaimHash: strings.Repeat("b", 64), ClaimSalt: salt}.Validate())
+	assert.Contains(t, fields(t, ot.ExceptionRequest{Kind: ot.KindLostKey, EvidenceHash: strings.Repeat("a", 64), ClaimPublicKey: "AQID"}.Validate()),
+		"claimPublicKey/p256_key")
+	assert.NoError(t, ot.ExceptionRequest{Kind: ot.KindLostKey, EvidenceHash: strings.Repeat("a", 64), ClaimPublicKey: key}.Validate())
 }
 
-func TestClaimCodeIsNeverQuoted(t *testing.T) {
-	for _, code := range []string{"short", "sixteen chars ok", strings.Repeat("x", 129), "naïve-but-sixteen-long"} {
-		err := ot.ClaimTransient{Code: code}.Validate()
-		require.Error(t, err, code)
-		assert.NotContains(t, err.Error(), code)
+func TestParseKeyTakesEitherFormAndBothAlphabets(t *testing.T) {
+	k, err := statement.NewClaimKey()
+	require.NoError(t, err)
+	pub, err := statement.PublicKeyOf(k)
+	require.NoError(t, err)
+	for _, s := range []string{ot.KeyBase64(pub), base64.RawURLEncoding.EncodeToString(pub.SPKI()), base64.StdEncoding.EncodeToString(pub.Raw())} {
+		got, err := ot.ParseKey(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, pub.Fingerprint(), got.Fingerprint())
 	}
-	assert.NoError(t, ot.ClaimTransient{Code: "k3m9-abcd-efgh-jkmn"}.Validate())
 }
 
 func TestTagsMatchTheLimits(t *testing.T) {
@@ -77,6 +87,8 @@ func TestTagsMatchTheLimits(t *testing.T) {
 	assert.Equal(t, float64(ot.MaxSignature), limit(rules.Limit[ot.StatementEnvelope]("Signature", "max")))
 	assert.Equal(t, float64(ot.MaxPublicKey), limit(rules.Limit[ot.StatementEnvelope]("PublicKey", "max")))
 	assert.Equal(t, float64(ot.MaxPublicKey), limit(rules.Limit[ot.SellRequest]("BuyerPublicKey", "max")))
-	assert.Equal(t, float64(ot.MinClaimCode), limit(rules.Limit[ot.ClaimTransient]("Code", "min")))
-	assert.Equal(t, float64(ot.MaxClaimCode), limit(rules.Limit[ot.ClaimTransient]("Code", "max")))
+	assert.Equal(t, float64(ot.MaxSignature), limit(rules.Limit[ot.StatementEnvelope]("ClaimSignature", "max")))
+	assert.Equal(t, float64(ot.MaxPublicKey), limit(rules.Limit[ot.SellRequest]("ClaimPublicKey", "max")))
+	assert.Equal(t, float64(ot.MaxPublicKey), limit(rules.Limit[ot.SaleRequest]("ClaimPublicKey", "max")))
+	assert.Equal(t, float64(ot.MaxPublicKey), limit(rules.Limit[ot.ExceptionRequest]("ClaimPublicKey", "max")))
 }

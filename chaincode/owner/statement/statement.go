@@ -45,7 +45,9 @@ type Action string
 const (
 	// Claim binds the signing key to the car the dealer sold (issue 14).
 	Claim Action = "claim"
-	// ReleaseSale is the current owner's consent to sell to a named buyer.
+	// ReleaseSale is the current owner's consent to sell to a named buyer,
+	// with everything the sale records (odometer reading, sale date, use
+	// type), so that no relay can change them.
 	ReleaseSale Action = "release-sale"
 	// Grant lets one member org read some scopes of the car's data.
 	Grant Action = "grant"
@@ -99,7 +101,7 @@ type Param struct {
 // ascending byte order of the names (a test holds it so).
 var Params = map[Action][]Param{
 	Claim:        {{"key", KindFingerprint}},
-	ReleaseSale:  {{"buyer", KindParty}, {"odometerKm", KindKm}},
+	ReleaseSale:  {{"buyer", KindParty}, {"odometerKm", KindKm}, {"saleDate", KindTime}, {"useType", KindToken}},
 	Grant:        {{"grantee", KindMSP}, {"notAfter", KindTime}, {"purpose", KindToken}, {"scopes", KindScopes}},
 	Revoke:       {{"grant", KindHash}},
 	Erase:        {{"ownerNo", KindCount}},

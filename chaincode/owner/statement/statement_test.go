@@ -24,7 +24,7 @@ var testExpires = time.Date(2026, 11, 30, 5, 10, 0, 0, time.UTC)
 func sample(a statement.Action) statement.Statement {
 	params := map[statement.Action]map[string]string{
 		statement.Claim:        {"key": fp},
-		statement.ReleaseSale:  {"buyer": "claim:" + fp, "odometerKm": "48213"},
+		statement.ReleaseSale:  {"buyer": "claim:" + fp, "odometerKm": "48213", "saleDate": "2026-11-30T04:55:00Z", "useType": "private"},
 		statement.Grant:        {"grantee": "InsurerMSP", "notAfter": "2026-12-30T00:00:00Z", "purpose": "usage-based-insurance", "scopes": "odometer,service"},
 		statement.Revoke:       {"grant": fp},
 		statement.Erase:        {"ownerNo": "2"},
@@ -136,6 +136,11 @@ func TestValidateRefusesMalformedParameterKinds(t *testing.T) {
 		{statement.ReleaseSale, "odometerKm", "+5"},
 		{statement.ReleaseSale, "odometerKm", "10000001"},
 		{statement.ReleaseSale, "odometerKm", "1e3"},
+		{statement.ReleaseSale, "saleDate", "2026-11-30"},
+		{statement.ReleaseSale, "saleDate", "2026-11-30T04:55:00.5Z"},
+		{statement.ReleaseSale, "saleDate", "2026-11-30T05:55:00+01:00"},
+		{statement.ReleaseSale, "useType", "Private"},
+		{statement.ReleaseSale, "useType", ""},
 		{statement.Erase, "ownerNo", "0"},
 		{statement.Erase, "ownerNo", "1000000001"},
 		{statement.Erase, "ownerNo", "99999999999999999999"},
