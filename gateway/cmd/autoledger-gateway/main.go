@@ -25,6 +25,7 @@ import (
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
+	"github.com/autoledger/autoledger/gateway/purge"
 	"github.com/autoledger/autoledger/gateway/serve"
 	"github.com/autoledger/autoledger/gateway/store"
 	"github.com/autoledger/autoledger/gateway/webhook"
@@ -99,6 +100,14 @@ func run(log *slog.Logger, path string) error {
 	go janitor(ctx, log, st, cfg.Retention)
 	if pr, ok := streamPrincipal(file, pool.Orgs()); ok {
 		go hub.Run(ctx, pool, pr, webhook.LedgerApplier{Submitter: sub, As: pr})
+	}
+	if holders := purge.Principals(file, pool.Orgs()); len(holders) > 0 {
+		// Data shared under an owner's grant must not outlive the grant (docs/operations.md).
+		sweeper, err := purge.New(st.DB(), log, pool, sub, holders)
+		if err != nil {
+			return err
+		}
+		go sweeper.Run(ctx, pool)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srvs.Serve() }()
