@@ -299,7 +299,7 @@ func TestARebindEndsTheOldKeysGrants(t *testing.T) {
 
 	code := contractstest.NewClaimCode(t)
 	ex := contractstest.OK[ownertypes.Exception](t, f.Submit("OemMSP", "admin", "owner:ProposeException", vinA, ownertypes.ExceptionRequest{
-		Kind: ownertypes.KindLostKey, EvidenceHash: strings.Repeat("9f", 32), ClaimHash: code.Hash(), ClaimSalt: code.Salt}))
+		Kind: ownertypes.KindLostKey, EvidenceHash: strings.Repeat("9f", 32), ClaimPublicKey: code.PublicKey()}))
 	contractstest.OK[ownertypes.Exception](t, f.Submit("DealerMSP", "admin", "owner:ApproveException", vinA, ex.ID))
 	ex = contractstest.OK[ownertypes.Exception](t, f.Submit("InsurerMSP", "admin", "owner:ApproveException", vinA, ex.ID))
 	require.Equal(t, ownertypes.ExceptionApplied, ex.Status)

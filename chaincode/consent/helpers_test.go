@@ -48,15 +48,15 @@ func (f *fixture) sell(vin string, o *contractstest.OwnerKey) {
 // buyer is a key, or claims later with the returned code when it is nil.
 func (f *fixture) resell(vin string, seller, buyer *contractstest.OwnerKey) contractstest.ClaimCode {
 	f.t.Helper()
-	req := ownertypes.SellRequest{SaleDate: f.Clock.Now().Add(-time.Minute), UseType: "private"}
+	var req ownertypes.SellRequest
 	party := ""
 	code := contractstest.NewClaimCode(f.t)
 	if buyer != nil {
 		party, req.BuyerPublicKey = "key:"+buyer.Fingerprint(), buyer.SPKI()
 	} else {
-		party, req.ClaimSalt = "claim:"+code.Hash(), code.Salt
+		party, req.ClaimPublicKey = "claim:"+code.Fingerprint(), code.PublicKey()
 	}
-	req.Envelope = f.sign(seller, vin, statement.ReleaseSale, map[string]string{"buyer": party, "odometerKm": strconv.Itoa(100)})
+	req.Envelope = f.sign(seller, vin, statement.ReleaseSale, contractstest.SaleParams(party, 100, f.Clock.Now().Add(-time.Minute), "private"))
 	contractstest.OK[ownertypes.SaleResult](f.t, f.Submit("DealerMSP", "sales", "owner:Sell", vin, req))
 	return code
 }

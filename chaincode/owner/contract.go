@@ -311,7 +311,8 @@ func (c *Contract) Sell(ctx contractapi.TransactionContextInterface, vinCode str
 }
 
 // LinkCustomer records the selling dealer's customer reference for an
-// ownership, from the transient "owner", in the owners collection. It
+// ownership, from the transient "owner", in the owners collection, once:
+// an ownership that has a link keeps it (ALREADY_EXISTS). It
 // writes nothing public, so the dealer's peers alone endorse it (the
 // collection's policy) and the reference reaches no other org's peer.
 func (c *Contract) LinkCustomer(ctx contractapi.TransactionContextInterface, vinCode string, ownerNo int) (*ownertypes.OwnerLinked, error) {
@@ -338,6 +339,15 @@ func (c *Contract) LinkCustomer(ctx contractapi.TransactionContextInterface, vin
 	key, err := vehicle.OwnerLinkKey(v.VIN, ownerNo)
 	if err != nil {
 		return nil, err
+	}
+	// A link, once made, is the ownership's: no dealer overwrites it (the
+	// hash every peer holds reads the same until an erasure purges it).
+	h, err := tx.Stub.GetPrivateDataHash(vehicle.OwnersCollection, key)
+	if err != nil {
+		return nil, fmt.Errorf("read the owner link hash of %s ownership %d: %w", v.VIN, ownerNo, err)
+	}
+	if h != nil {
+		return nil, ccerr.New(ccerr.AlreadyExists, "ownership %d of %s already has an owner link", ownerNo, v.VIN)
 	}
 	link := ownertypes.OwnerLink{SchemaVersion: kit.SchemaVersion, VIN: v.VIN, OwnerNo: ownerNo, OwnerRef: who.OwnerRef,
 		Salt: who.Salt, RecordedBy: tx.Caller.MSP, Since: tx.Time}

@@ -66,15 +66,22 @@ func (f *fixture) sell(msp, role string, req ot.SellRequest) *mockstub.Result {
 	return f.submit(msp, role, "owner:Sell", carVIN, req)
 }
 
-// release is seller's release-sale statement of carVIN to buyer at km.
+// release is seller's release-sale statement of carVIN to buyer at km,
+// for private use, sold a minute before the clock.
 func (f *fixture) release(seller *contractstest.OwnerKey, buyer string, km int64) ot.StatementEnvelope {
 	f.T.Helper()
-	return seller.Sign(f.Ledger, f.Statement(carVIN, statement.ReleaseSale, map[string]string{"buyer": buyer, "odometerKm": strconv.FormatInt(km, 10)}))
+	return seller.Sign(f.Ledger, f.Statement(carVIN, statement.ReleaseSale, f.saleParams(buyer, km)))
+}
+
+// saleParams are release-sale parameters to buyer at km, for private use,
+// sold a minute before the clock.
+func (f *fixture) saleParams(buyer string, km int64) map[string]string {
+	return contractstest.SaleParams(buyer, km, f.Clock.Now().Add(-time.Minute), "private")
 }
 
 // sellTo is a SellRequest of env to a key: buyer.
 func (f *fixture) sellTo(env ot.StatementEnvelope, buyer *contractstest.OwnerKey) ot.SellRequest {
-	return ot.SellRequest{Envelope: env, SaleDate: f.Clock.Now().Add(-time.Minute), UseType: "private", BuyerPublicKey: buyer.SPKI()}
+	return ot.SellRequest{Envelope: env, BuyerPublicKey: buyer.SPKI()}
 }
 
 // eraseStmt is key's erase statement of ownership n of carVIN.
@@ -105,5 +112,10 @@ func (f *fixture) vehicle() vehicletypes.Vehicle {
 // exception is a request for kind with a new claim code.
 func exception(t testing.TB, kind string) (ot.ExceptionRequest, contractstest.ClaimCode) {
 	code := contractstest.NewClaimCode(t)
-	return ot.ExceptionRequest{Kind: kind, EvidenceHash: docHash, ClaimHash: code.Hash(), ClaimSalt: code.Salt}, code
+	return ot.ExceptionRequest{Kind: kind, EvidenceHash: docHash, ClaimPublicKey: code.PublicKey()}, code
+}
+
+// stockSale is a first sale's request for a buyer to claim with code.
+func (f *fixture) stockSale(code contractstest.ClaimCode) ot.SaleRequest {
+	return ot.SaleRequest{SaleDate: f.Clock.Now().Add(-time.Hour), OdometerKm: 1, UseType: "private", ClaimPublicKey: code.PublicKey()}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/autoledger/autoledger/chaincode/vehicle"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,14 +26,14 @@ func TestSaleFromStockAwaitsTheBuyersClaim(t *testing.T) {
 	code := contractstest.NewClaimCode(t)
 	saleDate := f.Clock.Now().Add(-2 * time.Hour)
 	r := f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, ot.SaleRequest{
-		SaleDate: saleDate, OdometerKm: 12, UseType: "fleet", ClaimHash: code.Hash(), ClaimSalt: code.Salt})
+		SaleDate: saleDate, OdometerKm: 12, UseType: "fleet", ClaimPublicKey: code.PublicKey()})
 	sale := contractstest.OK[ot.SaleResult](t, r)
 	assert.Equal(t, 1, sale.OwnerCount)
 	assert.Equal(t, vehicletypes.EventOwnershipTransfer, sale.Type)
 	assert.Equal(t, int64(12), sale.Reading.DisplayedKm)
 	assert.Equal(t, "sale", sale.Reading.Source)
 	assert.Equal(t, ot.Ownership{SchemaVersion: 1, VIN: carVIN, OwnerNo: 1, Status: ot.StatusAwaitingClaim, Since: r.Timestamp,
-		SoldBy: "DealerMSP", SaleDate: saleDate, ClaimHash: code.Hash(), ClaimSalt: code.Salt, PreviousKeys: []ot.PreviousKey{}}, sale.Ownership)
+		SoldBy: "DealerMSP", SaleDate: saleDate, ClaimPublicKey: code.PublicKey(), ClaimFingerprint: code.Fingerprint(), PreviousKeys: []ot.PreviousKey{}}, sale.Ownership)
 	require.NotNil(t, r.Event)
 	assert.Equal(t, ot.EvOwnershipTransferred, r.Event.Name)
 
@@ -51,7 +52,7 @@ func TestSaleFromStockAwaitsTheBuyersClaim(t *testing.T) {
 	assert.Equal(t, key.Fingerprint(), o.KeyFingerprint)
 	assert.Equal(t, key.SPKI(), o.PublicKey)
 	assert.Equal(t, r.Timestamp, o.BoundAt)
-	assert.Empty(t, o.ClaimHash+o.ClaimSalt, "a redeemed code opens nothing")
+	assert.Empty(t, o.ClaimPublicKey+o.ClaimFingerprint, "a redeemed code opens nothing")
 	assert.Equal(t, ot.EvOwnershipClaimed, r.Event.Name)
 	assert.JSONEq(t, fmt.Sprintf(`{"vin":%q,"ownerNo":1,"keyFingerprint":%q}`, carVIN, key.Fingerprint()), string(r.Event.Payload))
 
@@ -75,33 +76,37 @@ func TestClaimNeedsTheRightCodeAndAnAwaitingOwnership(t *testing.T) {
 	key := f.NewOwnerKey()
 	before := f.BlockHeight()
 
-	wrong := f.ClaimTx(carVIN, code.Code+"x", key)
-	e := contractstest.FailsWith(t, f.invoke(wrong), ccerr.ClaimCodeInvalid)
-	assert.NotContains(t, e.Message, code.Code)
-	// The dealer's code under another salt is no code either.
-	contractstest.FailsWith(t, f.invoke(f.ClaimTx(carVIN, strings.ToUpper(code.Code), key)), ccerr.ClaimCodeInvalid)
+	e := contractstest.FailsWith(t, f.invoke(f.ClaimTx(carVIN, contractstest.NewClaimCode(t).Code, key)), ccerr.ClaimCodeInvalid)
+	assert.Contains(t, e.Message, code.Fingerprint(), "it names the claim key awaited, by fingerprint")
 
-	noCode := f.ClaimTx(carVIN, code.Code, key)
-	noCode.Transient = nil
-	contractstest.FailsWith(t, f.invoke(noCode), ccerr.MissingTransient)
-	short := f.ClaimTx(carVIN, "too-short", key)
-	e = contractstest.FailsWith(t, f.invoke(short), ccerr.InvalidArgument)
-	assert.Equal(t, "code", e.Fields[0].Field)
-
-	noKey := f.ClaimTx(carVIN, code.Code, key)
-	var env ot.StatementEnvelope
-	require.NoError(t, json.Unmarshal([]byte(noKey.Args[1]), &env))
-	env.PublicKey = ""
-	noKey.Args[1] = mockstub.JSON(env)
-	e = contractstest.FailsWith(t, f.invoke(noKey), ccerr.InvalidArgument)
+	withEnv := func(mod func(*ot.StatementEnvelope)) mockstub.Tx {
+		tx := f.ClaimTx(carVIN, code.Code, key)
+		var env ot.StatementEnvelope
+		require.NoError(t, json.Unmarshal([]byte(tx.Args[1]), &env))
+		mod(&env)
+		tx.Args[1] = mockstub.JSON(env)
+		return tx
+	}
+	e = contractstest.FailsWith(t, f.invoke(withEnv(func(env *ot.StatementEnvelope) { env.ClaimSignature = "" })), ccerr.InvalidArgument)
+	assert.Equal(t, "claimSignature", e.Fields[0].Field)
+	e = contractstest.FailsWith(t, f.invoke(withEnv(func(env *ot.StatementEnvelope) { env.ClaimSignature = "not base64!" })), ccerr.InvalidArgument)
+	assert.Equal(t, "claimSignature", e.Fields[0].Field)
+	// The claim signature must be over the very statement the key signed.
+	e = contractstest.FailsWith(t, f.invoke(withEnv(func(env *ot.StatementEnvelope) {
+		env.ClaimSignature = f.ClaimEnvelope(carVIN, code.Code, key).ClaimSignature
+	})), ccerr.ClaimCodeInvalid)
+	e = contractstest.FailsWith(t, f.invoke(withEnv(func(env *ot.StatementEnvelope) { env.PublicKey = "" })), ccerr.InvalidArgument)
 	assert.Equal(t, "publicKey", e.Fields[0].Field)
 
 	// A claim statement must name the key that signs it.
 	other := f.NewOwnerKey()
-	named := other.Sign(f.Ledger, f.Statement(carVIN, statement.Claim, map[string]string{"key": key.Fingerprint()}))
-	tx := f.ClaimTx(carVIN, code.Code, key)
-	tx.Args[1] = mockstub.JSON(named)
-	e = contractstest.FailsWith(t, f.invoke(tx), ccerr.StatementMismatch)
+	e = contractstest.FailsWith(t, f.invoke(withEnv(func(env *ot.StatementEnvelope) {
+		named := other.Sign(f.Ledger, f.Statement(carVIN, statement.Claim, map[string]string{"key": key.Fingerprint()}))
+		sig, err := statement.Sign(code.Key.Private, []byte(named.Statement))
+		require.NoError(t, err)
+		*env = named
+		env.ClaimSignature = base64.StdEncoding.EncodeToString(sig)
+	})), ccerr.StatementMismatch)
 	assert.Equal(t, "statement.params.key", e.Fields[0].Field)
 	assert.Equal(t, before, f.BlockHeight(), "no refused claim wrote anything")
 
@@ -109,6 +114,50 @@ func TestClaimNeedsTheRightCodeAndAnAwaitingOwnership(t *testing.T) {
 	// Claimed once: a second claim, even with the right code, is refused.
 	contractstest.FailsWith(t, f.invoke(f.ClaimTx(carVIN, code.Code, f.NewOwnerKey())), ccerr.FailedPrecondition)
 	contractstest.FailsWith(t, f.invoke(f.ClaimTx(otherVIN, code.Code, key)), ccerr.NotFound)
+}
+
+// Review #1: every endorsing peer sees the claim proposal. What it sees,
+// the buyer's statement and both signatures, claims nothing for any other
+// key: the claim signature covers the statement that names the buyer's key.
+func TestAnEndorserCannotClaimWithWhatItSaw(t *testing.T) {
+	f := newFixture(t)
+	code := f.SellFromStock(carVIN, 5)
+	buyer := f.NewOwnerKey()
+	seen := f.ClaimEnvelope(carVIN, code.Code, buyer)
+
+	// The peer's own key signs its own claim statement and borrows the
+	// buyer's claim signature.
+	thief := f.NewOwnerKey()
+	own := thief.Sign(f.Ledger, f.Statement(carVIN, statement.Claim, map[string]string{"key": thief.Fingerprint()}))
+	own.ClaimSignature = seen.ClaimSignature
+	contractstest.FailsWith(t, f.submit("OemMSP", "owner-services", "owner:Claim", carVIN, own), ccerr.ClaimCodeInvalid)
+	// Sending the buyer's statement with its own key as signer fails too.
+	swapped := seen
+	swapped.PublicKey = thief.SPKI()
+	contractstest.FailsWith(t, f.submit("OemMSP", "owner-services", "owner:Claim", carVIN, swapped), ccerr.OwnerSignatureInvalid)
+	// Nothing in the proposal is the code.
+	for _, v := range []string{seen.Statement, seen.Signature, seen.PublicKey, seen.ClaimSignature} {
+		assert.NotContains(t, v, code.Code)
+		assert.NotContains(t, strings.ToUpper(v), strings.ToUpper(strings.ReplaceAll(code.Code, "-", "")))
+	}
+	// The buyer's own proposal still claims.
+	o := contractstest.OK[ot.Ownership](t, f.submit("InsurerMSP", "owner-services", "owner:Claim", carVIN, seen))
+	assert.Equal(t, buyer.Fingerprint(), o.KeyFingerprint)
+}
+
+// Review #4: a relay that swaps the claim data of a sale cannot strand the
+// buyer: the claim key's fingerprint is in the seller's signed statement.
+func TestSwappedClaimDataIsRefused(t *testing.T) {
+	f := newFixture(t)
+	seller := f.Owned(carVIN, 100)
+	code, relays := contractstest.NewClaimCode(t), contractstest.NewClaimCode(t)
+	env := f.release(seller, "claim:"+code.Fingerprint(), 9000)
+	e := contractstest.FailsWith(t, f.sell("InsurerMSP", "owner-services", ot.SellRequest{Envelope: env, ClaimPublicKey: relays.PublicKey()}), ccerr.StatementMismatch)
+	assert.Equal(t, "claimPublicKey", e.Fields[0].Field)
+	assert.Equal(t, 1, f.vehicle().OwnerCount)
+	contractstest.OK[ot.SaleResult](t, f.sell("InsurerMSP", "owner-services", ot.SellRequest{Envelope: env, ClaimPublicKey: code.PublicKey()}))
+	contractstest.FailsWith(t, f.invoke(f.ClaimTx(carVIN, relays.Code, f.NewOwnerKey())), ccerr.ClaimCodeInvalid)
+	assert.Equal(t, 2, f.Claim(carVIN, code.Code, f.NewOwnerKey()).OwnerNo)
 }
 
 // Each way a statement can be wrong is refused with its own code, and
@@ -119,7 +168,7 @@ func TestBadStatementsAreRefusedWithTheirCodes(t *testing.T) {
 	buyer := f.NewOwnerKey()
 	party := "key:" + buyer.Fingerprint()
 	stmt := func(mod func(*statement.Statement)) statement.Statement {
-		s := f.Statement(carVIN, statement.ReleaseSale, map[string]string{"buyer": party, "odometerKm": "2000"})
+		s := f.Statement(carVIN, statement.ReleaseSale, f.saleParams(party, 2000))
 		mod(&s)
 		return s
 	}
@@ -184,40 +233,72 @@ func TestNoncesAreSpentOnce(t *testing.T) {
 	f := newFixture(t)
 	code := f.SellFromStock(carVIN, 1)
 	key := f.NewOwnerKey()
-	claim := f.ClaimTx(carVIN, code.Code, key)
-	contractstest.OK[ot.Ownership](t, f.invoke(claim))
+	claim := f.ClaimEnvelope(carVIN, code.Code, key)
+	contractstest.OK[ot.Ownership](t, f.submit("DealerMSP", "owner-services", "owner:Claim", carVIN, claim))
 
 	// A majority puts the ownership back to awaiting a claim (the owner
-	// says the claim was not theirs); the old claim, replayed with the
-	// new code, is refused by its nonce.
+	// says the claim was not theirs); the old claim, replayed with a claim
+	// signature by the new claim key, is refused by its nonce.
 	req, fresh := exception(t, ot.KindDisputedClaim)
 	ex := contractstest.OK[ot.Exception](t, f.submit("OemMSP", "admin", "owner:ProposeException", carVIN, req))
 	f.submit("DealerMSP", "admin", "owner:ApproveException", carVIN, ex.ID)
 	ex = contractstest.OK[ot.Exception](t, f.submit("InsurerMSP", "admin", "owner:ApproveException", carVIN, ex.ID))
 	require.Equal(t, ot.ExceptionApplied, ex.Status)
-	claim.Transient = map[string][]byte{ot.ClaimTransientKey: []byte(fmt.Sprintf(`{"code":%q}`, fresh.Code))}
-	contractstest.FailsWith(t, f.invoke(claim), ccerr.NonceReused)
+	sig, err := statement.Sign(fresh.Key.Private, []byte(claim.Statement))
+	require.NoError(t, err)
+	replay := claim
+	replay.ClaimSignature = base64.StdEncoding.EncodeToString(sig)
+	contractstest.FailsWith(t, f.submit("DealerMSP", "owner-services", "owner:Claim", carVIN, replay), ccerr.NonceReused)
 
-	// One key may own two cars; its nonces are one set.
-	otherCode := f.SellFromStock(otherVIN, 1)
-	f.Claim(otherVIN, otherCode.Code, key)
-	s := f.Statement(otherVIN, statement.ReleaseSale, map[string]string{"buyer": "key:" + key.Fingerprint(), "odometerKm": "50"})
-	first := key.Sign(f.Ledger, s)
-	buyer := f.NewOwnerKey()
-	s.Params["buyer"] = "key:" + buyer.Fingerprint()
-	second := key.Sign(f.Ledger, s) // same nonce, another buyer
-	sale := ot.SellRequest{Envelope: second, SaleDate: f.Clock.Now(), UseType: "private", BuyerPublicKey: buyer.SPKI()}
-	contractstest.OK[ot.SaleResult](t, f.submit("OemMSP", "owner-services", "owner:Sell", otherVIN, sale))
-	_ = first
-	// The first key's nonce was spent by the sale: the claim of carVIN
-	// with a statement reusing it is refused.
-	reuse := key.Sign(f.Ledger, statement.Statement{Channel: contractstest.Channel, VIN: carVIN, Action: statement.Claim,
-		Params: map[string]string{"key": key.Fingerprint()}, Nonce: s.Nonce, Expires: s.Expires})
-	tx := f.ClaimTx(carVIN, fresh.Code, key)
-	tx.Args[1] = mockstub.JSON(reuse)
-	contractstest.FailsWith(t, f.invoke(tx), ccerr.NonceReused)
-	// With a fresh nonce, the rightful owner claims again with the new code.
+	// With a fresh nonce the rightful owner claims the same ownership
+	// again with the new code.
 	f.Claim(carVIN, fresh.Code, key)
+	// The key's statements share one nonce set: a release reusing the
+	// claim's nonce is refused.
+	claimed, err := statement.Decode([]byte(claim.Statement))
+	require.NoError(t, err)
+	buyer := f.NewOwnerKey()
+	s := f.Statement(carVIN, statement.ReleaseSale, f.saleParams("key:"+buyer.Fingerprint(), 50))
+	s.Nonce = claimed.Nonce
+	contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", f.sellTo(key.Sign(f.Ledger, s), buyer)), ccerr.NonceReused)
+	first := key.Sign(f.Ledger, f.Statement(carVIN, statement.ReleaseSale, f.saleParams("key:"+buyer.Fingerprint(), 50)))
+	contractstest.OK[ot.SaleResult](t, f.sell("OemMSP", "owner-services", f.sellTo(first, buyer)))
+	// Replayed after the sale, the statement is no longer the owner's.
+	contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", f.sellTo(first, buyer)), ccerr.OwnerSignatureInvalid)
+}
+
+// Review #9: a key is a pseudonym for one ownership of one car. A key
+// bound once is never bound to another ownership, so it cannot own the car
+// again later and replay statements it signed but never used.
+func TestAKeyServesOneOwnership(t *testing.T) {
+	f := newFixture(t)
+	first := f.Owned(carVIN, 1)
+
+	// Not for another car, by claim ...
+	otherCode := f.SellFromStock(otherVIN, 1)
+	e := contractstest.FailsWith(t, f.invoke(f.ClaimTx(otherVIN, otherCode.Code, first)), ccerr.FailedPrecondition)
+	assert.Equal(t, "publicKey", e.Fields[0].Field)
+	assert.Equal(t, "key_reused", e.Fields[0].Rule)
+	assert.NotContains(t, e.Message, carVIN, "the refusal does not link the key to its car")
+	otherOwner := f.NewOwnerKey()
+	f.Claim(otherVIN, otherCode.Code, otherOwner)
+	// ... or by sale to a key.
+	env := otherOwner.Sign(f.Ledger, f.Statement(otherVIN, statement.ReleaseSale,
+		contractstest.SaleParams("key:"+first.Fingerprint(), 2, f.Clock.Now().Add(-time.Minute), "private")))
+	e = contractstest.FailsWith(t, f.submit("OemMSP", "owner-services", "owner:Sell", otherVIN, ot.SellRequest{Envelope: env, BuyerPublicKey: first.SPKI()}),
+		ccerr.FailedPrecondition)
+	assert.Equal(t, "buyerPublicKey", e.Fields[0].Field)
+	assert.Equal(t, "key_reused", e.Fields[0].Rule)
+
+	// Nor for a later ownership of the same car: the first owner's key,
+	// sold back to, would revive its unused statements.
+	second := f.Resell(carVIN, first, 10, "private")
+	e = contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", f.sellTo(f.release(second, "key:"+first.Fingerprint(), 20), first)), ccerr.FailedPrecondition)
+	assert.Equal(t, "key_reused", e.Fields[0].Rule)
+	assert.Equal(t, 2, f.vehicle().OwnerCount)
+	// A fresh key is welcome.
+	third := f.NewOwnerKey()
+	contractstest.OK[ot.SaleResult](t, f.sell("OemMSP", "owner-services", f.sellTo(f.release(second, "key:"+third.Fingerprint(), 20), third)))
 }
 
 // A dealer cannot sell a car that has had an owner without the owner's
@@ -225,7 +306,7 @@ func TestNoncesAreSpentOnce(t *testing.T) {
 func TestADealerOnlyResaleIsRefused(t *testing.T) {
 	f := newFixture(t)
 	code := f.SellFromStock(carVIN, 10)
-	again := ot.SaleRequest{SaleDate: f.Clock.Now(), OdometerKm: 20, UseType: "private", ClaimHash: code.Hash(), ClaimSalt: code.Salt}
+	again := ot.SaleRequest{SaleDate: f.Clock.Now(), OdometerKm: 20, UseType: "private", ClaimPublicKey: code.PublicKey()}
 	// Awaiting its claim, the car has an owner all the same.
 	contractstest.FailsWith(t, f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, again), ccerr.OwnerReleaseRequired)
 	dealerKey := f.NewOwnerKey()
@@ -257,13 +338,10 @@ func TestSaleToAKeyBindsTheBuyerAtOnce(t *testing.T) {
 	assert.Equal(t, "buyerPublicKey", e.Fields[0].Field)
 	req = f.sellTo(env, buyer)
 	req.BuyerPublicKey = ""
-	req.ClaimSalt = contractstest.RandomHex(t, 16)
+	req.ClaimPublicKey = contractstest.NewClaimCode(t).PublicKey()
 	e = contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", req), ccerr.InvalidArgument)
-	assert.Equal(t, "claimSalt", e.Fields[0].Field)
-	req = f.sellTo(env, buyer)
-	req.SaleDate = f.Clock.Now().Add(time.Hour)
-	e = contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", req), ccerr.InvalidArgument)
-	assert.Equal(t, "saleDate", e.Fields[0].Field)
+	assert.Equal(t, "claimPublicKey", e.Fields[0].Field)
+	assert.Equal(t, "buyer_kind", e.Fields[0].Rule)
 
 	// The raw key form is the same key.
 	req = f.sellTo(env, buyer)
@@ -292,6 +370,7 @@ func TestSaleToAKeyBindsTheBuyerAtOnce(t *testing.T) {
 
 	// The seller's key no longer acts for the car; the buyer's does.
 	contractstest.FailsWith(t, f.sell("OemMSP", "owner-services", f.sellTo(f.release(seller, "key:"+seller.Fingerprint(), 16000), seller)), ccerr.OwnerSignatureInvalid)
+	f.Clock.Advance(2 * time.Minute)
 	next := f.Resell(carVIN, buyer, 16000, "taxi")
 	assert.Equal(t, next.Fingerprint(), f.view().Current.KeyFingerprint)
 	rep := contractstest.OK[vehicletypes.Report](t, f.Read("InsurerMSP", "vehicle:Report", carVIN))
@@ -304,18 +383,20 @@ func TestSaleToAClaimCodeAwaitsTheBuyer(t *testing.T) {
 	f := newFixture(t)
 	seller := f.Owned(carVIN, 100)
 	code := contractstest.NewClaimCode(t)
-	env := f.release(seller, "claim:"+code.Hash(), 9000)
-	req := ot.SellRequest{Envelope: env, SaleDate: f.Clock.Now(), UseType: "private"}
+	env := f.release(seller, "claim:"+code.Fingerprint(), 9000)
+	req := ot.SellRequest{Envelope: env}
 	e := contractstest.FailsWith(t, f.sell("InsurerMSP", "owner-services", req), ccerr.InvalidArgument)
-	assert.Equal(t, "claimSalt", e.Fields[0].Field)
+	assert.Equal(t, "claimPublicKey", e.Fields[0].Field)
+	assert.Equal(t, "required", e.Fields[0].Rule)
 	req.BuyerPublicKey = f.NewOwnerKey().SPKI()
 	e = contractstest.FailsWith(t, f.sell("InsurerMSP", "owner-services", req), ccerr.InvalidArgument)
 	assert.Equal(t, "buyerPublicKey", e.Fields[0].Field)
 
-	req.BuyerPublicKey, req.ClaimSalt = "", code.Salt
+	req.BuyerPublicKey, req.ClaimPublicKey = "", base64.RawURLEncoding.EncodeToString(code.Key.Public.Raw())
 	sale := contractstest.OK[ot.SaleResult](t, f.sell("InsurerMSP", "owner-services", req))
 	assert.Equal(t, ot.StatusAwaitingClaim, sale.Ownership.Status)
-	assert.Equal(t, code.Hash(), sale.Ownership.ClaimHash)
+	assert.Equal(t, code.Fingerprint(), sale.Ownership.ClaimFingerprint)
+	assert.Equal(t, code.PublicKey(), sale.Ownership.ClaimPublicKey, "stored as base64 of the SPKI whatever form came")
 	assert.Equal(t, 2, sale.Ownership.OwnerNo)
 
 	// The buyer redeems the code the seller's device made.
@@ -325,23 +406,75 @@ func TestSaleToAClaimCodeAwaitsTheBuyer(t *testing.T) {
 	assert.Equal(t, buyer.Fingerprint(), o.KeyFingerprint)
 }
 
+// Review #3: the sale's date and use type are the owner's signed word. A
+// relay can neither change them nor have the owner's statement stand for
+// a sale outside the time it could have been signed in.
+func TestTheSaleFactsAreTheSignedOnes(t *testing.T) {
+	f := newFixture(t)
+	seller := f.Owned(carVIN, 100)
+	buyer := f.NewOwnerKey()
+	party := "key:" + buyer.Fingerprint()
+	saleDate := f.Clock.Now().Add(-3 * time.Hour).UTC().Truncate(time.Second)
+	env := seller.Sign(f.Ledger, f.Statement(carVIN, statement.ReleaseSale, contractstest.SaleParams(party, 5000, saleDate, "private")))
+
+	// The relay backdates the sale or makes the car a taxi: the signature
+	// no longer holds.
+	for name, edit := range map[string][2]string{
+		"backdated": {"saleDate=" + statement.FormatTime(saleDate), "saleDate=" + statement.FormatTime(saleDate.Add(-30*24*time.Hour))},
+		"retyped":   {"useType=private", "useType=taxi"},
+	} {
+		changed := env
+		require.Contains(t, env.Statement, edit[0])
+		changed.Statement = strings.Replace(env.Statement, edit[0], edit[1], 1)
+		t.Run(name, func(t *testing.T) {
+			contractstest.FailsWith(t, f.sell("DealerMSP", "sales", f.sellTo(changed, buyer)), ccerr.OwnerSignatureInvalid)
+		})
+	}
+
+	// The owner's device signs a sale date in the window a statement
+	// lives: not after the transaction, at most 24 h before it.
+	for name, d := range map[string]time.Time{
+		"in the future": f.Clock.Now().Add(time.Hour),
+		"25 h ago":      f.Clock.Now().Add(-25 * time.Hour),
+	} {
+		out := seller.Sign(f.Ledger, f.Statement(carVIN, statement.ReleaseSale, contractstest.SaleParams(party, 5000, d, "private")))
+		t.Run(name, func(t *testing.T) {
+			e := contractstest.FailsWith(t, f.sell("DealerMSP", "sales", f.sellTo(out, buyer)), ccerr.InvalidArgument)
+			assert.Equal(t, "statement.params.saleDate", e.Fields[0].Field)
+			assert.Equal(t, "sale_window", e.Fields[0].Rule)
+		})
+	}
+	boat := seller.Sign(f.Ledger, f.Statement(carVIN, statement.ReleaseSale, contractstest.SaleParams(party, 5000, saleDate, "boat")))
+	e := contractstest.FailsWith(t, f.sell("DealerMSP", "sales", f.sellTo(boat, buyer)), ccerr.InvalidArgument)
+	assert.Equal(t, "statement.params.useType", e.Fields[0].Field)
+	assert.Equal(t, 1, f.vehicle().OwnerCount)
+
+	sale := contractstest.OK[ot.SaleResult](t, f.sell("DealerMSP", "sales", f.sellTo(env, buyer)))
+	assert.Equal(t, saleDate, sale.Ownership.SaleDate)
+	assert.Equal(t, "private", f.vehicle().UseType)
+	hist := contractstest.OK[vehicletypes.HistoryPage](t, f.Read("OemMSP", "vehicle:History", carVIN, 10, ""))
+	last := hist.Events[len(hist.Events)-1]
+	assert.Equal(t, &vehicletypes.Transfer{SaleDate: saleDate, OdometerKm: 5000, UseType: "private", OwnerNo: 2}, last.Transfer)
+}
+
 // Every transaction refuses the wrong org and the right org's wrong role,
 // and commits nothing.
 func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 	f := newFixture(t)
 	key := f.Owned(carVIN, 10)
 	env := f.release(key, "key:"+key.Fingerprint(), 20)
-	sale := ot.SaleRequest{SaleDate: f.Clock.Now(), UseType: "private", ClaimHash: docHash, ClaimSalt: contractstest.RandomHex(t, 16)}
+	sale := f.stockSale(contractstest.NewClaimCode(t))
 	req, _ := exception(t, ot.KindLostKey)
 	args := map[string][]any{
-		"SellFromStock":    {otherVIN, sale},
-		"Claim":            {carVIN, env},
-		"Sell":             {carVIN, f.sellTo(env, key)},
-		"LinkCustomer":     {carVIN, 1},
-		"Erase":            {carVIN, env},
-		"EraseOnRequest":   {carVIN, 1, docHash},
-		"ProposeException": {carVIN, req},
-		"ApproveException": {carVIN, "x"},
+		"SellFromStock":     {otherVIN, sale},
+		"Claim":             {carVIN, env},
+		"Sell":              {carVIN, f.sellTo(env, key)},
+		"LinkCustomer":      {carVIN, 1},
+		"Erase":             {carVIN, env},
+		"EraseOnRequest":    {carVIN, 1, docHash},
+		"ProposeException":  {carVIN, req},
+		"ApproveException":  {carVIN, "x"},
+		"WithdrawException": {carVIN, "x"},
 	}
 	cases := []struct{ fn, msp, role string }{
 		{"SellFromStock", "OemMSP", "sales"}, {"SellFromStock", "DealerMSP", "owner-services"}, {"SellFromStock", "DealerMSP", "admin"},
@@ -352,14 +485,14 @@ func TestAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 		{"EraseOnRequest", "OemMSP", "admin"}, {"EraseOnRequest", "DealerMSP", "sales"}, {"EraseOnRequest", "DealerMSP", "owner-services"},
 		{"ProposeException", "DealerMSP", "sales"}, {"ProposeException", "OemMSP", "owner-services"}, {"ProposeException", "OrdererMSP", "admin"},
 		{"ApproveException", "InsurerMSP", "claims"}, {"ApproveException", "SupplierMSP", "production"},
+		{"WithdrawException", "DealerMSP", "sales"}, {"WithdrawException", "OemMSP", "owner-services"}, {"WithdrawException", "OrdererMSP", "admin"},
 	}
 	covered := map[string]bool{}
 	before := f.BlockHeight()
 	for _, c := range cases {
 		covered[c.fn] = true
 		t.Run(fmt.Sprintf("%s by %s %s", c.fn, c.msp, c.role), func(t *testing.T) {
-			r := f.invoke(mockstub.Tx{Creator: f.As(c.msp, c.role), Function: "owner:" + c.fn, Args: contractstest.Args(args[c.fn]...),
-				Transient: map[string][]byte{ot.ClaimTransientKey: []byte(`{"code":"0123456789abcdef"}`)}})
+			r := f.invoke(mockstub.Tx{Creator: f.As(c.msp, c.role), Function: "owner:" + c.fn, Args: contractstest.Args(args[c.fn]...)})
 			e := contractstest.FailsWith(t, r, ccerr.Forbidden)
 			assert.Contains(t, e.Message, c.msp)
 		})
@@ -516,7 +649,7 @@ func TestExceptionsNeedAMajorityOfTheMembers(t *testing.T) {
 	assert.Equal(t, ot.EvOwnershipException, r.Event.Name)
 	assert.Equal(t, &ex, f.view().OpenException)
 
-	contractstest.FailsWith(t, f.submit("DealerMSP", "admin", "owner:ProposeException", carVIN, req), ccerr.FailedPrecondition)
+	contractstest.FailsWith(t, f.submit("InsurerMSP", "admin", "owner:ProposeException", carVIN, req), ccerr.FailedPrecondition)
 	contractstest.FailsWith(t, f.submit("InsurerMSP", "admin", "owner:ApproveException", carVIN, ex.ID), ccerr.AlreadyExists)
 	contractstest.FailsWith(t, f.submit("OemMSP", "admin", "owner:ApproveException", carVIN, "nope"), ccerr.NotFound)
 	ex = contractstest.OK[ot.Exception](t, f.submit("SupplierMSP", "admin", "owner:ApproveException", carVIN, ex.ID))
@@ -601,8 +734,7 @@ func TestAnExceptionLapses(t *testing.T) {
 func TestNoPersonalDataInPublicStateOrEvents(t *testing.T) {
 	f := newFixture(t)
 	code := contractstest.NewClaimCode(t)
-	contractstest.OK[ot.SaleResult](t, f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, ot.SaleRequest{
-		SaleDate: f.Clock.Now(), OdometerKm: 1, UseType: "private", ClaimHash: code.Hash(), ClaimSalt: code.Salt}))
+	contractstest.OK[ot.SaleResult](t, f.submit("DealerMSP", "sales", "owner:SellFromStock", carVIN, f.stockSale(code)))
 	ref, salt := "dlr1:cust-7f3a9c2e55b1", contractstest.RandomHex(t, 16)
 	contractstest.OK[ot.OwnerLinked](t, f.link(1, ref, salt))
 	first := f.NewOwnerKey()
@@ -623,4 +755,67 @@ func TestNoPersonalDataInPublicStateOrEvents(t *testing.T) {
 			assert.NotContains(t, string(ev.Payload), s, ev.Name)
 		}
 	}
+}
+
+// Review #6: one org's admin (the supplier's, say) cannot block the car's
+// exceptions: each org has its own open one at most, and only the
+// proposer withdraws its own.
+func TestEachOrgHasOneOpenExceptionAndWithdrawsOnlyItsOwn(t *testing.T) {
+	f := newFixture(t)
+	f.Owned(carVIN, 10)
+	junk, _ := exception(t, ot.KindCourtOrder)
+	blocking := contractstest.OK[ot.Exception](t, f.submit("SupplierMSP", "admin", "owner:ProposeException", carVIN, junk))
+	e := contractstest.FailsWith(t, f.submit("SupplierMSP", "admin", "owner:ProposeException", carVIN, junk), ccerr.FailedPrecondition)
+	assert.Contains(t, e.Message, blocking.ID)
+
+	req, code := exception(t, ot.KindLostKey)
+	r := f.submit("OemMSP", "admin", "owner:ProposeException", carVIN, req)
+	proposed := contractstest.OK[ot.Exception](t, r)
+	view := f.view()
+	require.Len(t, view.OpenExceptions, 2)
+	assert.Equal(t, []string{blocking.ID, proposed.ID}, []string{view.OpenExceptions[0].ID, view.OpenExceptions[1].ID}, "oldest first")
+	assert.Equal(t, blocking.ID, view.OpenException.ID)
+
+	// Nobody but the supplier withdraws the supplier's exception.
+	for _, msp := range []string{"OemMSP", "DealerMSP", "InsurerMSP"} {
+		contractstest.FailsWith(t, f.submit(msp, "admin", "owner:WithdrawException", carVIN, blocking.ID), ccerr.Forbidden)
+	}
+	contractstest.FailsWith(t, f.submit("SupplierMSP", "admin", "owner:WithdrawException", carVIN, "nope"), ccerr.NotFound)
+	r = f.submit("SupplierMSP", "admin", "owner:WithdrawException", carVIN, blocking.ID)
+	withdrawn := contractstest.OK[ot.Exception](t, r)
+	assert.Equal(t, ot.ExceptionWithdrawn, withdrawn.Status)
+	assert.Equal(t, r.Timestamp, withdrawn.ClosedAt)
+	assert.Equal(t, ot.EvOwnershipException, r.Event.Name)
+	assert.Contains(t, string(r.Event.Payload), `"status":"withdrawn"`)
+	contractstest.FailsWith(t, f.submit("SupplierMSP", "admin", "owner:WithdrawException", carVIN, blocking.ID), ccerr.FailedPrecondition)
+	contractstest.FailsWith(t, f.submit("DealerMSP", "admin", "owner:ApproveException", carVIN, blocking.ID), ccerr.FailedPrecondition)
+
+	// The supplier files again beside the OEM's; the OEM's majority
+	// applies its exception and lapses the supplier's, which was about the
+	// ownership as it stood before.
+	again := contractstest.OK[ot.Exception](t, f.submit("SupplierMSP", "admin", "owner:ProposeException", carVIN, junk))
+	f.submit("DealerMSP", "admin", "owner:ApproveException", carVIN, proposed.ID)
+	applied := contractstest.OK[ot.Exception](t, f.submit("InsurerMSP", "admin", "owner:ApproveException", carVIN, proposed.ID))
+	assert.Equal(t, ot.ExceptionApplied, applied.Status)
+	contractstest.FailsWith(t, f.submit("OemMSP", "admin", "owner:ApproveException", carVIN, again.ID), ccerr.FailedPrecondition)
+	assert.Empty(t, f.view().OpenExceptions)
+	key, err := shim.CreateCompositeKey("ownerexception", []string{carVIN, again.ID})
+	require.NoError(t, err)
+	var stored ot.Exception
+	require.NoError(t, json.Unmarshal(f.State(key), &stored))
+	assert.Equal(t, ot.ExceptionLapsed, stored.Status)
+	assert.Equal(t, 1, f.Claim(carVIN, code.Code, f.NewOwnerKey()).OwnerNo)
+}
+
+// Review #13: an ownership's owner link is written once.
+func TestLinkCustomerRefusesASecondLink(t *testing.T) {
+	f := newFixture(t)
+	f.Owned(carVIN, 10)
+	ref, salt := "dlr1:cust-000001", contractstest.RandomHex(t, 16)
+	contractstest.OK[ot.OwnerLinked](t, f.link(1, ref, salt))
+	key, err := vehicle.OwnerLinkKey(carVIN, 1)
+	require.NoError(t, err)
+	before := f.PrivateData(vehicle.OwnersCollection, key)
+	contractstest.FailsWith(t, f.link(1, "dlr1:cust-999999", contractstest.RandomHex(t, 16)), ccerr.AlreadyExists)
+	assert.Equal(t, before, f.PrivateData(vehicle.OwnersCollection, key), "the first link stands")
 }

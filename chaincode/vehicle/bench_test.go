@@ -2,10 +2,10 @@ package vehicle_test
 
 import (
 	"fmt"
-	"strconv"
 	"testing"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/contracts/contractstest"
 	"github.com/autoledger/autoledger/chaincode/mockstub"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
@@ -47,9 +47,9 @@ func BenchmarkResale(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		buyer := f.NewOwnerKey()
-		env := seller.Sign(f.Ledger, f.Statement(usVIN, statement.ReleaseSale, map[string]string{
-			"buyer": "key:" + buyer.Fingerprint(), "odometerKm": strconv.Itoa(i + 1)}))
-		req := ownertypes.SellRequest{Envelope: env, SaleDate: f.Clock.Now(), UseType: "private", BuyerPublicKey: buyer.SPKI()}
+		env := seller.Sign(f.Ledger, f.Statement(usVIN, statement.ReleaseSale,
+			contractstest.SaleParams("key:"+buyer.Fingerprint(), int64(i+1), f.Clock.Now(), "private")))
+		req := ownertypes.SellRequest{Envelope: env, BuyerPublicKey: buyer.SPKI()}
 		b.StartTimer()
 		mustOK(b, f.Invoke(mockstub.Tx{Creator: id, Function: "owner:Sell", Args: args(usVIN, req)}))
 		seller = buyer

@@ -144,7 +144,7 @@ func (g Grant) LiveAt(t time.Time, currentOwnerNo int, ownershipOwned bool) bool
 // StandingIn is Standing given the car's current ownership record (nil
 // before its first sale), as the chaincode judges a grant: besides
 // Standing's rules, the key bound to the ownership now must be the one
-// that signed the grant. An exception that re-binds the ownership's key
+// that signed the grant, and the grant no older than that binding. An exception that re-binds the ownership's key
 // (lost-key, disputed-claim) thus ends the grants of the old key: after a
 // disputed claim that key may never have been the owner's, and after a
 // lost key the owner grants again with the new one.
@@ -157,6 +157,12 @@ func (g Grant) StandingIn(t time.Time, cur *ownertypes.Ownership) (live bool, wh
 	}
 	if cur.KeyFingerprint != g.KeyFingerprint {
 		return false, fmt.Sprintf("was signed with key %s, and ownership %d's key is now %s", g.KeyFingerprint, g.OwnerNo, cur.KeyFingerprint)
+	}
+	// The same key bound again (a disputed claim settled for its first
+	// holder) starts afresh: what it granted before does not come back.
+	if g.GrantedAt.Before(cur.BoundAt) {
+		return false, fmt.Sprintf("was granted at %s, before ownership %d's key was bound again at %s",
+			statement.FormatTime(g.GrantedAt), g.OwnerNo, statement.FormatTime(cur.BoundAt))
 	}
 	return true, ""
 }

@@ -56,6 +56,18 @@ func TestStandingInNeedsTheGrantingKeyStillBound(t *testing.T) {
 	assert.False(t, live)
 }
 
+func TestStandingInNeedsAGrantNoOlderThanTheBinding(t *testing.T) {
+	g := ct.Grant{OwnerNo: 1, NotAfter: t0.Add(time.Hour), KeyFingerprint: "aa", GrantedAt: t0.Add(-time.Minute)}
+	cur := &ownertypes.Ownership{OwnerNo: 1, Status: ownertypes.StatusOwned, KeyFingerprint: "aa", BoundAt: t0.Add(-time.Minute)}
+	live, _ := g.StandingIn(t0, cur)
+	assert.True(t, live, "granted in the binding's second")
+	rebound := *cur
+	rebound.BoundAt = t0.Add(-time.Minute + time.Second)
+	live, why := g.StandingIn(t0, &rebound)
+	assert.False(t, live, "the same key bound again later does not revive the older grant")
+	assert.Contains(t, why, "bound again")
+}
+
 func grantStatement(params map[string]string) statement.Statement {
 	p := map[string]string{"grantee": "InsurerMSP", "notAfter": "2026-06-01T00:00:00Z", "purpose": "usage-based-insurance", "scopes": "driving,odometer"}
 	for k, v := range params {
