@@ -7,8 +7,10 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/consent/consenttypes"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
@@ -29,11 +32,7 @@ import (
 // fake of the owner API that verifies every statement with the chaincode's
 // statement package: what passes here is what the script really signs.
 
-const (
-	vin       = "1G4AH59H45G118341"
-	claimSalt = "0123456789abcdef0123456789abcdef"
-	claimCode = "k3m9-8d2f-x0qa-7bcv-nn4e-1wyt-5hgr"
-)
+const vin = "1G4AH59H45G118341"
 
 // browserGuard bounds a whole browser test: a hung page fails the test
 // instead of the test binary's timeout.
@@ -85,13 +84,29 @@ func carReport() (vehicletypes.Report, []vehicletypes.BatteryReport) {
 	return r, battery
 }
 
-func newServer(t *testing.T) (*fakeOwnerAPI, string) {
+// newServer serves the page and a fake ledger holding the car, sold by a
+// dealer and awaiting the claim of a Go-made claim key, whose code it
+// returns.
+func newServer(t *testing.T) (*fakeOwnerAPI, string, string) {
 	f := newFakeOwnerAPI(t)
 	r, b := carReport()
-	f.sold(vin, claimSalt, claimCode, r, b)
+	claimKey, err := statement.NewClaimKey()
+	require.NoError(t, err)
+	f.sold(vin, claimKey, r, b)
 	srv := httptest.NewServer(f.Handler())
 	t.Cleanup(srv.Close)
-	return f, srv.URL
+	return f, srv.URL, statement.EncodeClaimCode(claimKey)
+}
+
+// codeFingerprint is the fingerprint of the claim key a code holds, as Go
+// reads the code.
+func codeFingerprint(t *testing.T, code string) string {
+	t.Helper()
+	k, err := statement.ParseClaimCode(code)
+	require.NoError(t, err)
+	pub, err := statement.PublicKeyOf(k)
+	require.NoError(t, err)
+	return pub.Fingerprint()
 }
 
 // vector is chaincode/owner/statement/testdata/vector-v1.json.
@@ -117,7 +132,7 @@ type vector struct {
 // WebCrypto must accept both of the vector's signatures.
 func TestScriptMatchesTheStatementTestVector(t *testing.T) {
 	ctx := startBrowser(t)
-	_, base := newServer(t)
+	_, base, _ := newServer(t)
 	page, err := portaltest.Open(ctx, base)
 	require.NoError(t, err)
 
@@ -158,32 +173,139 @@ func TestScriptMatchesTheStatementTestVector(t *testing.T) {
 	assert.Equal(t, true, got["otherS"], "and its high-s twin")
 	assert.Equal(t, false, got["tampered"])
 
-	// Claim codes: the script hashes as ownertypes.ClaimHash, makes codes of
-	// the CLI's shape, and undoes what people do when copying one.
-	got = run(fmt.Sprintf(`(async () => {
-		const P = window.AutoLedgerPortal, made = P.newClaimCode();
+	// Statements read back: only the canonical form.
+	got = run(fmt.Sprintf(`(() => {
+		const P = window.AutoLedgerPortal, text = %q;
+		const refused = t => { try { P.decodeStatement(t); return false; } catch (e) { return true; } };
 		return {
-			hash: await P.claimHash(%q, %q),
-			made: made.code, salt: made.salt,
-			normalised: P.normalizeClaimCode('  K3M9 8D2F XOQA 7BCV NN4E IWYT 5HGR '),
-			other: P.normalizeClaimCode(' Some-Other-Code-Kept-As-Given '),
-			expires: P.formatTime(Date.UTC(2026, 10, 30, 5, 10, 0, 999)),
+			params: P.decodeStatement(text).params,
+			crlf: refused(text.replaceAll('\n', '\r\n')),
+			swapped: refused(text.replace(/(odometerKm=.*\n)(saleDate=.*\n)/, '$2$1')),
+			extra: refused(text.replace('useType=', 'color=red\nuseType=')),
+			unterminated: refused(text.slice(0, -1)),
 		};
-	})()`, claimSalt, claimCode))
-	assert.Equal(t, ownertypes.ClaimHash(claimSalt, claimCode), got["hash"])
-	assert.Regexp(t, `^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){6}$`, got["made"])
-	assert.Regexp(t, `^[0-9a-f]{32}$`, got["salt"])
-	assert.Equal(t, "k3m9-8d2f-x0qa-7bcv-nn4e-1wyt-5hgr", got["normalised"])
-	assert.Equal(t, "Some-Other-Code-Kept-As-Given", got["other"])
-	assert.Equal(t, "2026-11-30T05:10:00Z", got["expires"], "whole seconds, no fraction")
+	})()`, v.CanonicalText))
+	assert.Equal(t, map[string]any{"buyer": v.Params["buyer"], "odometerKm": v.Params["odometerKm"], "saleDate": v.Params["saleDate"],
+		"useType": v.Params["useType"]}, got["params"])
+	for _, k := range []string{"crlf", "swapped", "extra", "unterminated"} {
+		assert.Equal(t, true, got[k], "a non-canonical statement (%s) is refused", k)
+	}
 	assert.Empty(t, page.Problems())
+}
+
+// The script's claim codes are Go's: it reads every code Go writes as the
+// same key (the scalar, and the public key the browser derives from the
+// PKCS#8 it builds), writes the same code for the same scalar, refuses
+// what Go refuses, and Go reads the codes the script makes as the keys the
+// script names.
+func TestScriptClaimCodesAgreeWithGo(t *testing.T) {
+	ctx := startBrowser(t)
+	_, base, _ := newServer(t)
+	page, err := portaltest.Open(ctx, base)
+	require.NoError(t, err)
+
+	n := elliptic.P256().Params().N
+	madeKey, err := statement.NewClaimKey()
+	require.NoError(t, err)
+	keys := []*ecdsa.PrivateKey{madeKey}
+	for _, d := range []*big.Int{
+		// docs/owners.md's claim code vector: the private key of RFC 6979 A.2.5.
+		mustHex(t, "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"),
+		big.NewInt(1), new(big.Int).Sub(n, big.NewInt(1)), // the ends of the range
+		new(big.Int).Lsh(big.NewInt(1), 255), // the highest bit a scalar may set
+	} {
+		k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d.FillBytes(make([]byte, 32)))
+		require.NoError(t, err)
+		keys = append(keys, k)
+	}
+	type want struct {
+		Code, Typed, ScalarHex, Fingerprint string
+	}
+	var cases []want
+	for _, k := range keys {
+		code := statement.EncodeClaimCode(k)
+		d, err := k.Bytes()
+		require.NoError(t, err)
+		pub, err := statement.PublicKeyOf(k)
+		require.NoError(t, err)
+		// As a person copies it: upper case, spaces, O for 0 and L for 1.
+		typed := strings.NewReplacer("-", " ", "0", "O", "1", "L").Replace(strings.ToUpper(code))
+		cases = append(cases, want{code, typed, hex.EncodeToString(d), pub.Fingerprint()})
+	}
+	casesJSON, err := json.Marshal(cases)
+	require.NoError(t, err)
+	type read struct {
+		ScalarHex, Recoded, Fingerprint, TypedHex string
+	}
+	reads, err := chromedp.Run(ctx, chromedp.Evaluate[[]read](fmt.Sprintf(`(async () => {
+		const P = window.AutoLedgerPortal, out = [];
+		for (const c of %s) {
+			const d = P.parseClaimCode(c.Code);
+			out.push({ScalarHex: P.toHex(d), Recoded: P.encodeClaimCode(d), Fingerprint: (await P.claimKeyFromCode(c.Code)).fingerprint,
+				TypedHex: P.toHex(P.parseClaimCode(c.Typed))});
+		}
+		return out;
+	})()`, casesJSON), chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Len(t, reads, len(cases))
+	for i, c := range cases {
+		assert.Equal(t, c.ScalarHex, reads[i].ScalarHex, c.Code)
+		assert.Equal(t, c.Code, reads[i].Recoded, "the same code for the same scalar")
+		assert.Equal(t, c.Fingerprint, reads[i].Fingerprint, "Chromium derives the public key Go does from the PKCS#8 without one")
+		assert.Equal(t, c.ScalarHex, reads[i].TypedHex, "the typed form %q reads as the same key", c.Typed)
+	}
+	assert.Equal(t, "1jdf-n7c4-bekn-2snn-r8aq-cyrx-d4te-a31x-pdq8-kc97-q2k2-5c90-yss1", cases[1].Code, "docs/owners.md's vector")
+
+	// What Go refuses, the script refuses.
+	bad := []string{
+		"", strings.Repeat("0", 51), strings.Repeat("0", 53), // length
+		strings.Repeat("0", 51) + "u", strings.Repeat("0", 51) + "*", // alphabet
+		"2" + strings.Repeat("0", 51), // the leading 4 bits
+		strings.Repeat("0", 52),       // zero
+		"1zzz-zzzg-0000-03zz-zzzz-zzzz-zzxw-wvxa-v9rq-kt2f-7eea-rby6-69ah", // n itself
+		"1" + strings.Repeat("z", 51),                                      // 2^256 - 1
+	}
+	for _, b := range bad {
+		_, err := statement.ParseClaimCode(b)
+		require.Error(t, err, "Go refuses %q", b)
+	}
+	badJSON, err := json.Marshal(bad)
+	require.NoError(t, err)
+	refused, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](fmt.Sprintf(`%s.map(c => { try { window.AutoLedgerPortal.parseClaimCode(c); return false; } catch (e) { return true; } })`, badJSON)))
+	require.NoError(t, err)
+	for i, b := range bad {
+		assert.True(t, refused[i], "the script refuses %q", b)
+	}
+
+	// A code the script makes is, for Go, the key the script names.
+	type made struct {
+		Code, Fingerprint, SPKI string
+	}
+	fresh, err := chromedp.Run(ctx, chromedp.Evaluate[made](`(async () => { const P = window.AutoLedgerPortal, k = await P.newClaimKey();
+		return {Code: k.code, Fingerprint: k.fingerprint, SPKI: P.toBase64(k.spki)}; })()`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	assert.Regexp(t, `^[01][0-9a-hjkmnp-tv-z]{3}(-[0-9a-hjkmnp-tv-z]{4}){12}$`, fresh.Code)
+	k, err := statement.ParseClaimCode(fresh.Code)
+	require.NoError(t, err)
+	pub, err := statement.PublicKeyOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, fresh.Fingerprint, pub.Fingerprint())
+	assert.Equal(t, base64.StdEncoding.EncodeToString(pub.SPKI()), fresh.SPKI)
+	assert.Empty(t, page.Problems())
+}
+
+func mustHex(t *testing.T, h string) *big.Int {
+	t.Helper()
+	d, ok := new(big.Int).SetString(h, 16)
+	require.True(t, ok)
+	return d
 }
 
 // claim -> grant -> revoke -> sale through the page, then the buyer's
 // claim in another browser, and a resale to a buyer's key.
 func TestOwnerFlowsThroughThePage(t *testing.T) {
 	ctx := startBrowser(t)
-	fake, base := newServer(t)
+	fake, base, code := newServer(t)
 	dir := shots(t, "flow")
 
 	page, outs, err := portaltest.Drive(ctx, base, dir, portaltest.Step{Name: "open", Do: func(p *portaltest.Page) (portaltest.Outcome, error) {
@@ -198,19 +320,42 @@ func TestOwnerFlowsThroughThePage(t *testing.T) {
 	assert.Empty(t, fp, "no key on a fresh profile")
 
 	// Cancelling at the review signs and sends nothing.
-	o, err := page.CancelClaim(claimCode)
+	o, err := page.CancelClaim(code)
 	require.NoError(t, err)
 	assert.Equal(t, "cancelled", o.State, o.Message)
 	assert.Zero(t, fake.writes(), "nothing was posted")
 
-	// A wrong code reaches the ledger's check and is refused there.
-	o, err = page.Claim("zzzz-zzzz-zzzz-zzzz-zzzz-zzzz-zzzz")
+	// A mistyped code, and a valid code of another claim key, are refused
+	// before anything is signed: the ledger names the claim key it awaits.
+	o, err = page.Claim(code[:len(code)-1])
+	require.NoError(t, err)
+	assert.Equal(t, "error", o.State)
+	assert.Contains(t, o.Message, "Claim code: a claim code is 52")
+	other, err := statement.NewClaimKey()
+	require.NoError(t, err)
+	o, err = page.Claim(statement.EncodeClaimCode(other))
+	require.NoError(t, err)
+	assert.Equal(t, "error", o.State)
+	assert.Contains(t, o.Message, "not the claim code this car awaits")
+	assert.Empty(t, o.Statement)
+	assert.Zero(t, fake.writes())
+
+	// Where the page cannot tell (the listing leaves the claim key out), the
+	// other key's signature reaches the ledger's check, which refuses it.
+	fake.hideClaimKeys(true)
+	_, err = page.OpenCar(vin)
+	require.NoError(t, err)
+	o, err = page.Claim(statement.EncodeClaimCode(other))
 	require.NoError(t, err)
 	assert.Equal(t, "error", o.State)
 	assert.Contains(t, o.Message, "CLAIM_CODE_INVALID")
+	fake.hideClaimKeys(false)
+	_, err = page.OpenCar(vin)
+	require.NoError(t, err)
 
-	// The code as a person copies it: upper case, spaces, an O for a 0.
-	o, err = page.Claim("K3M9 8D2F XOQA 7BCV NN4E 1WYT 5HGR")
+	// The Go-made code as a person copies it: upper case, spaces, O for 0,
+	// L for 1. The claim key signs in the browser; the code is never sent.
+	o, err = page.Claim(strings.NewReplacer("-", " ", "0", "O", "1", "L").Replace(strings.ToUpper(code)))
 	require.NoError(t, err)
 	require.True(t, o.OK(), o.Message)
 	car := fake.snapshot(vin)
@@ -238,13 +383,46 @@ func TestOwnerFlowsThroughThePage(t *testing.T) {
 	grantID := car.grants[0].ID
 	assert.Equal(t, o.StatementID, grantID)
 	assert.Equal(t, o.Statement, car.grants[0].Statement)
+	row := fmt.Sprintf(`document.querySelector('tr[data-grant=%q]')`, grantID)
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[string](row+`.dataset.verified + '|' + [...`+row+`.cells].map(c => c.textContent).join('|')`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"true", "InsurerMSP", "driving, odometer", "usage-based-insurance"}, strings.Split(cells, "|")[:4],
+		"the terms shown are the signed statement's")
+
+	// A gateway that lists another statement under the grant's ID (here a
+	// grant of the whole car to the dealer) gets no revocation signed.
+	forged := strings.Replace(car.grants[0].Statement, "grantee=InsurerMSP", "grantee=DealerMSP", 1)
+	fake.lie(func(g consenttypes.Grant) consenttypes.Grant { g.Statement, g.Grantee = forged, "DealerMSP"; return g })
+	_, err = page.OpenCar(vin)
+	require.NoError(t, err)
+	verified, err := chromedp.Run(ctx, chromedp.Evaluate[string](row+`.dataset.verified`))
+	require.NoError(t, err)
+	assert.Equal(t, "false", verified)
+	writes := fake.writes()
+	o, err = page.Revoke(grantID)
+	require.NoError(t, err)
+	assert.Equal(t, "error", o.State)
+	assert.Contains(t, o.Message, "Not revoking: the statement the gateway sent for grant "+grantID+" is not the one that ID names")
+	assert.Empty(t, o.Statement, "nothing shown for signing")
+	assert.Equal(t, writes, fake.writes())
+	fake.lie(func(g consenttypes.Grant) consenttypes.Grant { g.Statement = ""; return g })
+	_, err = page.OpenCar(vin)
+	require.NoError(t, err)
+	o, err = page.Revoke(grantID)
+	require.NoError(t, err)
+	assert.Equal(t, "error", o.State)
+	assert.Contains(t, o.Message, "did not send the statement")
+	assert.Equal(t, writes, fake.writes())
+	fake.lie(nil)
+	_, err = page.OpenCar(vin)
+	require.NoError(t, err)
 
 	o, err = page.Revoke(grantID)
 	require.NoError(t, err)
 	require.True(t, o.OK(), o.Message)
 	assert.Contains(t, o.Statement, "action=revoke\ngrant="+grantID+"\n")
 	assert.False(t, fake.snapshot(vin).grants[0].RevokedAt.IsZero())
-	revoked, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('tr[data-grant=%q]').dataset.live`, grantID)))
+	revoked, err := chromedp.Run(ctx, chromedp.Evaluate[string](row+`.dataset.live`))
 	require.NoError(t, err)
 	assert.Equal(t, "false", revoked)
 
@@ -258,18 +436,34 @@ func TestOwnerFlowsThroughThePage(t *testing.T) {
 	assert.Equal(t, "2026-02-14 Odometer 30,100 km (telematics)", items[0], "newest first")
 	assert.Contains(t, items, "2026-01-25 Battery report: 95.1 % state of health")
 
-	o, code, err := page.SellToNewClaimCode(portaltest.Sale{OdometerKm: 30150, SaleDate: "2026-02-01", UseType: "private"})
+	// The sale to a new claim code reaches the ledger, and its answer is
+	// lost: the page showed and kept the code before it sent the sale, and
+	// keeps it on the screen.
+	fake.loseNextSaleAnswer()
+	before := time.Now().Truncate(time.Second)
+	o, saleCode, err := page.SellToNewClaimCode(portaltest.Sale{OdometerKm: 30150, UseType: "taxi"})
 	require.NoError(t, err)
-	require.True(t, o.OK(), o.Message)
+	assert.Equal(t, "error", o.State)
+	assert.Contains(t, o.Message, "The claim code stays on the screen and in this browser")
+	require.NotEmpty(t, saleCode, "the code is on the screen after the failure")
 	car = fake.snapshot(vin)
-	require.Len(t, car.ownerships, 2)
+	require.Len(t, car.ownerships, 2, "the ledger recorded the sale")
 	assert.Equal(t, ownertypes.StatusEnded, car.ownerships[0].Status)
 	buyer := car.ownerships[1]
 	assert.Equal(t, ownertypes.StatusAwaitingClaim, buyer.Status)
-	assert.Equal(t, ownertypes.ClaimHash(buyer.ClaimSalt, code), buyer.ClaimHash, "the code shown is the one the seller signed")
-	assert.Contains(t, o.Statement, "buyer=claim:"+buyer.ClaimHash+"\nodometerKm=30150\n")
-	assert.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), buyer.SaleDate)
-	require.NoError(t, page.Screenshot("sold"))
+	assert.Equal(t, codeFingerprint(t, saleCode), buyer.ClaimFingerprint, "the code shown is the claim key the seller signed for (Go reads it)")
+	st, err = statement.Decode([]byte(o.Statement))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"buyer": "claim:" + buyer.ClaimFingerprint, "odometerKm": "30150",
+		"saleDate": statement.FormatTime(buyer.SaleDate), "useType": "taxi"}, st.Params, "every fact of the sale is signed")
+	assert.False(t, buyer.SaleDate.Before(before) || buyer.SaleDate.After(time.Now()), "the sale date is the time of signing: %s", buyer.SaleDate)
+	require.NoError(t, page.Screenshot("sale-answer-lost"))
+	// Opened again (the seller reloads the car), the page still shows it.
+	_, err = page.OpenCar(vin)
+	require.NoError(t, err)
+	shown, err := page.ClaimCodeShown()
+	require.NoError(t, err)
+	assert.Equal(t, saleCode, shown, "the browser kept the code while the car awaits it")
 
 	// The buyer, in a browser of their own, claims with the code and then
 	// resells to a third owner's key.
@@ -278,12 +472,24 @@ func TestOwnerFlowsThroughThePage(t *testing.T) {
 		return p.OpenCar(vin)
 	}})
 	require.NoError(t, err)
-	o, err = bp.Claim(code)
+	o, err = bp.Claim(saleCode)
 	require.NoError(t, err)
 	require.True(t, o.OK(), o.Message)
 	car = fake.snapshot(vin)
 	assert.Equal(t, ownertypes.StatusOwned, car.ownerships[1].Status)
 	assert.NotEqual(t, ownerKey, car.ownerships[1].KeyFingerprint, "one key per ownership")
+
+	// Once claimed, the seller's browser forgets the code.
+	_, err = page.OpenCar(vin)
+	require.NoError(t, err)
+	shown, err = page.ClaimCodeShown()
+	require.NoError(t, err)
+	assert.Empty(t, shown)
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Promise((ok, ko) => { const r = indexedDB.open('autoledger-owner');
+		r.onsuccess = () => { const q = r.result.transaction('codes').objectStore('codes').count(); q.onsuccess = () => ok(q.result); q.onerror = ko; }; r.onerror = ko; })`,
+		chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	assert.Zero(t, kept, "no claim code stays in the seller's browser once claimed")
 
 	third, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -295,7 +501,7 @@ func TestOwnerFlowsThroughThePage(t *testing.T) {
 	sale := portaltest.Sale{OdometerKm: 31000, UseType: "fleet"}
 
 	// A fingerprint that is not the key's is refused before anything is signed.
-	writes := fake.writes()
+	writes = fake.writes()
 	wrong := strings.Repeat("ab", 32)
 	o, err = bp.SellToKey(statement.FormatFingerprint(wrong), b64, sale)
 	require.NoError(t, err)
@@ -310,6 +516,10 @@ func TestOwnerFlowsThroughThePage(t *testing.T) {
 	require.Len(t, car.ownerships, 3)
 	assert.Equal(t, ownertypes.StatusOwned, car.ownerships[2].Status)
 	assert.Equal(t, pub.Fingerprint(), car.ownerships[2].KeyFingerprint)
+	assert.Contains(t, o.Statement, "\nodometerKm=31000\nsaleDate="+statement.FormatTime(car.ownerships[2].SaleDate)+"\nuseType=fleet\n")
+	shown, err = bp.ClaimCodeShown()
+	require.NoError(t, err)
+	assert.Empty(t, shown, "a sale to a key makes no code")
 
 	// Every statement that reached the fake verified with the signing
 	// key's fingerprint the ledger held, in the order the owners acted.

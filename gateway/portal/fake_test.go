@@ -1,10 +1,11 @@
 package portal_test
 
 import (
+	"crypto/ecdsa"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -24,9 +25,11 @@ import (
 // and the ledger behind them, enough to run the portal's flows in a
 // browser. It holds each statement to what the chaincode checks, with the
 // chaincode's own package (statement.Check: canonical bytes, the P1363
-// signature of the ledger's key, channel, VIN, action, expiry) plus the
-// nonce ledger and the claim code, so a flow that passes here proves that
-// the script's bytes and signatures verify in Go.
+// signature of the ledger's key, channel, VIN, action, expiry), the claim
+// signature verified with the claim key the ownership awaits, the sale's
+// facts read from the statement (sale date window, use type), the nonce
+// ledger and consenttypes' liveness, so a flow that passes here proves
+// that the script's bytes and signatures verify in Go.
 type fakeOwnerAPI struct {
 	t       *testing.T
 	channel string
@@ -36,6 +39,15 @@ type fakeOwnerAPI struct {
 	nonces   map[string]bool
 	accepted []accepted // every statement that passed, in order
 	posts    int        // every write request, passed or not
+	// loseSaleAnswer makes the next sale's answer a gateway timeout after
+	// the ledger recorded the sale, as when a relay's answer is lost.
+	loseSaleAnswer bool
+	// listed, when set, replaces a grant's record in the car's listing, as
+	// a lying gateway would.
+	listed func(consenttypes.Grant) consenttypes.Grant
+	// hideClaimKey leaves the awaited claim key out of the car's listing,
+	// so that the page cannot refuse a wrong code itself.
+	hideClaimKey bool
 }
 
 type fakeCar struct {
@@ -57,16 +69,42 @@ func newFakeOwnerAPI(t *testing.T) *fakeOwnerAPI {
 }
 
 // sold puts a car on the fake ledger as a dealer's first sale does:
-// ownership 1 awaiting the claim of the code (salt, code).
-func (f *fakeOwnerAPI) sold(vin, salt, code string, report vehicletypes.Report, battery []vehicletypes.BatteryReport) {
+// ownership 1 awaiting the claim of the claim key's code.
+func (f *fakeOwnerAPI) sold(vin string, claimKey *ecdsa.PrivateKey, report vehicletypes.Report, battery []vehicletypes.BatteryReport) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	pub, err := statement.PublicKeyOf(claimKey)
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	report.VIN = vin
 	f.cars[vin] = &fakeCar{report: report, battery: battery, ownerships: []ownertypes.Ownership{{
 		SchemaVersion: 1, VIN: vin, OwnerNo: 1, Status: ownertypes.StatusAwaitingClaim, Since: time.Now().UTC(),
 		SoldBy: "DealerMSP", SaleDate: time.Now().UTC().Truncate(24 * time.Hour),
-		ClaimHash: ownertypes.ClaimHash(salt, code), ClaimSalt: salt, PreviousKeys: []ownertypes.PreviousKey{},
+		ClaimPublicKey: base64.StdEncoding.EncodeToString(pub.SPKI()), ClaimFingerprint: pub.Fingerprint(),
+		PreviousKeys: []ownertypes.PreviousKey{},
 	}}}
+}
+
+// loseNextSaleAnswer arranges loseSaleAnswer.
+func (f *fakeOwnerAPI) loseNextSaleAnswer() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.loseSaleAnswer = true
+}
+
+// lie makes the car listing show each grant as change makes it.
+func (f *fakeOwnerAPI) lie(change func(consenttypes.Grant) consenttypes.Grant) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listed = change
+}
+
+// hideClaimKeys arranges hideClaimKey.
+func (f *fakeOwnerAPI) hideClaimKeys(hide bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hideClaimKey = hide
 }
 
 func (f *fakeOwnerAPI) snapshot(vin string) fakeCar {
@@ -168,14 +206,12 @@ func (f *fakeOwnerAPI) car(h func(http.ResponseWriter, *http.Request, *fakeCar))
 	}
 }
 
-// ownerBody is every field an owner write may carry.
+// ownerBody is every field an owner write may carry; any other field is
+// refused (a sale's date or use type outside the statement, a claim code).
 type ownerBody struct {
 	ownertypes.StatementEnvelope
-	ClaimCode      string    `json:"claimCode"`
-	SaleDate       time.Time `json:"saleDate"`
-	UseType        string    `json:"useType"`
-	ClaimSalt      string    `json:"claimSalt"`
-	BuyerPublicKey string    `json:"buyerPublicKey"`
+	ClaimPublicKey string `json:"claimPublicKey"`
+	BuyerPublicKey string `json:"buyerPublicKey"`
 }
 
 func (f *fakeOwnerAPI) write(h func(vin string, c *fakeCar, b ownerBody) (any, error)) http.HandlerFunc {
@@ -188,9 +224,20 @@ func (f *fakeOwnerAPI) write(h func(vin string, c *fakeCar, b ownerBody) (any, e
 			fail(w, err)
 			return
 		}
+		if r.Header.Get("Content-Type") != "application/json" {
+			writeJSON(w, http.StatusUnsupportedMediaType, problem{Status: http.StatusUnsupportedMediaType,
+				Title: http.StatusText(http.StatusUnsupportedMediaType), Detail: "Content-Type must be application/json"})
+			return
+		}
 		res, err := h(r.PathValue("vin"), c, b)
 		if err != nil {
 			fail(w, err)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, "/sale") && f.loseSaleAnswer {
+			f.loseSaleAnswer = false
+			writeJSON(w, http.StatusGatewayTimeout, problem{Status: http.StatusGatewayTimeout, Title: http.StatusText(http.StatusGatewayTimeout),
+				Code: "TIMEOUT", Detail: "the network did not answer in time"})
 			return
 		}
 		writeJSON(w, http.StatusCreated, map[string]any{"transactionId": hex.EncodeToString(make([]byte, 32)), "status": "committed", "result": res})
@@ -199,21 +246,32 @@ func (f *fakeOwnerAPI) write(h func(vin string, c *fakeCar, b ownerBody) (any, e
 
 // check is the chaincode's statement check, then the nonce ledger.
 func (f *fakeOwnerAPI) check(vin string, b ownerBody, action statement.Action, key statement.PublicKey) (statement.Statement, string, error) {
+	s, id, err := f.verify(vin, b, action, key)
+	if err != nil {
+		return s, "", err
+	}
+	return s, id, f.use(b, action, key, s, id)
+}
+
+// verify is the chaincode's statement check.
+func (f *fakeOwnerAPI) verify(vin string, b ownerBody, action statement.Action, key statement.PublicKey) (statement.Statement, string, error) {
 	sig, err := b.SignatureBytes()
 	if err != nil {
 		return statement.Statement{}, "", err
 	}
-	s, id, err := statement.Check([]byte(b.Statement), sig, statement.Expect{Channel: f.channel, VIN: vin, Action: action, Key: key, TxTime: time.Now()})
-	if err != nil {
-		return s, "", err
-	}
+	return statement.Check([]byte(b.Statement), sig, statement.Expect{Channel: f.channel, VIN: vin, Action: action, Key: key, TxTime: time.Now()})
+}
+
+// use spends the statement's nonce: a transaction that fails later spends
+// nothing, so only a write about to succeed calls it.
+func (f *fakeOwnerAPI) use(b ownerBody, action statement.Action, key statement.PublicKey, s statement.Statement, id string) error {
 	nonce := key.Fingerprint() + "~" + s.Nonce
 	if f.nonces[nonce] {
-		return s, "", ccerr.New(ccerr.NonceReused, "nonce %s was used before by this key", s.Nonce)
+		return ccerr.New(ccerr.NonceReused, "nonce %s was used before by this key", s.Nonce)
 	}
 	f.nonces[nonce] = true
 	f.accepted = append(f.accepted, accepted{Action: action, ID: id, Text: b.Statement, Key: key.Fingerprint()})
-	return s, id, nil
+	return nil
 }
 
 func current(c *fakeCar) *ownertypes.Ownership { return &c.ownerships[len(c.ownerships)-1] }
@@ -242,13 +300,26 @@ func (f *fakeOwnerAPI) claim(vin string, c *fakeCar, b ownerBody) (any, error) {
 	if o.Status != ownertypes.StatusAwaitingClaim {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "ownership %d is %s", o.OwnerNo, o.Status)
 	}
-	if ownertypes.ClaimHash(o.ClaimSalt, b.ClaimCode) != o.ClaimHash {
-		return nil, ccerr.New(ccerr.ClaimCodeInvalid, "the claim code does not match")
-	}
-	if _, _, err := f.check(vin, b, statement.Claim, key); err != nil {
+	s, id, err := f.verify(vin, b, statement.Claim, key)
+	if err != nil {
 		return nil, err
 	}
-	o.Status, o.ClaimHash, o.ClaimSalt = ownertypes.StatusOwned, "", ""
+	// The claim key signs the same bytes; the ledger knows only its public half.
+	claimSig, err := b.ClaimSignatureBytes()
+	if err != nil {
+		return nil, err
+	}
+	claimKey, err := ownertypes.ParseKey(o.ClaimPublicKey)
+	if err != nil {
+		return nil, err
+	}
+	if claimSig == nil || claimKey.Verify([]byte(b.Statement), claimSig) != nil {
+		return nil, ccerr.New(ccerr.ClaimCodeInvalid, "the claim signature is not by the claim key of ownership %d", o.OwnerNo)
+	}
+	if err := f.use(b, statement.Claim, key, s, id); err != nil {
+		return nil, err
+	}
+	o.Status, o.ClaimPublicKey, o.ClaimFingerprint = ownertypes.StatusOwned, "", ""
 	o.PublicKey, o.KeyFingerprint, o.BoundAt = b.PublicKey, key.Fingerprint(), time.Now().UTC()
 	return o, nil
 }
@@ -300,32 +371,43 @@ func (f *fakeOwnerAPI) sale(vin string, c *fakeCar, b ownerBody) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, id, err := f.check(vin, b, statement.ReleaseSale, key)
+	s, id, err := f.verify(vin, b, statement.ReleaseSale, key)
 	if err != nil {
 		return nil, err
 	}
-	next := ownertypes.Ownership{SchemaVersion: 1, VIN: vin, OwnerNo: seller.OwnerNo + 1, Since: time.Now().UTC(),
-		SoldBy: "owner", SaleDate: b.SaleDate, PreviousKeys: []ownertypes.PreviousKey{}}
+	// The sale's facts are the statement's, as the chaincode reads them.
+	now := time.Now()
+	saleDate, err := time.Parse(statement.TimeLayout, s.Params["saleDate"])
+	if err != nil || saleDate.After(now) || now.Sub(saleDate) > statement.MaxLifetime {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "statement.params.saleDate", "sale_window", "sale date %q outside (now - 24 h, now]", s.Params["saleDate"])
+	}
+	if !slices.Contains(vehicletypes.UseTypes, s.Params["useType"]) {
+		return nil, ccerr.Field(ccerr.InvalidArgument, "statement.params.useType", "one_of", "got %q", s.Params["useType"])
+	}
+	next := ownertypes.Ownership{SchemaVersion: 1, VIN: vin, OwnerNo: seller.OwnerNo + 1, Since: now.UTC(),
+		SoldBy: "owner", SaleDate: saleDate, PreviousKeys: []ownertypes.PreviousKey{}}
 	kind, hash, _ := strings.Cut(s.Params["buyer"], ":")
-	switch kind {
-	case "key":
-		raw, err := ownertypes.DecodeBase64(b.BuyerPublicKey)
-		if err != nil {
-			return nil, err
-		}
-		buyer, err := statement.ParsePublicKey(raw)
-		if err != nil {
-			return nil, err
-		}
-		if buyer.Fingerprint() != hash {
-			return nil, ccerr.Field(ccerr.StatementMismatch, "buyerPublicKey", "mismatch", "not the key the statement names")
-		}
-		next.Status, next.PublicKey, next.KeyFingerprint, next.BoundAt = ownertypes.StatusOwned, b.BuyerPublicKey, hash, time.Now().UTC()
-	case "claim":
-		if b.ClaimSalt == "" {
-			return nil, errors.New("claimSalt: required for a claim: buyer")
-		}
-		next.Status, next.ClaimHash, next.ClaimSalt = ownertypes.StatusAwaitingClaim, hash, b.ClaimSalt
+	field, sent := "buyerPublicKey", b.BuyerPublicKey
+	if kind == "claim" {
+		field, sent = "claimPublicKey", b.ClaimPublicKey
+	}
+	if (kind == "claim") == (b.BuyerPublicKey != "") || sent == "" {
+		return nil, ccerr.Field(ccerr.InvalidArgument, field, "required", "a %s: buyer needs %s and nothing else", kind, field)
+	}
+	buyer, err := ownertypes.ParseKey(sent)
+	if err != nil {
+		return nil, err
+	}
+	if buyer.Fingerprint() != hash {
+		return nil, ccerr.Field(ccerr.StatementMismatch, field, "mismatch", "not the key the statement names")
+	}
+	if kind == "key" {
+		next.Status, next.PublicKey, next.KeyFingerprint, next.BoundAt = ownertypes.StatusOwned, sent, hash, now.UTC()
+	} else {
+		next.Status, next.ClaimPublicKey, next.ClaimFingerprint = ownertypes.StatusAwaitingClaim, sent, hash
+	}
+	if err := f.use(b, statement.ReleaseSale, key, s, id); err != nil {
+		return nil, err
 	}
 	seller.Status, seller.EndedAt, seller.EndedBy = ownertypes.StatusEnded, time.Now().UTC(), ownertypes.EndedBySale
 	seller.Release = &ownertypes.Release{StatementID: id, Buyer: s.Params["buyer"], SignedAt: time.Now().UTC(), Expires: s.Expires}
@@ -337,13 +419,22 @@ func (f *fakeOwnerAPI) sale(vin string, c *fakeCar, b ownerBody) (any, error) {
 // the grants, each marked live.
 func (f *fakeOwnerAPI) view(w http.ResponseWriter, _ *http.Request, c *fakeCar) {
 	cur := current(c)
+	ownerships := slices.Clone(c.ownerships)
+	if f.hideClaimKey {
+		for i := range ownerships {
+			ownerships[i].ClaimPublicKey, ownerships[i].ClaimFingerprint = "", ""
+		}
+	}
 	out := struct {
 		ownertypes.OwnerView
 		Grants []consenttypes.GrantView `json:"grants"`
-	}{OwnerView: ownertypes.OwnerView{VIN: cur.VIN, OwnerCount: len(c.ownerships), Current: cur, Ownerships: c.ownerships},
+	}{OwnerView: ownertypes.OwnerView{VIN: cur.VIN, OwnerCount: len(ownerships), Current: &ownerships[len(ownerships)-1], Ownerships: ownerships},
 		Grants: []consenttypes.GrantView{}}
 	for _, g := range c.grants {
-		live, _ := g.Standing(time.Now(), len(c.ownerships), cur.Status == ownertypes.StatusOwned)
+		live, _ := g.StandingIn(time.Now(), cur)
+		if f.listed != nil {
+			g = f.listed(g)
+		}
 		out.Grants = append(out.Grants, consenttypes.GrantView{Grant: g, Live: live})
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -295,7 +295,8 @@ func (p *Page) OpenCar(vin string) (Outcome, error) {
 	return p.act("open", true, chromedp.SetValue(chromedp.ID("vin"), vin), chromedp.Click(chromedp.ID("vin-open")))
 }
 
-// Claim redeems a claim code for the open car, making a key on this
+// Claim claims the open car with a claim code (the claim key, which signs
+// the claim on the page and is never sent), making a key on this
 // browser's profile if it holds none for the car.
 func (p *Page) Claim(code string) (Outcome, error) {
 	return p.act("claim", true, chromedp.SetValue(chromedp.ID("claim-code"), code), chromedp.Click(chromedp.ID("claim-submit")))
@@ -336,38 +337,47 @@ func (p *Page) Revoke(grantID string) (Outcome, error) {
 	return p.act("revoke", true, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-grant=%q] button.revoke`, grantID))))
 }
 
-// Sale is what the sale form asks for besides the buyer.
+// Sale is what the sale form asks for besides the buyer. The sale date is
+// the time the page signs.
 type Sale struct {
 	OdometerKm int64
-	// SaleDate is YYYY-MM-DD; empty keeps the page's default (today).
-	SaleDate string
-	UseType  string
+	UseType    string
 }
 
 func (p *Page) saleFields(s Sale) []chromedp.Action[chromedp.Void] {
-	out := []chromedp.Action[chromedp.Void]{
+	return []chromedp.Action[chromedp.Void]{
 		chromedp.SetValue(chromedp.ID("sale-odometer"), strconv.FormatInt(s.OdometerKm, 10)),
 		chromedp.SetValue(chromedp.ID("sale-use"), s.UseType),
+		chromedp.Click(chromedp.ID("sale-submit")),
 	}
-	if s.SaleDate != "" {
-		out = append(out, chromedp.SetValue(chromedp.ID("sale-date"), s.SaleDate))
-	}
-	return append(out, chromedp.Click(chromedp.ID("sale-submit")))
 }
 
 // SellToNewClaimCode signs the open car's sale to whoever redeems a claim
-// code the page makes, and returns that code as the page shows it.
+// code the page makes, and returns that code as the page shows it: also
+// when the sale's request failed, since the page shows the code before
+// it sends the sale and keeps it on the screen after a failure.
 func (p *Page) SellToNewClaimCode(s Sale) (Outcome, string, error) {
 	out, err := p.act("sale", true, append([]chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.ID("sale-to-code"))}, p.saleFields(s)...)...)
-	if err != nil || !out.OK() {
+	if err != nil {
 		return out, "", err
 	}
-	// What the owner sees: the code must be on the screen, not only in the page.
-	if err := chromedp.Do(p.ctx, chromedp.WaitVisible(chromedp.ID("sale-code-text"))); err != nil {
-		return out, "", err
+	code, err := p.ClaimCodeShown()
+	if err == nil && code == "" && out.OK() {
+		err = errors.New("the page sold to a new claim code and shows none")
 	}
-	code, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.ID("sale-code-text")))
 	return out, code, err
+}
+
+// ClaimCodeShown is the buyer's claim code the page shows for the open car
+// ("" when it shows none). What the owner sees: the code must be on the
+// screen, not only in the page.
+func (p *Page) ClaimCodeShown() (string, error) {
+	visible, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`(() => { const s = document.getElementById('sale-code');
+		return !s.hidden && s.getClientRects().length > 0; })()`))
+	if err != nil || !visible {
+		return "", err
+	}
+	return chromedp.Run(p.ctx, chromedp.Text(chromedp.ID("sale-code-text")))
 }
 
 // SellToKey signs the open car's sale to the buyer's key, given as the

@@ -5,6 +5,8 @@
 // docs/owners.md, shows its exact text, and signs only when the owner
 // says so. The gateway supplies the channel, a nonce and an expiry; the
 // script checks them and builds everything else from what the owner typed.
+// A claim code is a P-256 private key (the claim key): the script signs
+// the claim with it and never sends it anywhere.
 // docs/portal.md publishes this file's SHA-256.
 (function () {
   'use strict';
@@ -13,19 +15,29 @@
   // Each action's parameters in encoded order (ascending byte order of the names).
   var PARAMS = {
     'claim': ['key'],
-    'release-sale': ['buyer', 'odometerKm'],
+    'release-sale': ['buyer', 'odometerKm', 'saleDate', 'useType'],
     'grant': ['grantee', 'notAfter', 'purpose', 'scopes'],
     'revoke': ['grant'],
     'erase': ['ownerNo']
   };
   var SPKI_PREFIX = hexToBytes('3059301306072a8648ce3d020106082a8648ce3d030107034200');
+  // A PKCS#8 PrivateKeyInfo of a P-256 key up to its private scalar d:
+  // version 0, id-ecPublicKey with prime256v1, and an RFC 5915 ECPrivateKey
+  // (version 1, d as 32 bytes) without the optional public key, which the
+  // browser derives from d.
+  var PKCS8_PREFIX = hexToBytes('3041020100301306072a8648ce3d020106082a8648ce3d030107042730250201010420');
+  // P-256's group order n: a private scalar is 1 <= d < n.
+  var P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+  var ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256' };
+  var ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' };
   // The longest a statement signed here stays valid, whatever the gateway
   // proposes: a signed statement is a bearer instrument until it is used.
   var MAX_LIFETIME_MS = 60 * 60 * 1000;
-  // Claim codes: 7 groups of 4 Crockford base32 characters, 140 random bits
-  // (the autoledger CLI makes the same shape).
+  // Claim codes (docs/owners.md): the claim key's 32-byte scalar d in
+  // Crockford base32, 52 characters (260 bits, the leading 4 zero), shown
+  // as 13 groups of 4.
   var CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
-  var CLAIM_GROUPS = 7, CLAIM_GROUP_SIZE = 4;
+  var CLAIM_CODE_LENGTH = 52, CLAIM_GROUP_SIZE = 4;
 
   var VIN_SHAPE = /^[A-HJ-NPR-Z0-9]{17}$/;
   var HEX64 = /^[0-9a-f]{64}$/;
@@ -119,53 +131,134 @@
   // fingerprint is the lower-case hex SHA-256 of the key's SPKI.
   function fingerprint(publicKeyBytes) { return sha256Hex(spkiOf(publicKeyBytes)); }
 
-  // claimHash is how the ledger knows a claim code: sha256(salt ":" code).
-  function claimHash(salt, code) { return sha256Hex(salt + ':' + code); }
+  // ---- claim codes: the claim key written for people ----
 
-  function randomBytes(n) { return crypto.getRandomValues(new Uint8Array(n)); }
-
-  // newClaimCode makes a code for a buyer and the salt its hash is made with.
-  function newClaimCode() {
-    var raw = randomBytes(CLAIM_GROUPS * CLAIM_GROUP_SIZE);
-    var code = '';
-    for (var i = 0; i < raw.length; i++) {
-      if (i > 0 && i % CLAIM_GROUP_SIZE === 0) code += '-';
-      code += CROCKFORD[raw[i] & 31]; // 256 is a multiple of 32: uniform
+  // parseClaimCode reads a claim code as a person may have copied it (any
+  // case, spaces, dashes anywhere, i or l for 1, o for 0) and returns the
+  // claim key's scalar d as 32 bytes, or throws naming the rule broken.
+  function parseClaimCode(input) {
+    var chars = String(input).toLowerCase().replace(/[\s-]+/g, '').replace(/[il]/g, '1').replace(/o/g, '0');
+    if (chars.length !== CLAIM_CODE_LENGTH) {
+      throw new Error('a claim code is ' + CLAIM_CODE_LENGTH + ' letters and digits (13 groups of 4); this one has ' + chars.length);
     }
-    return { code: code, salt: toHex(randomBytes(16)) };
+    var d = BigInt(0);
+    for (var i = 0; i < chars.length; i++) {
+      var v = CROCKFORD.indexOf(chars[i]);
+      if (v < 0) throw new Error('a claim code has no "' + chars[i] + '": it uses 0-9 and a-z without i, l, o and u');
+      d = d * BigInt(32) + BigInt(v);
+    }
+    if (d >> BigInt(256) !== BigInt(0)) throw new Error('a claim code starts with 0 or 1: this one is mistyped');
+    if (d === BigInt(0) || d >= P256_N) throw new Error('this claim code is no valid key: it is mistyped');
+    var out = new Uint8Array(32);
+    for (var j = 31; j >= 0; j--) { out[j] = Number(d & BigInt(255)); d >>= BigInt(8); }
+    return out;
   }
 
-  // normalizeClaimCode undoes what a person does when copying a code of
-  // that shape (case, spaces, missing dashes, i/l for 1, o for 0); any
-  // other code is only trimmed, since the ledger hashes it as given.
-  function normalizeClaimCode(input) {
-    var s = input.trim();
+  // encodeClaimCode writes the 32-byte scalar d as a claim code.
+  function encodeClaimCode(scalar) {
+    if (scalar.length !== 32) throw new Error('a P-256 private scalar is 32 bytes');
+    var d = BigInt('0x' + toHex(scalar));
     var chars = '';
-    var lower = s.toLowerCase();
-    for (var i = 0; i < lower.length; i++) {
-      var c = lower[i];
-      if (c === '-' || c === ' ') continue;
-      if (c === 'i' || c === 'l') c = '1';
-      if (c === 'o') c = '0';
-      if (CROCKFORD.indexOf(c) < 0) return s;
-      chars += c;
+    for (var i = 0; i < CLAIM_CODE_LENGTH; i++) {
+      chars = CROCKFORD[Number(d & BigInt(31))] + chars;
+      d >>= BigInt(5);
     }
-    if (chars.length !== CLAIM_GROUPS * CLAIM_GROUP_SIZE) return s;
     return chars.match(new RegExp('.{' + CLAIM_GROUP_SIZE + '}', 'g')).join('-');
   }
 
-  // ---- the owner's keys, in IndexedDB ----
+  // pkcs8FromScalar is the PKCS#8 form of the P-256 private key d, the one
+  // form WebCrypto imports a private key from without its public key.
+  function pkcs8FromScalar(scalar) {
+    var out = new Uint8Array(PKCS8_PREFIX.length + 32);
+    out.set(PKCS8_PREFIX, 0);
+    out.set(scalar, PKCS8_PREFIX.length);
+    return out;
+  }
+
+  // rawPointOf is the 65-byte uncompressed point of a public JWK.
+  function rawPointOf(jwk) {
+    var x = fromBase64(jwk.x), y = fromBase64(jwk.y);
+    if (x.length !== 32 || y.length !== 32) throw new Error('not a P-256 key');
+    var out = new Uint8Array(65);
+    out[0] = 4;
+    out.set(x, 1);
+    out.set(y, 33);
+    return out;
+  }
+
+  // claimKeyFromCode imports the claim key a code holds: its signing key
+  // (kept in memory for one claim only), SPKI and fingerprint.
+  async function claimKeyFromCode(code) {
+    var scalar = parseClaimCode(code);
+    // Extractable only so that the script can read the public key the
+    // browser derived; the key object lives for this claim.
+    var key = await crypto.subtle.importKey('pkcs8', pkcs8FromScalar(scalar), ECDSA_P256, true, ['sign']);
+    var spki = spkiOf(rawPointOf(await crypto.subtle.exportKey('jwk', key)));
+    return { privateKey: key, spki: spki, fingerprint: await sha256Hex(spki) };
+  }
+
+  // newClaimKey makes a claim key for a buyer: the code to hand over, and
+  // the public key and fingerprint the sale names. The code is read back
+  // through claimKeyFromCode, so a code this page shows always claims.
+  async function newClaimKey() {
+    var pair = await crypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
+    var jwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
+    var code = encodeClaimCode(fromBase64(jwk.d));
+    var spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+    var fp = await sha256Hex(spki);
+    if ((await claimKeyFromCode(code)).fingerprint !== fp) throw new Error('the new claim code does not read back as its key; nothing was signed');
+    return { code: code, spki: spki, fingerprint: fp };
+  }
+
+  // ---- statements read back ----
+
+  // decodeStatement reads a statement's text; it accepts only the
+  // canonical form, the one encodeStatement makes.
+  function decodeStatement(text) {
+    var lines = String(text).split('\n');
+    if (lines.length < 7 || lines.pop() !== '' || lines[0] !== DOMAIN) throw new Error('not a ' + DOMAIN + ' statement');
+    var fields = lines.slice(1).map(function (l) {
+      var i = l.indexOf('=');
+      if (i <= 0) throw new Error('a statement line is name=value');
+      return [l.slice(0, i), l.slice(i + 1)];
+    });
+    function take(name) {
+      var f = fields.shift();
+      if (!f || f[0] !== name) throw new Error('the statement has no ' + name + ' where it belongs');
+      return f[1];
+    }
+    var s = { channel: take('channel'), vin: take('vin'), action: take('action'), params: {} };
+    var names = PARAMS[s.action];
+    if (!names) throw new Error('the statement\'s action ' + JSON.stringify(s.action) + ' is unknown to this page');
+    names.forEach(function (n) { s.params[n] = take(n); });
+    s.nonce = take('nonce');
+    s.expires = take('expires');
+    if (fields.length) throw new Error('the statement has more lines than its action takes');
+    if (encodeStatement(s) !== text) throw new Error('the statement is not in canonical form');
+    return s;
+  }
+
+  // ---- the owner's keys and the buyers' claim codes, in IndexedDB ----
   // Store "keys": the car's current key under id = VIN; a key set aside
   // (its ownership ended, a new one is claimed on this device) under
   // VIN "/" fingerprint, kept because erasing a past ownership needs it.
+  // Store "codes": each claim code this browser made for a buyer, under
+  // VIN "/" the claim key's fingerprint, kept from before its sale is
+  // sent until the buyer has claimed (or another sale replaced it), so
+  // that a sale that reached the ledger while its answer got lost does
+  // not leave the car waiting for a code nobody has.
 
   var dbPromise = null;
 
   function db() {
     if (!dbPromise) {
       dbPromise = new Promise(function (resolve, reject) {
-        var req = indexedDB.open('autoledger-owner', 1);
-        req.onupgradeneeded = function () { req.result.createObjectStore('keys', { keyPath: 'id' }); };
+        var req = indexedDB.open('autoledger-owner', 2);
+        req.onupgradeneeded = function () {
+          var names = req.result.objectStoreNames;
+          if (!names.contains('keys')) req.result.createObjectStore('keys', { keyPath: 'id' });
+          if (!names.contains('codes')) req.result.createObjectStore('codes', { keyPath: 'id' });
+        };
         req.onsuccess = function () { resolve(req.result); };
         req.onerror = function () { reject(new Error('this browser keeps no keys here (IndexedDB: ' + req.error + ')')); };
       });
@@ -173,11 +266,12 @@
     return dbPromise;
   }
 
-  async function store(mode, fn) {
+  async function store(mode, fn, name) {
     var d = await db();
+    name = name || 'keys';
     return new Promise(function (resolve, reject) {
-      var tx = d.transaction('keys', mode);
-      var req = fn(tx.objectStore('keys'));
+      var tx = d.transaction(name, mode);
+      var req = fn(tx.objectStore(name));
       tx.oncomplete = function () { resolve(req && req.result); };
       tx.onerror = function () { reject(tx.error); };
       tx.onabort = function () { reject(tx.error || new Error('key store transaction aborted')); };
@@ -199,6 +293,15 @@
   async function setAside(rec) {
     var old = Object.assign({}, rec, { id: rec.vin + '/' + rec.fingerprint });
     await store('readwrite', function (s) { s.put(old); return s.delete(rec.vin); });
+  }
+
+  function saveCode(rec) { return store('readwrite', function (s) { return s.put(rec); }, 'codes'); }
+
+  function deleteCode(id) { return store('readwrite', function (s) { return s.delete(id); }, 'codes'); }
+
+  async function loadCodes(vin) {
+    var all = await store('readonly', function (s) { return s.getAll(); }, 'codes');
+    return (all || []).filter(function (c) { return c.vin === vin; });
   }
 
   async function sign(rec, text) {
@@ -224,7 +327,7 @@
     var json = null;
     try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
     if (!res.ok) throw problemError(res.status, json);
-    return { status: res.status, body: json };
+    return { status: res.status, body: json, date: Date.parse(res.headers.get('Date') || '') };
   }
 
   function problemError(status, p) {
@@ -239,7 +342,8 @@
   // challenge asks for a nonce and checks that the answer is for the
   // car, action and format this script asked for.
   async function challenge(vin, action) {
-    var ch = (await call('POST', '/v1/owner/challenges', { vin: vin, action: action })).body || {};
+    var res = await call('POST', '/v1/owner/challenges', { vin: vin, action: action });
+    var ch = res.body || {};
     if (ch.domain !== undefined && ch.domain !== DOMAIN) throw new Error('the gateway speaks ' + ch.domain + ', this page ' + DOMAIN);
     if (ch.vin !== vin || ch.action !== action) throw new Error('the gateway answered a challenge for another car or action');
     if (!CHANNEL_SHAPE.test(ch.channel || '') || !NONCE_SHAPE.test(ch.nonce || '')) throw new Error('the gateway sent a malformed challenge');
@@ -248,13 +352,18 @@
     var now = Date.now();
     var expires = Math.min(proposed, now + MAX_LIFETIME_MS);
     if (expires <= now) throw new Error('the statement would expire at once: check this computer\'s clock');
-    return { channel: ch.channel, nonce: ch.nonce, expires: formatTime(expires) };
+    // The gateway's clock (its Date header, whole seconds) is the one the
+    // ledger's transaction time comes from: a time this statement names as
+    // past (a sale date) must not be later than it, whatever this
+    // computer's clock says. Without the header, a minute's margin.
+    var past = isNaN(res.date) ? now - 60000 : Math.min(now, res.date);
+    return { channel: ch.channel, nonce: ch.nonce, expires: formatTime(expires), now: formatTime(past) };
   }
 
   // ---- the page ----
 
   var el = function (id) { return document.getElementById(id); };
-  var state = { vin: null, view: null, report: null, key: null, busy: false, op: 0, charts: 0 };
+  var state = { vin: null, view: null, report: null, key: null, terms: {}, code: null, busy: false, op: 0, charts: 0 };
 
   function make(tag, text, cls) {
     var e = document.createElement(tag);
@@ -314,11 +423,13 @@
   }
 
   // signed builds, shows and signs one statement about the open car.
+  // params may be a function of the challenge (for a time it names).
   async function signed(action, params, rec, note) {
     var vin = state.vin;
     var ch = await challenge(vin, action);
+    if (typeof params === 'function') params = params(ch);
     var text = encodeStatement({ channel: ch.channel, vin: vin, action: action, params: params, nonce: ch.nonce, expires: ch.expires });
-    await review(text, rec, note);
+    await review(text, rec, typeof note === 'function' ? note(params) : note);
     var sig = await sign(rec, text);
     return { statement: text, signature: toBase64(sig), id: await sha256Hex(text) };
   }
@@ -360,6 +471,12 @@
   async function refresh() {
     state.key = await loadKey(state.vin);
     state.view = readView((await call('GET', vehiclePath(state.vin))).body);
+    state.terms = {};
+    for (var i = 0; i < state.view.grants.length; i++) {
+      var g = state.view.grants[i];
+      state.terms[g.id] = await grantTerms(g);
+    }
+    state.code = await reconcileCodes(state.vin, state.view.current);
     try {
       state.report = (await call('GET', vehiclePath(state.vin, 'report'))).body;
     } catch (e) {
@@ -368,12 +485,62 @@
     render();
   }
 
+  // grantTerms reads a listed grant's terms from the statement its owner
+  // signed, which the record keeps, after checking that the statement is
+  // the one the grant's ID names (its SHA-256) and a grant of this car:
+  // the page shows and revokes what was signed, not what a gateway says.
+  // It returns { terms } or { problem }.
+  async function grantTerms(g) {
+    if (typeof g.statement !== 'string' || !g.statement) return { problem: 'the gateway did not send the statement the owner signed for grant ' + g.id };
+    if (await sha256Hex(g.statement) !== g.id) return { problem: 'the statement the gateway sent for grant ' + g.id + ' is not the one that ID names' };
+    var st;
+    try { st = decodeStatement(g.statement); } catch (e) { return { problem: 'the statement of grant ' + g.id + ' does not read: ' + e.message }; }
+    if (st.action !== 'grant' || st.vin !== state.vin) return { problem: 'grant ' + g.id + '\'s statement is no grant for ' + state.vin };
+    return { terms: st.params };
+  }
+
+  // reconcileCodes keeps the buyers' claim codes this browser made for the
+  // car while they may still be needed, forgets the others, and returns
+  // the one to show: the code of the ownership awaiting its claim, or of a
+  // sale the ledger does not show yet (sent, or failed).
+  async function reconcileCodes(vin, cur) {
+    var show = null;
+    var codes = await loadCodes(vin);
+    for (var i = 0; i < codes.length; i++) {
+      var c = codes[i];
+      var awaited = cur && cur.ownerNo === c.forOwnerNo && cur.status === 'awaiting-claim' &&
+        (!cur.claimFingerprint || cur.claimFingerprint === c.fingerprint);
+      var pending = !cur || cur.ownerNo < c.forOwnerNo;
+      if (awaited || pending) {
+        if (!show || awaited || (!show.awaited && c.createdAt > show.createdAt)) show = Object.assign({ awaited: awaited }, c);
+      } else {
+        await deleteCode(c.id); // claimed, or another sale or exception replaced it
+      }
+    }
+    return show;
+  }
+
+  // showCode puts a buyer's claim code on the screen with what to do with it.
+  function showCode(c, note) {
+    el('sale-code-text').textContent = c.code;
+    el('sale-code-note').textContent = note;
+    el('sale-code').dataset.fingerprint = c.fingerprint;
+    el('sale-code').hidden = false;
+  }
+
   function render() {
     var v = state.view, cur = v.current;
     el('car').hidden = false;
     el('car-vin').textContent = state.vin;
 
     renderKey();
+    if (state.code) {
+      showCode(state.code, state.code.awaited ?
+        'The car awaits its claim with this code. Give it to the buyer, who claims the car with it on their own device.' :
+        'This browser made this code for a sale the ledger does not show yet. If the sale went through, the buyer needs it; if not, sign the sale again (a new code replaces this one).');
+    } else {
+      el('sale-code').hidden = true;
+    }
 
     var o = el('ownership');
     o.replaceChildren();
@@ -423,9 +590,17 @@
       tr.dataset.grant = g.id;
       var live = g.live !== undefined ? g.live : !g.revokedAt;
       tr.dataset.live = String(live);
-      tr.append(make('td', g.grantee), make('td', (g.scopes || []).join(', ')), make('td', g.purpose),
-        make('td', (g.notAfter || '').replace('T', ' ').replace('Z', ' UTC')),
-        make('td', g.revokedAt ? 'revoked' : (live ? 'live' : 'ended')));
+      var t = (state.terms[g.id] || {}).terms;
+      tr.dataset.verified = String(!!t);
+      if (t) {
+        tr.append(make('td', t.grantee), make('td', t.scopes.split(',').join(', ')), make('td', t.purpose),
+          make('td', t.notAfter.replace('T', ' ').replace('Z', ' UTC')));
+      } else {
+        var td0 = make('td', 'unverified: the gateway did not send this grant\'s signed statement', 'unverified');
+        td0.colSpan = 4;
+        tr.append(td0);
+      }
+      tr.append(make('td', g.revokedAt ? 'revoked' : (live ? 'live' : 'ended')));
       var td = make('td');
       if (live && !g.revokedAt && ownKeyBound() && g.keyFingerprint === state.key.fingerprint) {
         var b = make('button', 'Revoke', 'revoke');
@@ -476,8 +651,16 @@
 
   // ---- the flows ----
 
-  async function claim(code) {
-    if (!code) throw new Error('Enter the claim code the seller gave you.');
+  async function claim(input) {
+    if (!input.trim()) throw new Error('Enter the claim code the seller gave you.');
+    var claimKey;
+    try { claimKey = await claimKeyFromCode(input); } catch (e) { throw new Error('Claim code: ' + e.message + '. Nothing was signed or sent.'); }
+    // The ledger names the claim key it waits for: a code for another car
+    // or sale is refused here, before the owner is asked to sign.
+    var cur = state.view.current;
+    if (cur && cur.claimFingerprint && cur.claimFingerprint !== claimKey.fingerprint) {
+      throw new Error('This is not the claim code this car awaits: check it with the seller. Nothing was signed or sent.');
+    }
     var rec = state.key;
     // A key already bound to one of this car's ownerships (this device
     // owned the car before) is set aside: one key per ownership.
@@ -493,9 +676,12 @@
       renderKey();
     }
     var s = await signed('claim', { key: rec.fingerprint }, rec,
-      'Claiming binds this key to the car. Compare the fingerprint with the one the seller shows.');
+      'Claiming binds this key to the car. Compare the fingerprint with the one the seller shows. The claim code signs this statement too; it is not sent.');
+    // The claim key signs the same bytes: the proof of the code that gives
+    // nobody who sees it the code, nor a claim for another key.
+    var claimSig = new Uint8Array(await crypto.subtle.sign(ECDSA_SHA256, claimKey.privateKey, utf8(s.statement)));
     var res = await call('POST', vehiclePath(state.vin, 'claim'),
-      { statement: s.statement, signature: s.signature, publicKey: toBase64(rec.spki), claimCode: code });
+      { statement: s.statement, signature: s.signature, publicKey: toBase64(rec.spki), claimSignature: toBase64(claimSig) });
     el('claim-code').value = '';
     await refresh();
     return outcome(res, 'Claimed: this device holds the owner key ' + groups(rec.fingerprint) + '.');
@@ -518,19 +704,25 @@
   }
 
   async function revoke(g) {
-    var s = await signed('revoke', { grant: g.id }, state.key, 'Ends the grant to ' + g.grantee + '; its shared copies are purged.');
+    // What the owner revokes is what they signed: the grant's own
+    // statement, checked against its ID, never the gateway's listing.
+    var r = await grantTerms(g);
+    if (!r.terms) throw new Error('Not revoking: ' + r.problem + '. Nothing was signed or sent.');
+    var t = r.terms;
+    var s = await signed('revoke', { grant: g.id }, state.key, 'Ends the grant ' + g.id.slice(0, 12) + ' you signed: ' + t.grantee +
+      ' may read ' + t.scopes.split(',').join(', ') + ' for ' + t.purpose + ' until ' + t.notAfter + '. Its shared copies are purged.');
     var res = await call('POST', vehiclePath(state.vin, 'revocations'), { statement: s.statement, signature: s.signature });
     await refresh();
-    return outcome(res, 'Revoked the grant to ' + g.grantee + '.');
+    return outcome(res, 'Revoked the grant to ' + t.grantee + '.');
   }
 
   async function sell() {
     var odometer = el('sale-odometer').value.trim();
     if (!/^(0|[1-9][0-9]{0,7})$/.test(odometer) || Number(odometer) > 10000000) throw new Error('Odometer: whole kilometres, 0 to 10,000,000.');
-    var date = el('sale-date').value;
-    if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(date)) throw new Error('Enter the sale date.');
-    var body = { saleDate: date + 'T00:00:00Z', useType: el('sale-use').value };
-    var buyer, code = null;
+    var useType = el('sale-use').value;
+    if (!TOKEN_SHAPE.test(useType)) throw new Error('Use after the sale: pick one.');
+    var body = {};
+    var buyer, claimKey = null;
     if (el('sale-to-key').checked) {
       var pub;
       try { pub = spkiOf(fromBase64(el('sale-buyer-key').value)); } catch (e) { throw new Error('Buyer\'s public key: ' + e.message + '.'); }
@@ -541,21 +733,41 @@
       buyer = 'key:' + fp;
       body.buyerPublicKey = toBase64(pub);
     } else {
-      code = newClaimCode();
-      buyer = 'claim:' + await claimHash(code.salt, code.code);
-      body.claimSalt = code.salt;
+      claimKey = await newClaimKey();
+      buyer = 'claim:' + claimKey.fingerprint;
+      body.claimPublicKey = toBase64(claimKey.spki);
     }
-    var s = await signed('release-sale', { buyer: buyer, odometerKm: odometer }, state.key,
-      code ? 'Releases the car to whoever redeems the claim code shown after the sale.' : 'Releases the car to the buyer\'s key.');
+    // The sale date is now (the ledger takes a date up to a day old and
+    // never a later one): the statement signs it, as it signs the use.
+    var s = await signed('release-sale', function (ch) {
+      return { buyer: buyer, odometerKm: odometer, saleDate: ch.now, useType: useType };
+    }, state.key, function (p) {
+      return (claimKey ? 'Releases the car to whoever holds the claim code shown when you sign. ' : 'Releases the car to the buyer\'s key. ') +
+        'Sold on ' + p.saleDate + ' at ' + km(odometer) + ', for ' + useType + ' use.';
+    });
     body.statement = s.statement;
     body.signature = s.signature;
-    var res = await call('POST', vehiclePath(state.vin, 'sale'), body);
-    if (code) {
-      el('sale-code-text').textContent = code.code;
-      el('sale-code').hidden = false;
+    if (claimKey) {
+      // The code is kept and shown before the sale is sent: if the answer
+      // is lost after the ledger recorded the sale, the buyer still gets it.
+      var rec = { id: state.vin + '/' + claimKey.fingerprint, vin: state.vin, fingerprint: claimKey.fingerprint, code: claimKey.code,
+        forOwnerNo: state.view.current.ownerNo + 1, statementId: s.id, createdAt: new Date().toISOString() };
+      await saveCode(rec);
+      showCode(rec, 'Sending the sale... This browser keeps the code until the buyer has claimed the car.');
+    }
+    var res;
+    try {
+      res = await call('POST', vehiclePath(state.vin, 'sale'), body);
+    } catch (e) {
+      if (claimKey) {
+        el('sale-code-note').textContent = 'The sale may not have reached the ledger. This browser keeps the code: reload the car to see ' +
+          'whether the sale went through; if it did, give the buyer this code.';
+        throw new Error(e.message.replace(/[.\s]*$/, '.') + ' The claim code stays on the screen and in this browser.');
+      }
+      throw e;
     }
     await refresh();
-    return outcome(res, code ? 'Sold: give the buyer the claim code below.' : 'Sold to the key ' + groups(buyer.slice(4)) + '.');
+    return outcome(res, claimKey ? 'Sold: give the buyer the claim code above.' : 'Sold to the key ' + groups(buyer.slice(4)) + '.');
   }
 
   // ---- wiring ----
@@ -577,7 +789,7 @@
     });
     el('claim-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
-      var code = normalizeClaimCode(el('claim-code').value);
+      var code = el('claim-code').value;
       run('claim', function () { return claim(code); });
     });
     el('grant-form').addEventListener('submit', function (ev) {
@@ -592,15 +804,15 @@
     el('sale-to-key').addEventListener('change', buyerKind);
     el('sale-to-code').addEventListener('change', buyerKind);
     buyerKind();
-    el('sale-date').value = new Date().toISOString().slice(0, 10);
     document.body.dataset.ready = 'true';
   }
 
   // The pure functions, for the browser tests (they check them against
   // the Go implementation's test vector) and for anyone auditing the page.
   window.AutoLedgerPortal = Object.freeze({
-    encodeStatement: encodeStatement, fingerprint: fingerprint, claimHash: claimHash,
-    normalizeClaimCode: normalizeClaimCode, newClaimCode: newClaimCode, groups: groups,
+    encodeStatement: encodeStatement, decodeStatement: decodeStatement, fingerprint: fingerprint,
+    parseClaimCode: parseClaimCode, encodeClaimCode: encodeClaimCode, pkcs8FromScalar: pkcs8FromScalar,
+    claimKeyFromCode: claimKeyFromCode, newClaimKey: newClaimKey, groups: groups,
     formatTime: formatTime, fromBase64: fromBase64, toBase64: toBase64, hexToBytes: hexToBytes, toHex: toHex
   });
 
