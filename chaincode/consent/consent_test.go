@@ -316,6 +316,34 @@ func TestARebindEndsTheOldKeysGrants(t *testing.T) {
 	contractstest.OK[consenttypes.GrantView](t, f.revoke(renewed, vinA, g.ID))
 }
 
+// Review #9: a disputed claim settled for the key's first holder binds the
+// same key again; what it granted before the re-binding stays ended.
+func TestARebindOfTheSameKeyDoesNotReviveItsGrants(t *testing.T) {
+	f := newFixture(t)
+	o := f.NewOwnerKey()
+	f.sell(vinA, o)
+	g := f.grant(o, vinA, "InsurerMSP", "driving")
+	contractstest.OK[consenttypes.ShareReceipt](t, f.share(vinA, g.ID, "driving", driving))
+
+	code := contractstest.NewClaimCode(t)
+	ex := contractstest.OK[ownertypes.Exception](t, f.Submit("OemMSP", "admin", "owner:ProposeException", vinA, ownertypes.ExceptionRequest{
+		Kind: ownertypes.KindDisputedClaim, EvidenceHash: strings.Repeat("9f", 32), ClaimPublicKey: code.PublicKey()}))
+	contractstest.OK[ownertypes.Exception](t, f.Submit("DealerMSP", "admin", "owner:ApproveException", vinA, ex.ID))
+	contractstest.OK[ownertypes.Exception](t, f.Submit("InsurerMSP", "admin", "owner:ApproveException", vinA, ex.ID))
+	f.Clock.Advance(time.Minute)
+	rebound := f.Claim(vinA, code.Code, o)
+	require.Equal(t, o.Fingerprint(), rebound.KeyFingerprint, "the same key, bound again")
+
+	e := contractstest.FailsWith(t, f.read(vinA, g.ID, "driving"), ccerr.ConsentRequired)
+	assert.Contains(t, e.Message, "bound again")
+	contractstest.FailsWith(t, f.share(vinA, g.ID, "driving", driving), ccerr.ConsentRequired)
+	assert.False(t, f.list(vinA).Grants[0].Live)
+	// A grant made after the re-binding is live.
+	g2 := f.grant(o, vinA, "InsurerMSP", "driving")
+	assert.True(t, g2.Live)
+	contractstest.OK[consenttypes.ShareReceipt](t, f.share(vinA, g2.ID, "driving", driving))
+}
+
 func TestListIsOldestFirstAndEmptyForAnUnknownCar(t *testing.T) {
 	f := newFixture(t)
 	o := f.NewOwnerKey()
