@@ -1,6 +1,7 @@
 package consent_test
 
 import (
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -226,6 +227,10 @@ func TestRevokeStopsReadsAndPurgeRemovesTheData(t *testing.T) {
 	e = contractstest.FailsWith(t, f.read(vinA, g.ID, "driving"), ccerr.ConsentRequired)
 	assert.Contains(t, e.Message, "revoked")
 	require.NotNil(t, f.PrivateData(collections.OemInsurer, key), "revoked, not purged yet")
+	h := f.Query("SupplierMSP", "logistics", "consent:SharedHash", vinA, g.ID, "driving")
+	require.True(t, h.OK(), h.Message)
+	assert.Equal(t, hex.EncodeToString(f.PrivateDataHash(collections.OemInsurer, key)), string(h.Payload), "every member reads the record's hash")
+	contractstest.FailsWith(t, f.Query("SupplierMSP", "logistics", "consent:SharedHash", vinA, g.ID, "service"), ccerr.NotFound)
 
 	// An org outside the collection cannot write it, so it cannot purge.
 	contractstest.FailsWith(t, f.Submit("DealerMSP", "service", "consent:Purge", vinA, g.ID), ccerr.Forbidden)
@@ -236,6 +241,7 @@ func TestRevokeStopsReadsAndPurgeRemovesTheData(t *testing.T) {
 	assert.Equal(t, consenttypes.EvConsentDataPurged, res.Event.Name)
 	assert.Nil(t, f.PrivateData(collections.OemInsurer, key))
 	assert.Nil(t, f.PrivateDataHash(collections.OemInsurer, key))
+	contractstest.FailsWith(t, f.Query("InsurerMSP", "claims", "consent:SharedHash", vinA, g.ID, "driving"), ccerr.NotFound)
 
 	// Once purged there is nothing left; any member may ask again.
 	p = contractstest.OK[consenttypes.PurgeResult](t, f.Submit("SupplierMSP", "logistics", "consent:Purge", vinA, g.ID))

@@ -53,8 +53,9 @@ var Policy = access.Policy{
 	"consent:Read": {access.Allow(access.InsurerMSP, "underwriting", "claims")},
 	// Purging data whose grant has ended is never harmful, so any member
 	// may run it; the peer lets only a member of the collection write it.
-	"consent:Purge": access.AnyMember(),
-	"consent:List":  access.AnyMember(),
+	"consent:Purge":      access.AnyMember(),
+	"consent:List":       access.AnyMember(),
+	"consent:SharedHash": access.AnyMember(),
 }
 
 // Contract is the consent contract.
@@ -62,7 +63,7 @@ type Contract struct{ kit.Contract }
 
 // NewContract returns the contract; opts set the peer clock and tolerance.
 func NewContract(opts ...kit.Option) *Contract {
-	return &Contract{kit.NewContract(Name, Policy, []string{"Read", "List"}, opts...)}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Read", "List", "SharedHash"}, opts...)}
 }
 
 // Grant records an owner's grant: a statement of action grant, signed by
