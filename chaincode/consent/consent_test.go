@@ -437,20 +437,22 @@ func TestWrongOrgOrRoleIsRefused(t *testing.T) {
 	g := f.grant(o, vinA, "InsurerMSP", "driving")
 	env := f.sign(o, vinA, statement.Grant, f.grantTerms("InsurerMSP", 30, "driving"))
 	args := map[string][]any{
-		"consent:Grant":  {vinA, env},
-		"consent:Revoke": {vinA, env},
-		"consent:Share":  {vinA, g.ID, "driving"},
-		"consent:Read":   {vinA, g.ID, "driving"},
-		"consent:Purge":  {vinA, g.ID},
-		"consent:List":   {vinA},
+		"consent:Grant":      {vinA, env},
+		"consent:Revoke":     {vinA, env},
+		"consent:Share":      {vinA, g.ID, "driving"},
+		"consent:Read":       {vinA, g.ID, "driving"},
+		"consent:Purge":      {vinA, g.ID},
+		"consent:List":       {vinA},
+		"consent:SharedHash": {vinA, strings.Repeat("ab", 32), "driving"},
 	}
 	refused := map[string][][2]string{
-		"consent:Grant":  {{"SupplierMSP", "admin"}, {"OemMSP", "telematics"}, {"DealerMSP", "sales"}, {"InsurerMSP", "underwriting"}, {"InsurerMSP", ""}},
-		"consent:Revoke": {{"SupplierMSP", "admin"}, {"DealerMSP", "admin"}, {"InsurerMSP", "claims"}, {"OemMSP", ""}},
-		"consent:Share":  {{"OemMSP", "production"}, {"OemMSP", "owner-services"}, {"InsurerMSP", "underwriting"}, {"DealerMSP", "service"}, {"OemMSP", ""}},
-		"consent:Read":   {{"OemMSP", "telematics"}, {"InsurerMSP", "admin"}, {"DealerMSP", "sales"}, {"InsurerMSP", ""}},
-		"consent:Purge":  {{"OrdererMSP", ""}, {"OemMSP", ""}, {"OemMSP", "nobody"}},
-		"consent:List":   {{"OrdererMSP", ""}, {"DealerMSP", ""}},
+		"consent:Grant":      {{"SupplierMSP", "admin"}, {"OemMSP", "telematics"}, {"DealerMSP", "sales"}, {"InsurerMSP", "underwriting"}, {"InsurerMSP", ""}},
+		"consent:Revoke":     {{"SupplierMSP", "admin"}, {"DealerMSP", "admin"}, {"InsurerMSP", "claims"}, {"OemMSP", ""}},
+		"consent:Share":      {{"OemMSP", "production"}, {"OemMSP", "owner-services"}, {"InsurerMSP", "underwriting"}, {"DealerMSP", "service"}, {"OemMSP", ""}},
+		"consent:Read":       {{"OemMSP", "telematics"}, {"InsurerMSP", "admin"}, {"DealerMSP", "sales"}, {"InsurerMSP", ""}},
+		"consent:Purge":      {{"OrdererMSP", ""}, {"OemMSP", ""}, {"OemMSP", "nobody"}},
+		"consent:List":       {{"OrdererMSP", ""}, {"DealerMSP", ""}},
+		"consent:SharedHash": {{"OrdererMSP", ""}, {"SupplierMSP", ""}},
 	}
 	for fn := range consent.Policy {
 		require.Contains(t, refused, fn, "no refusal case for %s", fn)
