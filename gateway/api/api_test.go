@@ -39,10 +39,17 @@ type fakeLedger struct {
 	// notServed are orgs the gateway holds no identity of (SupplierMSP
 	// when nil).
 	notServed []string
+	// answer, when set, answers the calls it knows (ok) before out.
+	answer func(fn string, args []string) (out []byte, ok bool)
 }
 
 func (f *fakeLedger) Evaluate(_ context.Context, pr auth.Principal, fn string, args ...string) ([]byte, error) {
 	f.calls = append(f.calls, pr.Org+" "+fn+" "+strings.Join(args, ","))
+	if f.answer != nil {
+		if out, ok := f.answer(fn, args); ok {
+			return out, nil
+		}
+	}
 	if out, ok := f.out[fn]; ok && f.evalErr == nil {
 		return out, nil
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/part/parttypes"
 	"github.com/autoledger/autoledger/chaincode/payment/paymenttypes"
 	"github.com/autoledger/autoledger/chaincode/rules"
@@ -34,7 +33,7 @@ var requestBodies = map[string]any{
 	"ChallengeRequest":     api.ChallengeRequest{},
 	"ClaimRequest":         api.ClaimBody{},
 	"OwnerSaleRequest":     api.OwnerSaleBody{},
-	"StatementEnvelope":    ownertypes.StatementEnvelope{},
+	"StatementEnvelope":    api.StatementBody{},
 	"OdometerRequest":      vehicletypes.OdometerRequest{},
 	"ClusterRequest":       vehicletypes.ClusterRequest{},
 	"ServiceRequest":       vehicletypes.ServiceRequest{},

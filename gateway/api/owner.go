@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,7 +20,6 @@ import (
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/config"
 	"github.com/autoledger/autoledger/gateway/fabric"
-	"github.com/autoledger/autoledger/gateway/ownerclient"
 	"github.com/autoledger/autoledger/gateway/store"
 	"github.com/gin-gonic/gin"
 )
@@ -36,16 +36,36 @@ import (
 // ownerClient names the relay as a principal, in receipts and logs.
 const ownerClient = "owner-relay"
 
-// ownerEndorsers endorse every transaction that carries an owner's
-// statement or claim code: the members that relay owner statements (OEM,
-// dealer, insurer; a majority of the channel). The supplier relays none,
-// so its peers never see a statement, a claim code or an owner reference.
-var ownerEndorsers = relayOrgs()
+// ownerRelays are the members that relay owner statements (those with the
+// owner-services role), in access.Members order.
+var ownerRelays = relayOrgs()
 
 func relayOrgs() []string {
 	var out []string
 	for _, m := range access.Members {
 		if slices.Contains(access.Roles[m], access.OwnerServices) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Owner transactions carry no secret (a claim brings a signature by the
+// claim key, never the key), so the gateway lets Fabric choose their
+// endorsers from the chaincode's policy: pinning them gave each pinned org
+// a veto over every owner. The one exception is a revocation, whose
+// endorsers must not include the grantee (revocationEndorsers).
+
+// revocationEndorsers are a majority of the members, the chaincode's
+// endorsement policy, without grantee: a grantee cannot veto the end of
+// its own grant by withholding its endorsement. (A majority is strictly
+// more than half, as Fabric's MAJORITY and governance.Majority count it;
+// the gateway links no contract package to ask.)
+func revocationEndorsers(grantee string) []string {
+	majority := len(access.Members)/2 + 1
+	var out []string
+	for _, m := range access.Members {
+		if m != grantee && len(out) < majority {
 			out = append(out, m)
 		}
 	}
@@ -76,10 +96,18 @@ func ownerDefaults(o config.Owner) config.Owner {
 // relay org this gateway serves, and a body of at most owner.bodyBytes. The
 // relay becomes the request's principal.
 func (s *Server) ownerGate() gin.HandlerFunc {
-	limit := newAddressLimit(s.Owner.RequestsPerMinute, s.Owner.Burst, maxTracked)
+	s.ownerLimit = newAddressLimit(s.Owner.RequestsPerMinute, s.Owner.Burst, maxTracked)
 	return func(c *gin.Context) {
-		if wait, over := limit.fail(c.RemoteIP(), time.Now()); over {
-			tooMany(c, wait, "too many owner requests from this address")
+		if !s.chargeOwner(c) {
+			return
+		}
+		// A body that is not declared JSON is refused before it is read: a
+		// cross-site page's no-cors fetch can send only form and text
+		// types, so it cannot post statements through a visitor's browser
+		// (each costs endorsements even when the chaincode refuses it).
+		if c.Request.Method == http.MethodPost && !isJSON(c.GetHeader("Content-Type")) {
+			writeProblem(c, problem(http.StatusUnsupportedMediaType, CodeMediaType,
+				fmt.Sprintf("Content-Type %q is not JSON: owner requests send application/json (UTF-8)", c.GetHeader("Content-Type"))))
 			return
 		}
 		if s.Channel == "" {
@@ -103,6 +131,18 @@ func (s *Server) ownerGate() gin.HandlerFunc {
 		c.Set(principalKey, auth.Principal{Client: ownerClient, Org: org, Role: access.OwnerServices})
 		c.Next()
 	}
+}
+
+// chargeOwner draws one token of the caller's per-address owner limit, as
+// each owner request does once and a route that reads the ledger many
+// times does once per further read; over the limit it answers 429 and is
+// false.
+func (s *Server) chargeOwner(c *gin.Context) bool {
+	if wait, over := s.ownerLimit.fail(c.RemoteIP(), time.Now()); over {
+		tooMany(c, wait, "too many owner requests from this address")
+		return false
+	}
+	return true
 }
 
 func (s *Server) ownerRoutes(owner *gin.RouterGroup) {
@@ -170,7 +210,7 @@ func (s *Server) relayAmong(c *gin.Context, orgs []string) bool {
 	if slices.Contains(orgs, principal(c).Org) {
 		return true
 	}
-	for _, org := range ownerEndorsers {
+	for _, org := range ownerRelays {
 		if slices.Contains(orgs, org) && s.Ledger.Serves(org) {
 			c.Set(principalKey, auth.Principal{Client: ownerClient, Org: org, Role: access.OwnerServices})
 			return true
@@ -233,28 +273,48 @@ type OwnerTx struct {
 	Purge *Followup `json:"purge,omitempty"`
 }
 
-// ClaimBody is the REST body of a claim: the owner's signed claim
-// statement with the public key it names, and the claim code the dealer
-// handed over, which travels as transient data only.
-type ClaimBody struct {
-	ownertypes.StatementEnvelope
-	ClaimCode string `json:"claimCode" validate:"required,min=16,max=128"`
+// StatementBody is the REST body of a grant, a revocation or an erasure:
+// the owner's signed statement. Its fields are StatementEnvelope's, with
+// its tags (a test holds them equal), less the claim signature, which only
+// a claim has.
+type StatementBody struct {
+	Statement string `json:"statement" validate:"required,max=2048"`
+	Signature string `json:"signature" validate:"required,max=100"`
+	PublicKey string `json:"publicKey,omitempty" validate:"max=200"`
 }
 
-// Validate checks the envelope, the key a claim needs and the code as a
-// person copied it (see ownerclient.NormalizeClaimCode), never quoting it.
+// envelope is the chaincode's StatementEnvelope of b.
+func (b StatementBody) envelope() ownertypes.StatementEnvelope {
+	return ownertypes.StatementEnvelope{Statement: b.Statement, Signature: b.Signature, PublicKey: b.PublicKey}
+}
+
+// Validate checks the body with the chaincode's rules.
+func (b StatementBody) Validate() error { return b.envelope().Validate() }
+
+// ClaimBody is the REST body of a claim: the owner's claim statement,
+// which names the owner's new key, signed twice: by that key (signature,
+// with the key in publicKey) and by the claim key, the private key the
+// buyer's claim code is (claimSignature). The code stays on the buyer's
+// device: no gateway, peer or log sees it, and a signature over a
+// statement naming the buyer's key is no use for any other key.
+type ClaimBody struct {
+	Statement      string `json:"statement" validate:"required,max=2048"`
+	Signature      string `json:"signature" validate:"required,max=100"`
+	PublicKey      string `json:"publicKey" validate:"required,max=200"`
+	ClaimSignature string `json:"claimSignature" validate:"required,max=100"`
+}
+
+// envelope is the chaincode's StatementEnvelope of b.
+func (b ClaimBody) envelope() ownertypes.StatementEnvelope {
+	return ownertypes.StatementEnvelope{Statement: b.Statement, Signature: b.Signature, PublicKey: b.PublicKey, ClaimSignature: b.ClaimSignature}
+}
+
+// Validate checks the body with the chaincode's rules, and that it has
+// both keys' signatures and the key it binds.
 func (b ClaimBody) Validate() error {
 	var c rules.Checker
-	c.Add(b.StatementEnvelope.Validate())
-	if b.PublicKey == "" {
-		c.Fail("publicKey", "required", "a claim brings the key it binds")
-	}
-	if err := (ownertypes.ClaimTransient{Code: ownerclient.NormalizeClaimCode(b.ClaimCode)}).Validate(); err != nil {
-		e, _ := ccerr.From(err)
-		for _, f := range e.Fields {
-			c.Fail("claimCode", f.Rule, "%s", f.Message)
-		}
-	}
+	c.Struct(b)
+	c.Add(b.envelope().Validate())
 	return c.Err()
 }
 
@@ -267,46 +327,45 @@ func (s *Server) claim(c *gin.Context) {
 	if !ok {
 		return
 	}
-	raw, err := b.PublicKeyBytes()
-	var key statement.PublicKey
-	if err == nil {
-		key, err = statement.ParsePublicKey(raw)
-	}
+	env := b.envelope()
+	key, err := ownertypes.ParseKey(b.PublicKey)
 	if err != nil {
 		fail(c, ccerr.Field(ccerr.InvalidArgument, "publicKey", "p256", "must be a P-256 public key: base64 of the SPKI DER or the 65-byte raw point"))
 		return
 	}
-	if _, ok := s.checkStatement(c, b.StatementEnvelope, vin, statement.Claim, &key); !ok {
+	if sig, err := env.ClaimSignatureBytes(); err != nil || len(sig) != statement.SignatureSize {
+		fail(c, ccerr.Field(ccerr.InvalidArgument, "claimSignature", "p1363", "must be base64 of the 64-byte P1363 signature by the claim key"))
 		return
 	}
-	code := jsonArg(ownertypes.ClaimTransient{Code: ownerclient.NormalizeClaimCode(b.ClaimCode)})
-	r, ok := s.commit(c, fabric.Request{Function: "owner:Claim", Args: []string{vin, jsonArg(b.StatementEnvelope)},
-		Transient: map[string][]byte{ownertypes.ClaimTransientKey: []byte(code)}, Endorsers: ownerEndorsers, SuccessStatus: http.StatusOK})
+	if _, ok := s.checkStatement(c, env, vin, statement.Claim, &key); !ok {
+		return
+	}
+	r, ok := s.commit(c, fabric.Request{Function: "owner:Claim", Args: []string{vin, jsonArg(env)}, SuccessStatus: http.StatusOK})
 	if ok {
 		s.writeTx(c, r, OwnerTx{TxView: view(r), KeyFingerprint: statement.FormatFingerprint(key.Fingerprint())})
 	}
 }
 
 // OwnerSaleBody is the REST body of a resale the current owner released:
-// their signed release-sale statement, which names the buyer and the
-// odometer reading, and the sale's public facts. A buyer named by key
-// (key:<fingerprint>) needs buyerPublicKey; a buyer named by a claim
-// code's hash (claim:<hash>) needs claimSalt. The seller's device made that
-// code and hands it to the buyer itself: it never passes the gateway. The
-// fields besides the envelope's are SellRequest's, with its tags (a test
+// their signed release-sale statement, which names the buyer and
+// everything the sale records (odometer reading, sale date, use type). A
+// buyer named by key (key:<fingerprint>) needs buyerPublicKey; a buyer
+// named by a claim key's fingerprint (claim:<fingerprint>) needs
+// claimPublicKey, the claim key's public half. The seller's device made
+// that claim key and hands its code to the buyer itself: it never passes
+// the gateway. The key fields are SellRequest's, with its tags (a test
 // holds them equal).
 type OwnerSaleBody struct {
-	ownertypes.StatementEnvelope
-	SaleDate       time.Time `json:"saleDate" validate:"required"`
-	UseType        string    `json:"useType" validate:"usetype"`
-	ClaimSalt      string    `json:"claimSalt,omitempty" validate:"omitempty,salt"`
-	BuyerPublicKey string    `json:"buyerPublicKey,omitempty" validate:"max=200"`
+	Statement      string `json:"statement" validate:"required,max=2048"`
+	Signature      string `json:"signature" validate:"required,max=100"`
+	ClaimPublicKey string `json:"claimPublicKey,omitempty" validate:"max=200"`
+	BuyerPublicKey string `json:"buyerPublicKey,omitempty" validate:"max=200"`
 }
 
 // request is the chaincode's SellRequest.
 func (b OwnerSaleBody) request() ownertypes.SellRequest {
-	return ownertypes.SellRequest{Envelope: b.StatementEnvelope, SaleDate: b.SaleDate, UseType: b.UseType,
-		ClaimSalt: b.ClaimSalt, BuyerPublicKey: b.BuyerPublicKey}
+	return ownertypes.SellRequest{Envelope: ownertypes.StatementEnvelope{Statement: b.Statement, Signature: b.Signature},
+		ClaimPublicKey: b.ClaimPublicKey, BuyerPublicKey: b.BuyerPublicKey}
 }
 
 // Validate checks the body with the chaincode's rules, naming the fields
@@ -322,6 +381,29 @@ func (b OwnerSaleBody) Validate() error {
 	return err
 }
 
+// checkBuyer holds the key the body brings to the statement's buyer, as
+// the chaincode will: the key its party's kind takes, with the fingerprint
+// it names (STATEMENT_MISMATCH otherwise). Validate has refused a body
+// with both keys.
+func checkBuyer(st statement.Statement, b OwnerSaleBody) error {
+	kind, fp, _ := strings.Cut(st.Params["buyer"], ":")
+	field, key := "buyerPublicKey", b.BuyerPublicKey
+	if kind == "claim" {
+		field, key = "claimPublicKey", b.ClaimPublicKey
+	}
+	if key == "" {
+		return ccerr.Field(ccerr.InvalidArgument, field, "required", "the statement's buyer is %s:<fingerprint>, whose key this field sends", kind)
+	}
+	k, err := ownertypes.ParseKey(key)
+	if err != nil {
+		return ccerr.Field(ccerr.InvalidArgument, field, "p256_key", "must be a P-256 public key (base64 of the SPKI DER or 65-byte raw point)")
+	}
+	if k.Fingerprint() != fp {
+		return ccerr.Field(ccerr.StatementMismatch, field, "mismatch", "the key's fingerprint is not the one the statement's buyer names")
+	}
+	return nil
+}
+
 func (s *Server) ownerSale(c *gin.Context) {
 	vin, ok := pathVIN(c)
 	if !ok {
@@ -332,11 +414,15 @@ func (s *Server) ownerSale(c *gin.Context) {
 		return
 	}
 	req := b.request()
-	if _, ok := s.checkStatement(c, req.Envelope, vin, statement.ReleaseSale, nil); !ok {
+	st, ok := s.checkStatement(c, req.Envelope, vin, statement.ReleaseSale, nil)
+	if !ok {
 		return
 	}
-	r, ok := s.commit(c, fabric.Request{Function: "owner:Sell", Args: []string{vin, jsonArg(req)},
-		Endorsers: ownerEndorsers, SuccessStatus: http.StatusCreated})
+	if err := checkBuyer(st, b); err != nil {
+		fail(c, err)
+		return
+	}
+	r, ok := s.commit(c, fabric.Request{Function: "owner:Sell", Args: []string{vin, jsonArg(req)}, SuccessStatus: http.StatusCreated})
 	if ok {
 		s.writeTx(c, r, OwnerTx{TxView: view(r)})
 	}
@@ -353,15 +439,15 @@ func (s *Server) ownerStatement(function string, action statement.Action, relayA
 		if relayAmong != nil && !s.relayAmong(c, relayAmong) {
 			return
 		}
-		env, _, ok := readBody[ownertypes.StatementEnvelope](c)
+		b, _, ok := readBody[StatementBody](c)
 		if !ok {
 			return
 		}
+		env := b.envelope()
 		if _, ok := s.checkStatement(c, env, vin, action, nil); !ok {
 			return
 		}
-		r, ok := s.commit(c, fabric.Request{Function: function, Args: []string{vin, jsonArg(env)},
-			Endorsers: ownerEndorsers, SuccessStatus: http.StatusCreated})
+		r, ok := s.commit(c, fabric.Request{Function: function, Args: []string{vin, jsonArg(env)}, SuccessStatus: http.StatusCreated})
 		if ok {
 			s.writeTx(c, r, OwnerTx{TxView: view(r)})
 		}
@@ -452,12 +538,36 @@ func (s *Server) writeTx(c *gin.Context, r store.Receipt, body any) {
 	c.JSON(r.SuccessStatus, body)
 }
 
-// OwnerVehicle answers GET /v1/owner/vehicles/{vin}: the car's ownerships
-// (public, no personal data) and the grants its owners gave, each marked
-// live or not.
+// OwnerVehicle answers GET /v1/owner/vehicles/{vin}, which anyone may
+// read: the car's ownerships (public, no personal data) and the grants its
+// owners gave, each marked live or not. It shows less than owner:Get tells
+// a member: how an ownership ended is "sale" or "transfer" (not which
+// exception), and an open exception only as such.
 type OwnerVehicle struct {
-	ownertypes.OwnerView
-	Grants []consenttypes.GrantView `json:"grants"`
+	VIN        string                   `json:"vin"`
+	OwnerCount int                      `json:"ownerCount"`
+	Current    *ownertypes.Ownership    `json:"current,omitempty"`
+	Ownerships []ownertypes.Ownership   `json:"ownerships"`
+	Exception  *OpenException           `json:"openException,omitempty"`
+	Grants     []consenttypes.GrantView `json:"grants"`
+}
+
+// OpenException says that a car has an exception awaiting the member
+// orgs' approvals; its kind, evidence and approvers are the members'.
+type OpenException struct {
+	Status string `json:"status"`
+}
+
+// EndedByTransfer is how the anonymous view names an end of ownership
+// other than the owner's sale (a repossession, a court order).
+const EndedByTransfer = "transfer"
+
+// publicOwnership is o as the anonymous view shows it.
+func publicOwnership(o ownertypes.Ownership) ownertypes.Ownership {
+	if o.EndedBy != "" && o.EndedBy != ownertypes.EndedBySale {
+		o.EndedBy = EndedByTransfer
+	}
+	return o
 }
 
 func (s *Server) ownerVehicle(c *gin.Context) {
@@ -465,12 +575,23 @@ func (s *Server) ownerVehicle(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var out OwnerVehicle
+	var ov ownertypes.OwnerView
 	var grants consenttypes.GrantList
-	if !s.evaluateInto(c, &out.OwnerView, "owner:Get", vin) || !s.evaluateInto(c, &grants, "consent:List", vin) {
+	if !s.evaluateInto(c, &ov, "owner:Get", vin) || !s.evaluateInto(c, &grants, "consent:List", vin) {
 		return
 	}
-	out.Grants = grants.Grants
+	out := OwnerVehicle{VIN: ov.VIN, OwnerCount: ov.OwnerCount, Ownerships: make([]ownertypes.Ownership, 0, len(ov.Ownerships)),
+		Grants: grants.Grants}
+	if ov.Current != nil {
+		cur := publicOwnership(*ov.Current)
+		out.Current = &cur
+	}
+	for _, o := range ov.Ownerships {
+		out.Ownerships = append(out.Ownerships, publicOwnership(o))
+	}
+	if ov.OpenException != nil || len(ov.OpenExceptions) > 0 {
+		out.Exception = &OpenException{Status: ownertypes.ExceptionOpen}
+	}
 	if out.Grants == nil {
 		out.Grants = []consenttypes.GrantView{}
 	}
@@ -485,17 +606,25 @@ func (s *Server) revoke(c *gin.Context) {
 	if !ok {
 		return
 	}
-	env, _, ok := readBody[ownertypes.StatementEnvelope](c)
+	b, _, ok := readBody[StatementBody](c)
 	if !ok {
 		return
 	}
+	env := b.envelope()
 	st, ok := s.checkStatement(c, env, vin, statement.Revoke, nil)
 	if !ok {
 		return
 	}
 	grantID := st.Params["grant"]
+	// The grantee, read before the revocation, must not be among its
+	// endorsers; the same grant tells the purge its holders.
+	g, err := s.grant(c, principal(c), vin, grantID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	r, ok := s.commit(c, fabric.Request{Function: "consent:Revoke", Args: []string{vin, jsonArg(env)},
-		Endorsers: ownerEndorsers, SuccessStatus: http.StatusCreated})
+		Endorsers: revocationEndorsers(g.Grantee), SuccessStatus: http.StatusCreated})
 	if !ok {
 		return
 	}
@@ -504,21 +633,17 @@ func (s *Server) revoke(c *gin.Context) {
 		out.Purge = &Followup{Status: FollowupNotRun, Detail: "the revocation is not committed yet; once it is, any member of the share collection runs " +
 			"POST /v1/consents/" + vin + "/" + grantID + "/purges"}
 	} else {
-		out.Purge = s.purgeAfterRevoke(c, vin, grantID)
+		out.Purge = s.purgeAfterRevoke(c, vin, g)
 	}
 	s.writeTx(c, r, out)
 }
 
-// purgeAfterRevoke runs consent:Purge for a grant just revoked, as the
+// purgeAfterRevoke runs consent:Purge for grant g just revoked, as the
 // relay if it is a member of every share collection of the grant, else as
 // a holder this gateway serves: a private data purge needs a member as its
 // creator.
-func (s *Server) purgeAfterRevoke(c *gin.Context, vin, grantID string) *Followup {
-	g, err := s.grant(c, principal(c), vin, grantID)
-	if err != nil {
-		p := problemOf(err)
-		return &Followup{Status: FollowupFailed, Code: p.Code, Detail: "could not read the grant to find its holders: " + p.Detail}
-	}
+func (s *Server) purgeAfterRevoke(c *gin.Context, vin string, g consenttypes.GrantView) *Followup {
+	grantID := g.ID
 	colls := shareCollections(g.Grantee)
 	if len(colls) == 0 {
 		return &Followup{Status: FollowupNotRun, Detail: "no member shares data with " + g.Grantee + ": nothing to purge"}

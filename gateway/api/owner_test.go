@@ -14,12 +14,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/autoledger/autoledger/chaincode/access"
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
@@ -80,12 +80,36 @@ func envelope(text, sig string, extra ...string) string {
 	return string(b)
 }
 
-// testClaimCode has the shape of a gateway-made claim code.
-const testClaimCode = "k3m9-8d2f-x0qa-7bcv-nn4e-1wyt-5hgr"
+// testClaim is the claim key of the car awaiting its claim in these tests.
+var testClaim = func() ownerclient.ClaimCode {
+	c, err := ownerclient.NewClaimCode()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
 
-func (o ownerKey) claimBody(t *testing.T, vin, code string) (body, text, sig string) {
+// claimBody is o's claim of vin: the statement naming o's key, signed by
+// o's key and by the claim key of code.
+func (o ownerKey) claimBody(t *testing.T, vin string, code ownerclient.ClaimCode) (body, text, sig string) {
 	text, sig = o.sign(t, vin, statement.Claim, map[string]string{"key": o.pub.Fingerprint()})
-	return envelope(text, sig, "publicKey", o.spki(), "claimCode", code), text, sig
+	claimSig, err := ownerclient.Sign(code.Key, []byte(text))
+	require.NoError(t, err)
+	return envelope(text, sig, "publicKey", o.spki(), "claimSignature", base64.StdEncoding.EncodeToString(claimSig)), text, sig
+}
+
+// saleParams are a release-sale's parameters to buyer, sold an hour ago.
+func saleParams(buyer string) map[string]string {
+	return map[string]string{"buyer": buyer, "odometerKm": "41000", "saleDate": statement.FormatTime(time.Now().Add(-time.Hour)), "useType": "private"}
+}
+
+// jsonUnmarshal is json.Unmarshal, for tests that name a variable json.
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// post sends an owner POST as a device does: JSON, no credential.
+func (e *env) post(path, body string, headers ...string) resp {
+	e.t.Helper()
+	return e.do("POST", path, "", body, append([]string{"Content-Type", "application/json"}, headers...)...)
 }
 
 const grantID = "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a1c3e5b7d9f0a2c4e6b8d0f"
@@ -128,8 +152,10 @@ var relay = auth.Principal{Client: "owner-relay", Org: "OemMSP", Role: "owner-se
 
 // Every owner write is relayed, without a credential, as the relay's
 // owner-services identity, to the function its route names with the
-// statement as the chaincode's envelope, and endorsed by the orgs that
-// relay owner statements: never the supplier.
+// statement as the chaincode's envelope. None pins its endorsers (the
+// statements carry no secret, and a pinned org could veto every owner)
+// except a revocation: a majority of the members without the grantee, so
+// that the grantee cannot veto the end of its own grant.
 func TestOwnerRoutesRelayTheStatementToTheirFunction(t *testing.T) {
 	o := newOwnerKey(t)
 	buyer := newOwnerKey(t)
@@ -137,36 +163,38 @@ func TestOwnerRoutesRelayTheStatementToTheirFunction(t *testing.T) {
 		path, function string
 		body           func() (body, text, sig string)
 		status         int
+		endorsers      []string
 	}{
-		{"claim", "owner:Claim", func() (string, string, string) { return o.claimBody(t, ownerVIN, testClaimCode) }, http.StatusOK},
+		{"claim", "owner:Claim", func() (string, string, string) { return o.claimBody(t, ownerVIN, testClaim) }, http.StatusOK, nil},
 		{"sale", "owner:Sell", func() (string, string, string) {
-			text, sig := o.sign(t, ownerVIN, statement.ReleaseSale, map[string]string{"buyer": "key:" + buyer.pub.Fingerprint(), "odometerKm": "41000"})
-			body := fmt.Sprintf(`{"statement":%q,"signature":%q,"saleDate":"2026-05-01T00:00:00Z","useType":"private","buyerPublicKey":%q}`, text, sig, buyer.spki())
+			text, sig := o.sign(t, ownerVIN, statement.ReleaseSale, saleParams("key:"+buyer.pub.Fingerprint()))
+			body := fmt.Sprintf(`{"statement":%q,"signature":%q,"buyerPublicKey":%q}`, text, sig, buyer.spki())
 			return body, text, sig
-		}, http.StatusCreated},
+		}, http.StatusCreated, nil},
 		{"grants", "consent:Grant", func() (string, string, string) {
 			text, sig := o.sign(t, ownerVIN, statement.Grant, map[string]string{"grantee": "InsurerMSP", "notAfter": "2026-12-30T00:00:00Z",
 				"purpose": "usage-based-insurance", "scopes": "driving"})
 			return envelope(text, sig), text, sig
-		}, http.StatusCreated},
+		}, http.StatusCreated, nil},
 		{"revocations", "consent:Revoke", func() (string, string, string) {
 			text, sig := o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": grantID})
 			return envelope(text, sig), text, sig
-		}, http.StatusCreated},
+		}, http.StatusCreated, []string{"OemMSP", "SupplierMSP", "DealerMSP"}},
 		{"erasures", "owner:Erase", func() (string, string, string) {
 			text, sig := o.sign(t, ownerVIN, statement.Erase, map[string]string{"ownerNo": "1"})
 			return envelope(text, sig), text, sig
-		}, http.StatusCreated},
+		}, http.StatusCreated, nil},
 	} {
 		e := ownerEnv(t)
 		body, text, sig := tc.body()
-		r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/"+tc.path, "", body)
+		r := e.post("/v1/owner/vehicles/"+ownerVIN+"/"+tc.path, body)
 		require.Equal(t, tc.status, r.status, "%s: %s", tc.path, r.body)
 		require.NotEmpty(t, e.sub.reqs, tc.path)
 		req := e.sub.reqs[0]
 		assert.Equal(t, tc.function, req.Function, tc.path)
 		assert.Equal(t, relay, req.Principal, tc.path)
-		assert.Equal(t, []string{"OemMSP", "DealerMSP", "InsurerMSP"}, req.Endorsers, tc.path)
+		assert.Equal(t, tc.endorsers, req.Endorsers, tc.path)
+		assert.Empty(t, req.Transient, tc.path)
 		require.Len(t, req.Args, 2, tc.path)
 		assert.Equal(t, ownerVIN, req.Args[0], tc.path)
 		var env ownertypes.StatementEnvelope
@@ -174,7 +202,6 @@ func TestOwnerRoutesRelayTheStatementToTheirFunction(t *testing.T) {
 			var sell ownertypes.SellRequest
 			require.NoError(t, json.Unmarshal([]byte(req.Args[1]), &sell))
 			assert.Equal(t, buyer.spki(), sell.BuyerPublicKey)
-			assert.Equal(t, "private", sell.UseType)
 			env = sell.Envelope
 		} else {
 			require.NoError(t, json.Unmarshal([]byte(req.Args[1]), &env), tc.path)
@@ -184,44 +211,91 @@ func TestOwnerRoutesRelayTheStatementToTheirFunction(t *testing.T) {
 	}
 }
 
-// No request of any owner route, nor of the dealer's sale, the customer
-// link, a share or a purge, names the supplier among its endorsers or
-// leaves the choice to Fabric, when it carries a statement, a claim code,
-// an owner reference or shared data: the supplier's peers never see them.
-func TestNothingOfAnOwnerReachesTheSupplier(t *testing.T) {
+// A revocation's endorsers are a majority of the members (3 of 4) and
+// never the grant's grantee, whoever that is; the gateway reads the grant
+// first, and a grant the car does not have is refused before any
+// endorsement.
+func TestRevocationEndorsersExcludeTheGrantee(t *testing.T) {
 	o := newOwnerKey(t)
+	for _, grantee := range access.Members {
+		e := ownerEnv(t)
+		e.ledger.out["consent:List"] = []byte(strings.Replace(grantListJSON(true, ""), `"InsurerMSP"`, `"`+grantee+`"`, 1))
+		text, sig := o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": grantID})
+		r := e.post("/v1/owner/vehicles/"+ownerVIN+"/revocations", envelope(text, sig))
+		require.Equal(t, http.StatusCreated, r.status, "%s: %s", grantee, r.body)
+		revoke := e.sub.reqs[0]
+		require.Equal(t, "consent:Revoke", revoke.Function)
+		assert.Len(t, revoke.Endorsers, len(access.Members)/2+1, grantee)
+		assert.NotContains(t, revoke.Endorsers, grantee)
+		for _, org := range revoke.Endorsers {
+			assert.Contains(t, access.Members, org)
+		}
+	}
+
+	e := ownerEnv(t)
+	text, sig := o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": strings.Repeat("e", 64)})
+	r := e.post("/v1/owner/vehicles/"+ownerVIN+"/revocations", envelope(text, sig))
+	assert.Equal(t, http.StatusNotFound, r.status, string(r.body))
+	assert.Empty(t, e.sub.reqs)
+}
+
+// Private data reaches only its collection's endorsers: the dealer's
+// customer reference the dealer's peer, shared data the holder's. No
+// request carries a claim code or the customer reference in its public
+// arguments, and owner statements, which hold no secret, are left to
+// Fabric's plan except a revocation, which the supplier may endorse.
+func TestPrivateDataReachesOnlyItsCollectionsEndorsers(t *testing.T) {
+	o := newOwnerKey(t)
+	buyerClaim, err := ownerclient.NewClaimCode()
+	require.NoError(t, err)
 	e := ownerEnv(t)
 	e.sub.results = map[string]string{"owner:SellFromStock": `{"ownership":{"ownerNo":1}}`}
-	claim, _, _ := o.claimBody(t, ownerVIN, testClaimCode)
+	claim, _, _ := o.claimBody(t, ownerVIN, testClaim)
 	grantText, grantSig := o.sign(t, ownerVIN, statement.Grant, map[string]string{"grantee": "InsurerMSP", "notAfter": "2026-12-30T00:00:00Z",
 		"purpose": "usage-based-insurance", "scopes": "driving"})
 	revokeText, revokeSig := o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": grantID})
 	eraseText, eraseSig := o.sign(t, ownerVIN, statement.Erase, map[string]string{"ownerNo": "1"})
-	saleText, saleSig := o.sign(t, ownerVIN, statement.ReleaseSale, map[string]string{"buyer": "claim:" + strings.Repeat("c", 64), "odometerKm": "5"})
+	saleText, saleSig := o.sign(t, ownerVIN, statement.ReleaseSale, saleParams("claim:"+buyerClaim.Fingerprint()))
+	json := []string{"Content-Type", "application/json"}
+	var dealerCode string
 	for _, step := range []struct{ client, path, body string }{
 		{"", "/v1/owner/vehicles/" + ownerVIN + "/claim", claim},
 		{"", "/v1/owner/vehicles/" + ownerVIN + "/grants", envelope(grantText, grantSig)},
 		{"", "/v1/owner/vehicles/" + ownerVIN + "/revocations", envelope(revokeText, revokeSig)},
 		{"", "/v1/owner/vehicles/" + ownerVIN + "/erasures", envelope(eraseText, eraseSig)},
-		{"", "/v1/owner/vehicles/" + ownerVIN + "/sale", fmt.Sprintf(`{"statement":%q,"signature":%q,"saleDate":"2026-05-01T00:00:00Z","useType":"private","claimSalt":%q}`,
-			saleText, saleSig, testSalt)},
+		{"", "/v1/owner/vehicles/" + ownerVIN + "/sale", fmt.Sprintf(`{"statement":%q,"signature":%q,"claimPublicKey":%q}`,
+			saleText, saleSig, buyerClaim.PublicKeyBase64())},
 		{"dms", "/v1/vehicles/" + ownerVIN + "/sales", `{"saleDate":"2026-01-01T00:00:00Z","odometerKm":5,"useType":"private","ownerRef":"dlr1:cust-0001","ownerSalt":"` + testSalt + `"}`},
 		{"tel", "/v1/consents/" + ownerVIN + "/" + grantID + "/shares/driving", `{"km":1200}`},
 		{"erp", "/v1/consents/" + ownerVIN + "/" + grantID + "/purges", ""},
 	} {
-		r := e.do("POST", step.path, step.client, step.body)
+		r := e.do("POST", step.path, step.client, step.body, json...)
 		require.Less(t, r.status, 300, "%s: %s", step.path, r.body)
+		if step.client == "dms" {
+			var out api.DealerSale
+			require.NoError(t, jsonUnmarshal(r.body, &out))
+			dealerCode = out.ClaimCode
+		}
 	}
+	require.NotEmpty(t, dealerCode)
 	functions := map[string]bool{}
 	for _, req := range e.sub.reqs {
 		functions[req.Function] = true
-		carries := len(req.Transient) > 0 || slices.ContainsFunc(req.Args, func(a string) bool { return strings.Contains(a, statement.Domain) })
-		assert.NotContains(t, req.Endorsers, "SupplierMSP", req.Function)
-		if carries {
-			assert.NotEmpty(t, req.Endorsers, "%s carries an owner's data: its endorsers must be chosen", req.Function)
+		switch req.Function {
+		case "owner:LinkCustomer":
+			assert.Equal(t, []string{"DealerMSP"}, req.Endorsers)
+		case "consent:Share", "consent:Purge":
+			assert.Equal(t, []string{"OemMSP"}, req.Endorsers, req.Function)
+		case "consent:Revoke":
+			assert.NotContains(t, req.Endorsers, "InsurerMSP")
+		default:
+			assert.Empty(t, req.Transient, req.Function)
+			assert.Nil(t, req.Endorsers, "%s: Fabric chooses", req.Function)
 		}
 		for _, a := range req.Args {
-			assert.NotContains(t, a, testClaimCode, req.Function)
+			for _, code := range []string{testClaim.Code, buyerClaim.Code, dealerCode} {
+				assert.NotContains(t, strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(code, "-", ""), req.Function)
+			}
 			assert.NotContains(t, a, "cust-0001", req.Function)
 		}
 	}
@@ -231,23 +305,115 @@ func TestNothingOfAnOwnerReachesTheSupplier(t *testing.T) {
 	}
 }
 
-func TestClaimSendsTheCodeAsTransientAndAnswersTheFingerprint(t *testing.T) {
+// A claim relays the envelope with both signatures and no transient data,
+// and answers the bound key's fingerprint.
+func TestClaimRelaysTheClaimSignatureAndAnswersTheFingerprint(t *testing.T) {
 	o := newOwnerKey(t)
 	e := ownerEnv(t)
-	// As a person copies it: upper case, spaces for dashes, an O for a 0.
-	typed := strings.ToUpper(strings.ReplaceAll(testClaimCode, "-", " "))
-	typed = strings.Replace(typed, "X0QA", "XOQA", 1)
-	body, _, _ := o.claimBody(t, ownerVIN, typed)
-	r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/claim", "", body)
+	body, _, _ := o.claimBody(t, ownerVIN, testClaim)
+	r := e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", body)
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	req := e.sub.reqs[0]
-	assert.JSONEq(t, `{"code":"`+testClaimCode+`"}`, string(req.Transient[ownertypes.ClaimTransientKey]))
-	assert.NotContains(t, req.Args[1], testClaimCode)
+	assert.Empty(t, req.Transient)
+	var sent, env ownertypes.StatementEnvelope
+	require.NoError(t, jsonUnmarshal([]byte(body), &sent))
+	require.NoError(t, jsonUnmarshal([]byte(req.Args[1]), &env))
+	assert.Equal(t, sent, env, "the envelope as the owner signed it: statement, key and both signatures")
+	assert.NotEmpty(t, env.ClaimSignature)
 	var out api.OwnerTx
-	require.NoError(t, json.Unmarshal(r.body, &out))
+	require.NoError(t, jsonUnmarshal(r.body, &out))
 	assert.Equal(t, statement.FormatFingerprint(o.pub.Fingerprint()), out.KeyFingerprint)
 	assert.Regexp(t, `^([0-9a-f]{4} ){15}[0-9a-f]{4}$`, out.KeyFingerprint)
-	assert.NotContains(t, string(r.body), testClaimCode)
+}
+
+// A sale's buyer key is held to the statement's buyer before any
+// endorsement: the kind of key its party takes, with its fingerprint.
+func TestSaleBuyerKeyMustBeTheStatementsBuyer(t *testing.T) {
+	o, buyer, other := newOwnerKey(t), newOwnerKey(t), newOwnerKey(t)
+	keyText, keySig := o.sign(t, ownerVIN, statement.ReleaseSale, saleParams("key:"+buyer.pub.Fingerprint()))
+	claimText, claimSig := o.sign(t, ownerVIN, statement.ReleaseSale, saleParams("claim:"+testClaim.Fingerprint()))
+	for _, tc := range []struct {
+		name, body  string
+		status      int
+		code, field string
+	}{
+		{"another buyer key", fmt.Sprintf(`{"statement":%q,"signature":%q,"buyerPublicKey":%q}`, keyText, keySig, other.spki()), 422, "STATEMENT_MISMATCH", "buyerPublicKey"},
+		{"a claim key for a key buyer", fmt.Sprintf(`{"statement":%q,"signature":%q,"claimPublicKey":%q}`, keyText, keySig, buyer.spki()), 422, "INVALID_ARGUMENT", "buyerPublicKey"},
+		{"another claim key", fmt.Sprintf(`{"statement":%q,"signature":%q,"claimPublicKey":%q}`, claimText, claimSig, other.spki()), 422, "STATEMENT_MISMATCH", "claimPublicKey"},
+		{"no key", fmt.Sprintf(`{"statement":%q,"signature":%q}`, claimText, claimSig), 422, "INVALID_ARGUMENT", "claimPublicKey"},
+		{"both keys", fmt.Sprintf(`{"statement":%q,"signature":%q,"claimPublicKey":%q,"buyerPublicKey":%q}`, claimText, claimSig, testClaim.PublicKeyBase64(), buyer.spki()),
+			422, "INVALID_ARGUMENT", "buyerPublicKey"},
+		{"the sale facts outside the statement", fmt.Sprintf(`{"statement":%q,"signature":%q,"claimPublicKey":%q,"saleDate":"2026-01-01T00:00:00Z"}`,
+			claimText, claimSig, testClaim.PublicKeyBase64()), 422, "INVALID_ARGUMENT", "saleDate"},
+	} {
+		e := ownerEnv(t)
+		r := e.post("/v1/owner/vehicles/"+ownerVIN+"/sale", tc.body)
+		assert.Equal(t, tc.status, r.status, "%s: %s", tc.name, r.body)
+		p := r.problem(t)
+		assert.Equal(t, tc.code, p.Code, tc.name)
+		require.NotEmpty(t, p.Errors, tc.name)
+		assert.Equal(t, tc.field, p.Errors[0].Field, tc.name)
+		assert.Empty(t, e.sub.reqs, tc.name)
+	}
+	e := ownerEnv(t)
+	r := e.post("/v1/owner/vehicles/"+ownerVIN+"/sale", fmt.Sprintf(`{"statement":%q,"signature":%q,"claimPublicKey":%q}`, claimText, claimSig, testClaim.PublicKeyBase64()))
+	require.Equal(t, http.StatusCreated, r.status, "control: %s", r.body)
+}
+
+// Every owner POST must declare JSON: a cross-site page's no-cors fetch,
+// which can only send form or text types, is refused 415 before anything
+// is read or relayed.
+func TestOwnerPostsRequireJSON(t *testing.T) {
+	o := newOwnerKey(t)
+	claim, _, _ := o.claimBody(t, ownerVIN, testClaim)
+	for _, path := range []string{"/v1/owner/challenges", "/v1/owner/vehicles/" + ownerVIN + "/claim", "/v1/owner/vehicles/" + ownerVIN + "/sale",
+		"/v1/owner/vehicles/" + ownerVIN + "/grants", "/v1/owner/vehicles/" + ownerVIN + "/revocations", "/v1/owner/vehicles/" + ownerVIN + "/erasures"} {
+		for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=latin1"} {
+			e := ownerEnv(t)
+			var headers []string
+			if ct != "" {
+				headers = []string{"Content-Type", ct}
+			}
+			r := e.do("POST", path, "", claim, headers...)
+			assert.Equal(t, http.StatusUnsupportedMediaType, r.status, "%s %q", path, ct)
+			assert.Equal(t, api.CodeMediaType, r.problem(t).Code)
+			assert.Empty(t, e.sub.reqs)
+			assert.Empty(t, e.ledger.calls)
+		}
+	}
+	e := ownerEnv(t)
+	r := e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", claim, "Content-Type", "application/json; charset=utf-8")
+	assert.Equal(t, http.StatusOK, r.status, "control: %s", r.body)
+	assert.Equal(t, http.StatusOK, e.do("GET", "/v1/owner/vehicles/"+ownerVIN, "", "").status, "a GET has no body to declare")
+}
+
+// The anonymous view of a car tells how an ownership ended only as sale or
+// transfer, and an open exception only as open: its kind, evidence and
+// proposer are the members'.
+func TestAnonymousViewKeepsExceptionsToTheMembers(t *testing.T) {
+	e := ownerEnv(t)
+	e.ledger.out["owner:Get"] = []byte(`{"vin":"` + ownerVIN + `","ownerCount":3,` +
+		`"current":{"schemaVersion":1,"vin":"` + ownerVIN + `","ownerNo":3,"status":"awaiting-claim","since":"2026-03-01T00:00:00Z","soldBy":"OemMSP","saleDate":"2026-03-01T00:00:00Z","previousKeys":[]},` +
+		`"ownerships":[` +
+		`{"schemaVersion":1,"vin":"` + ownerVIN + `","ownerNo":1,"status":"ended","since":"2026-01-01T00:00:00Z","soldBy":"DealerMSP","saleDate":"2026-01-01T00:00:00Z","previousKeys":[],"endedAt":"2026-02-01T00:00:00Z","endedBy":"sale"},` +
+		`{"schemaVersion":1,"vin":"` + ownerVIN + `","ownerNo":2,"status":"ended","since":"2026-02-01T00:00:00Z","soldBy":"DealerMSP","saleDate":"2026-02-01T00:00:00Z","previousKeys":[],"endedAt":"2026-03-01T00:00:00Z","endedBy":"repossession"},` +
+		`{"schemaVersion":1,"vin":"` + ownerVIN + `","ownerNo":3,"status":"awaiting-claim","since":"2026-03-01T00:00:00Z","soldBy":"OemMSP","saleDate":"2026-03-01T00:00:00Z","previousKeys":[]}],` +
+		`"openException":{"schemaVersion":1,"id":"ex1","vin":"` + ownerVIN + `","ownerNo":3,"kind":"court-order","evidenceHash":"` + strings.Repeat("d", 64) + `",` +
+		`"claimPublicKey":"k","claimFingerprint":"` + strings.Repeat("f", 64) + `","proposedBy":"InsurerMSP","proposedAt":"2026-03-02T00:00:00Z",` +
+		`"expiresAt":"2026-04-01T00:00:00Z","approvals":[{"msp":"InsurerMSP","at":"2026-03-02T00:00:00Z"}],"required":3,"status":"open"}}`)
+	r := e.do("GET", "/v1/owner/vehicles/"+ownerVIN, "", "")
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	var out api.OwnerVehicle
+	require.NoError(t, jsonUnmarshal(r.body, &out))
+	assert.Equal(t, []string{"sale", "transfer", ""}, []string{out.Ownerships[0].EndedBy, out.Ownerships[1].EndedBy, out.Ownerships[2].EndedBy})
+	assert.Equal(t, &api.OpenException{Status: "open"}, out.Exception)
+	assert.Equal(t, 3, out.OwnerCount)
+	require.NotNil(t, out.Current)
+	assert.Equal(t, 3, out.Current.OwnerNo)
+	for _, secret := range []string{"repossession", "court-order", strings.Repeat("d", 64), "proposedBy", "approvals"} {
+		assert.NotContains(t, string(r.body), secret)
+	}
+	assert.Len(t, out.Grants, 1, "control: the grants are shown")
 }
 
 // A statement the chaincode must refuse is refused before any endorsement,
@@ -272,6 +438,9 @@ func TestStatementsThatCannotPassNeverReachFabric(t *testing.T) {
 	otherChannelText, err := onOtherChannel.Encode()
 	require.NoError(t, err)
 	revokeText, revokeSig := o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": grantID})
+	claimSigRaw, err := ownerclient.Sign(testClaim.Key, []byte(claimText))
+	require.NoError(t, err)
+	claimSig := base64.StdEncoding.EncodeToString(claimSigRaw)
 
 	for _, tc := range []struct {
 		name, route, body string
@@ -281,16 +450,19 @@ func TestStatementsThatCannotPassNeverReachFabric(t *testing.T) {
 		{"another VIN", "/grants", envelope(otherVIN, "AAAA"), 422, "STATEMENT_MISMATCH", "statement.vin"},
 		{"another channel", "/revocations", envelope(string(otherChannelText), "AAAA"), 422, "STATEMENT_MISMATCH", "statement.channel"},
 		{"another action", "/grants", envelope(revokeText, revokeSig), 422, "STATEMENT_MISMATCH", "statement.action"},
-		{"not the claim's key", "/claim", envelope(claimText, sigOfOther, "publicKey", o.spki(), "claimCode", testClaimCode), 403, "OWNER_SIGNATURE_INVALID", ""},
-		{"expired", "/claim", envelope(string(expiredText), base64.StdEncoding.EncodeToString(expiredSig), "publicKey", o.spki(), "claimCode", testClaimCode),
+		{"not the claim's key", "/claim", envelope(claimText, sigOfOther, "publicKey", o.spki(), "claimSignature", claimSig), 403, "OWNER_SIGNATURE_INVALID", ""},
+		{"expired", "/claim", envelope(string(expiredText), base64.StdEncoding.EncodeToString(expiredSig), "publicKey", o.spki(), "claimSignature", claimSig),
 			409, "STATEMENT_EXPIRED", ""},
 		{"not a statement", "/erasures", envelope("hello", "AAAA"), 422, "INVALID_ARGUMENT", "statement.domain"},
-		{"a claim without its key", "/claim", envelope(claimText, sigOfOther, "claimCode", testClaimCode), 422, "INVALID_ARGUMENT", "publicKey"},
-		{"a short claim code", "/claim", envelope(claimText, sigOfOther, "publicKey", o.spki(), "claimCode", "k3m9"), 422, "INVALID_ARGUMENT", "claimCode"},
-		{"not a P-256 key", "/claim", envelope(claimText, sigOfOther, "publicKey", "AAAA", "claimCode", testClaimCode), 422, "INVALID_ARGUMENT", "publicKey"},
+		{"a claim without its key", "/claim", envelope(claimText, sigOfOther, "claimSignature", claimSig), 422, "INVALID_ARGUMENT", "publicKey"},
+		{"a claim without the claim key's signature", "/claim", envelope(claimText, sigOfOther, "publicKey", o.spki()), 422, "INVALID_ARGUMENT", "claimSignature"},
+		{"a short claim signature", "/claim", envelope(claimText, sigOfOther, "publicKey", o.spki(), "claimSignature", "AAAA"), 422, "INVALID_ARGUMENT", "claimSignature"},
+		{"a claim code instead", "/claim", envelope(claimText, sigOfOther, "publicKey", o.spki(), "claimCode", testClaim.Code), 422, "INVALID_ARGUMENT", "claimCode"},
+		{"a claim signature on a grant", "/grants", envelope(revokeText, revokeSig, "claimSignature", claimSig), 422, "INVALID_ARGUMENT", "claimSignature"},
+		{"not a P-256 key", "/claim", envelope(claimText, sigOfOther, "publicKey", "AAAA", "claimSignature", claimSig), 422, "INVALID_ARGUMENT", "publicKey"},
 	} {
 		e := ownerEnv(t)
-		r := e.do("POST", path+tc.route, "", tc.body)
+		r := e.post(path+tc.route, tc.body)
 		assert.Equal(t, tc.status, r.status, "%s: %s", tc.name, r.body)
 		p := r.problem(t)
 		assert.Equal(t, tc.code, p.Code, tc.name)
@@ -301,7 +473,7 @@ func TestStatementsThatCannotPassNeverReachFabric(t *testing.T) {
 		assert.Empty(t, e.sub.reqs, "%s reached Fabric", tc.name)
 	}
 	e := ownerEnv(t)
-	r := e.do("POST", "/v1/owner/vehicles/1G4AH59H45G11834X/claim", "", "{}")
+	r := e.post("/v1/owner/vehicles/1G4AH59H45G11834X/claim", "{}")
 	assert.Equal(t, string(ccerr.VINInvalid), r.problem(t).Code)
 }
 
@@ -312,8 +484,8 @@ func TestOwnerRefusalsKeepTheChaincodeCodes(t *testing.T) {
 		ccerr.OwnerReleaseRequired: 409, ccerr.StatementExpired: 409, ccerr.ConsentRequired: 403} {
 		e := ownerEnv(t)
 		e.sub.err = &fabric.Error{Kind: fabric.Business, Chaincode: ccerr.New(code, "refused")}
-		body, _, _ := o.claimBody(t, ownerVIN, testClaimCode)
-		r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/claim", "", body)
+		body, _, _ := o.claimBody(t, ownerVIN, testClaim)
+		r := e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", body)
 		assert.Equal(t, status, r.status, code)
 		assert.Equal(t, string(code), r.problem(t).Code)
 	}
@@ -323,7 +495,7 @@ func TestChallengeIsFreshAndShort(t *testing.T) {
 	e := ownerEnv(t)
 	var seen []string
 	for range 2 {
-		r := e.do("POST", "/v1/owner/challenges", "", `{"vin":"`+ownerVIN+`","action":"grant"}`)
+		r := e.post("/v1/owner/challenges", `{"vin":"`+ownerVIN+`","action":"grant"}`)
 		require.Equal(t, http.StatusOK, r.status, string(r.body))
 		var ch api.Challenge
 		require.NoError(t, json.Unmarshal(r.body, &ch))
@@ -335,7 +507,7 @@ func TestChallengeIsFreshAndShort(t *testing.T) {
 		assert.NotContains(t, seen, ch.Nonce)
 		seen = append(seen, ch.Nonce)
 	}
-	r := e.do("POST", "/v1/owner/challenges", "", `{"vin":"`+ownerVIN+`","action":"move-points"}`)
+	r := e.post("/v1/owner/challenges", `{"vin":"`+ownerVIN+`","action":"move-points"}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
 	assert.Equal(t, "action", r.problem(t).Errors[0].Field)
 	assert.Empty(t, e.sub.reqs)
@@ -349,7 +521,7 @@ func TestOwnerRequestsAreLimitedPerAddress(t *testing.T) {
 	for range 3 {
 		assert.Equal(t, http.StatusOK, e.do("GET", "/v1/owner/vehicles/"+ownerVIN, "", "").status)
 	}
-	r := e.do("POST", "/v1/owner/challenges", "", `{"vin":"`+ownerVIN+`","action":"claim"}`)
+	r := e.post("/v1/owner/challenges", `{"vin":"`+ownerVIN+`","action":"claim"}`)
 	assert.Equal(t, http.StatusTooManyRequests, r.status)
 	assert.Equal(t, api.CodeRateLimited, r.problem(t).Code)
 	assert.NotEmpty(t, r.header.Get("Retry-After"))
@@ -359,8 +531,8 @@ func TestOwnerRequestsAreLimitedPerAddress(t *testing.T) {
 func TestOwnerBodiesAreCappedApart(t *testing.T) {
 	e := ownerEnv(t, config.Owner{BodyBytes: 200})
 	o := newOwnerKey(t)
-	body, _, _ := o.claimBody(t, ownerVIN, testClaimCode)
-	r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/claim", "", body)
+	body, _, _ := o.claimBody(t, ownerVIN, testClaim)
+	r := e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", body)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
 	assert.Empty(t, e.sub.reqs)
 }
@@ -392,7 +564,7 @@ func TestOwnerRelay(t *testing.T) {
 			if strings.HasSuffix(path, "challenges") {
 				method = "POST"
 			}
-			r := e.do(method, path, "", `{"vin":"`+ownerVIN+`","action":"claim"}`)
+			r := e.do(method, path, "", `{"vin":"`+ownerVIN+`","action":"claim"}`, "Content-Type", "application/json")
 			assert.Equal(t, http.StatusServiceUnavailable, r.status, path)
 			p := r.problem(t)
 			assert.Equal(t, api.CodeOwnerRelayUnavailable, p.Code)
@@ -408,10 +580,10 @@ func TestOwnerRelay(t *testing.T) {
 func TestOwnerRoutesIgnoreIdempotencyKeys(t *testing.T) {
 	e := ownerEnv(t)
 	a, b := newOwnerKey(t), newOwnerKey(t)
-	bodyA, _, _ := a.claimBody(t, ownerVIN, testClaimCode)
-	bodyB, _, _ := b.claimBody(t, ownerVIN, testClaimCode)
-	ra := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/claim", "", bodyA, "Idempotency-Key", "same")
-	rb := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/claim", "", bodyB, "Idempotency-Key", "same")
+	bodyA, _, _ := a.claimBody(t, ownerVIN, testClaim)
+	bodyB, _, _ := b.claimBody(t, ownerVIN, testClaim)
+	ra := e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", bodyA, "Idempotency-Key", "same")
+	rb := e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", bodyB, "Idempotency-Key", "same")
 	assert.Equal(t, http.StatusOK, ra.status)
 	assert.Equal(t, http.StatusOK, rb.status)
 	assert.Empty(t, rb.header.Get("Idempotent-Replayed"))
@@ -428,7 +600,7 @@ func TestRevocationPurgesThroughTheHolder(t *testing.T) {
 	}{{"OemMSP", "OemMSP"}, {"DealerMSP", "OemMSP"}} {
 		e := ownerEnv(t, config.Owner{RelayOrg: tc.relay})
 		text, sig := o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": grantID})
-		r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/revocations", "", envelope(text, sig))
+		r := e.post("/v1/owner/vehicles/"+ownerVIN+"/revocations", envelope(text, sig))
 		require.Equal(t, http.StatusCreated, r.status, string(r.body))
 		require.Len(t, e.sub.reqs, 2)
 		assert.Equal(t, "consent:Revoke", e.sub.reqs[0].Function)
@@ -449,7 +621,7 @@ func TestRevocationPurgesThroughTheHolder(t *testing.T) {
 	e := ownerEnv(t)
 	e.sub.fail = map[string]error{"consent:Purge": &fabric.Error{Kind: fabric.Unavailable}}
 	text, sig := o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": grantID})
-	r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/revocations", "", envelope(text, sig))
+	r := e.post("/v1/owner/vehicles/"+ownerVIN+"/revocations", envelope(text, sig))
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	var out api.OwnerTx
 	require.NoError(t, json.Unmarshal(r.body, &out))
@@ -461,7 +633,7 @@ func TestRevocationPurgesThroughTheHolder(t *testing.T) {
 	e = ownerEnv(t)
 	e.sub.fail = map[string]error{"consent:Revoke": &fabric.Error{Kind: fabric.Business, Chaincode: ccerr.New(ccerr.OwnerSignatureInvalid, "no")}}
 	text, sig = o.sign(t, ownerVIN, statement.Revoke, map[string]string{"grant": grantID})
-	r = e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/revocations", "", envelope(text, sig))
+	r = e.post("/v1/owner/vehicles/"+ownerVIN+"/revocations", envelope(text, sig))
 	assert.Equal(t, http.StatusForbidden, r.status)
 	assert.Len(t, e.sub.reqs, 1)
 }
@@ -491,41 +663,56 @@ func loggedEnv(t *testing.T) (*env, *syncBuffer) {
 	return newEnvWith(t, d, ownerLedger()), &logs
 }
 
-// A claim logs its statement's ID, and none of the claim code, the
-// signature, the public key or the statement's text (nonce included),
-// whether it is relayed, refused by the chaincode, or refused at once.
-func TestClaimLogsNoSecretOfTheOwner(t *testing.T) {
-	o := newOwnerKey(t)
+// An owner request logs its statement's ID, and none of the claim code,
+// the signatures (the owner key's and the claim key's), the public key or
+// the statement's text (nonce included), whether it is relayed, refused
+// by the chaincode, or refused at once.
+func TestOwnerRequestsLogNoSecretOfTheOwner(t *testing.T) {
+	o, buyer := newOwnerKey(t), newOwnerKey(t)
 	e, logs := loggedEnv(t)
 	var secrets []string
 	var ids []string
+	claimSigOf := func(body string) string {
+		var env ownertypes.StatementEnvelope
+		require.NoError(t, jsonUnmarshal([]byte(body), &env))
+		return env.ClaimSignature
+	}
 	send := func(body, text, sig string) {
 		secrets = append(secrets, sig, o.spki(), text, strings.Split(strings.Split(text, "nonce=")[1], "\n")[0])
+		if cs := claimSigOf(body); cs != "" {
+			secrets = append(secrets, cs)
+		}
 		ids = append(ids, statement.ID([]byte(text)))
-		e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/claim", "", body)
+		e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", body)
 	}
-	send(o.claimBody(t, ownerVIN, testClaimCode))
-	e.sub.err = &fabric.Error{Kind: fabric.Business, Chaincode: ccerr.New(ccerr.ClaimCodeInvalid, "the claim code does not match")}
-	send(o.claimBody(t, ownerVIN, testClaimCode))
+	send(o.claimBody(t, ownerVIN, testClaim))
+	e.sub.err = &fabric.Error{Kind: fabric.Business, Chaincode: ccerr.New(ccerr.ClaimCodeInvalid, "the claim is not signed by the claim key")}
+	send(o.claimBody(t, ownerVIN, testClaim))
 	e.sub.err = &fabric.Error{Kind: fabric.Internal, Err: fmt.Errorf("peer said no")}
-	send(o.claimBody(t, ownerVIN, testClaimCode))
+	send(o.claimBody(t, ownerVIN, testClaim))
 	e.sub.err = nil
-	body, text, sig := o.claimBody(t, ownerVIN, "k3m9")
+	// Refused at once: a claim code sent where it must not be, and a sale
+	// whose buyer key is not the statement's.
+	text, sig := o.sign(t, ownerVIN, statement.Claim, map[string]string{"key": o.pub.Fingerprint()})
 	secrets = append(secrets, sig, text)
-	e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/claim", "", body)
+	e.post("/v1/owner/vehicles/"+ownerVIN+"/claim", envelope(text, sig, "publicKey", o.spki(), "claimCode", testClaim.Code))
+	text, sig = o.sign(t, ownerVIN, statement.ReleaseSale, saleParams("key:"+buyer.pub.Fingerprint()))
+	secrets = append(secrets, sig, text)
+	e.post("/v1/owner/vehicles/"+ownerVIN+"/sale", fmt.Sprintf(`{"statement":%q,"signature":%q,"buyerPublicKey":%q}`, text, sig, o.spki()))
 
 	out := logs.String()
 	require.Contains(t, out, "/v1/owner/vehicles/:vin/claim", "control: the requests were logged")
+	require.Contains(t, out, "/v1/owner/vehicles/:vin/sale", "control: the requests were logged")
 	require.Contains(t, out, "peer said no", "control: the internal error was logged")
 	for _, id := range ids {
 		assert.Contains(t, out, id, "the statement's ID is what identifies it in the log")
 	}
-	for _, s := range append(secrets, testClaimCode, "k3m9", o.pub.Fingerprint()) {
+	for _, s := range append(secrets, testClaim.Code, strings.ReplaceAll(testClaim.Code, "-", ""), o.pub.Fingerprint()) {
 		assert.NotContains(t, out, s)
 	}
 	// The text as JSON escapes it, line by line.
 	assert.NotContains(t, out, "action=claim")
-	assert.Equal(t, 0, len(regexp.MustCompile(`"claimCode"|"signature"|"publicKey"`).FindAllString(out, -1)))
+	assert.Empty(t, regexp.MustCompile(`"claimCode"|"signature"|"claimSignature"|"publicKey"`).FindAllString(out, -1))
 }
 
 // The REST bodies restate some fields of the chaincode's requests, flat:
@@ -541,11 +728,11 @@ func TestRESTBodiesKeepTheChaincodesRules(t *testing.T) {
 			assert.Equal(t, b.Tag.Get("validate"), a.Tag.Get("validate"), "%T.%s", rest, name)
 		}
 	}
-	same(api.OwnerSaleBody{}, ownertypes.SellRequest{}, "SaleDate", "UseType", "ClaimSalt", "BuyerPublicKey")
+	same(api.OwnerSaleBody{}, ownertypes.SellRequest{}, "ClaimPublicKey", "BuyerPublicKey")
+	same(api.OwnerSaleBody{}, ownertypes.StatementEnvelope{}, "Statement", "Signature")
+	same(api.StatementBody{}, ownertypes.StatementEnvelope{}, "Statement", "Signature", "PublicKey")
+	same(api.ClaimBody{}, ownertypes.StatementEnvelope{}, "Statement", "Signature")
 	same(api.DealerSaleBody{}, ownertypes.SaleRequest{}, "SaleDate", "OdometerKm", "UseType")
-	code, _ := reflect.TypeOf(api.ClaimBody{}).FieldByName("ClaimCode")
-	want, _ := reflect.TypeOf(ownertypes.ClaimTransient{}).FieldByName("Code")
-	assert.Equal(t, want.Tag.Get("validate"), code.Tag.Get("validate"))
 }
 
 // An erasure purges the owners collection, which only the OEM's and the
@@ -555,7 +742,7 @@ func TestErasureIsRelayedByAnOwnersMember(t *testing.T) {
 	o := newOwnerKey(t)
 	e := ownerEnv(t, config.Owner{RelayOrg: "InsurerMSP"})
 	text, sig := o.sign(t, ownerVIN, statement.Erase, map[string]string{"ownerNo": "1"})
-	r := e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/erasures", "", envelope(text, sig))
+	r := e.post("/v1/owner/vehicles/"+ownerVIN+"/erasures", envelope(text, sig))
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	assert.Equal(t, auth.Principal{Client: "owner-relay", Org: "OemMSP", Role: "owner-services"}, e.sub.reqs[0].Principal)
 
@@ -563,14 +750,14 @@ func TestErasureIsRelayedByAnOwnersMember(t *testing.T) {
 	ledger.notServed = []string{"OemMSP", "DealerMSP", "SupplierMSP"}
 	e = newEnvWith(t, api.Deps{Log: slog.New(slog.DiscardHandler), Limits: config.Default().Limits}, ledger)
 	text, sig = o.sign(t, ownerVIN, statement.Erase, map[string]string{"ownerNo": "1"})
-	r = e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/erasures", "", envelope(text, sig))
+	r = e.post("/v1/owner/vehicles/"+ownerVIN+"/erasures", envelope(text, sig))
 	assert.Equal(t, http.StatusServiceUnavailable, r.status)
 	assert.Equal(t, api.CodeOwnerRelayUnavailable, r.problem(t).Code)
 	assert.Empty(t, e.sub.reqs)
 
 	text, sig = o.sign(t, ownerVIN, statement.Grant, map[string]string{"grantee": "InsurerMSP", "notAfter": "2026-12-30T00:00:00Z",
 		"purpose": "usage-based-insurance", "scopes": "driving"})
-	r = e.do("POST", "/v1/owner/vehicles/"+ownerVIN+"/grants", "", envelope(text, sig))
+	r = e.post("/v1/owner/vehicles/"+ownerVIN+"/grants", envelope(text, sig))
 	require.Equal(t, http.StatusCreated, r.status, "the insurer relays a grant: %s", r.body)
 	assert.Equal(t, "InsurerMSP", e.sub.reqs[0].Principal.Org)
 }
@@ -585,7 +772,7 @@ func TestOwnerRoutesNeedTheChannel(t *testing.T) {
 		Store: st, Limits: config.Default().Limits})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	r := send(t, "POST", srv.URL+"/v1/owner/challenges", `{"vin":"`+ownerVIN+`","action":"claim"}`)
+	r := send(t, "POST", srv.URL+"/v1/owner/challenges", `{"vin":"`+ownerVIN+`","action":"claim"}`, "Content-Type", "application/json")
 	assert.Equal(t, http.StatusServiceUnavailable, r.status)
 	assert.Contains(t, string(r.body), api.CodeOwnerRelayUnavailable)
 }

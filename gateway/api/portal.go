@@ -38,9 +38,11 @@ func (s *Server) odometerChart(c *gin.Context) {
 	}
 }
 
-// maxChartPages bounds the history pages a battery chart reads: as many
-// events as a report covers (the peer's query limit).
-const maxChartPages = 100
+// maxChartPages bounds the history pages a battery chart reads for an
+// anonymous caller; each page after the first also costs a token of the
+// caller's per-address owner limit (chargeOwner), the first being the
+// request's own.
+const maxChartPages = 10
 
 // batteryChart draws every battery report in the car's history. The report
 // keeps only the latest, so the chart pages through the life events.
@@ -55,6 +57,9 @@ func (s *Server) batteryChart(c *gin.Context) {
 		if page == maxChartPages {
 			fail(c, ccerr.New(ccerr.FailedPrecondition, "vehicle %s has more than %d life events; the chart covers at most that many",
 				vin, maxChartPages*rules.MaxPageSize))
+			return
+		}
+		if page > 0 && !s.chargeOwner(c) {
 			return
 		}
 		var p vehicle.HistoryPage

@@ -8,6 +8,7 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
+	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/autoledger/autoledger/chaincode/rules"
 	vehicle "github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/autoledger/autoledger/gateway/fabric"
@@ -25,7 +26,7 @@ var linkEndorsers = func() []string {
 }()
 
 // DealerSaleBody is the REST body of a dealer's first sale of a new car.
-// The gateway makes the buyer's claim code. ownerRef, the dealer's own
+// The gateway makes the buyer's claim key and answers its code. ownerRef, the dealer's own
 // customer reference, is optional; with it comes ownerSalt, the client's
 // random salt of the private record (as for every salted record): both go
 // to the owners collection only, in a transaction of their own.
@@ -52,18 +53,22 @@ func (b DealerSaleBody) Validate() error {
 }
 
 // DealerSale answers a dealer's sale: the sale's transaction, the buyer's
-// claim code and the customer link's outcome. The claim code is in this
-// answer only: the ledger has its salted hash, the gateway keeps nothing.
+// claim code and the customer link's outcome. The claim code (the claim
+// key's private half) is in this answer only: the ledger has the public
+// half, the gateway keeps nothing.
 type DealerSale struct {
 	TxView
-	OwnerNo            int       `json:"ownerNo,omitempty"`
-	ClaimCode          string    `json:"claimCode"`
+	OwnerNo   int    `json:"ownerNo,omitempty"`
+	ClaimCode string `json:"claimCode"`
+	// ClaimFingerprint is the claim key's fingerprint in groups of four,
+	// as the ledger's ownership shows it until the claim.
+	ClaimFingerprint   string    `json:"claimFingerprint"`
 	ClaimCodeShownOnce bool      `json:"claimCodeShownOnce"`
 	Link               *Followup `json:"link,omitempty"`
 }
 
 // dealerSale records a first sale from stock (owner:SellFromStock) with a
-// fresh claim code's hash, then, when the body names the customer, links
+// fresh claim key's public half, then, when the body names the customer, links
 // the ownership to the dealer's reference (owner:LinkCustomer, endorsed by
 // the dealer alone). Neither Idempotency-Key nor Prefer applies: a retried
 // sale is refused (the car has an owner), and an answer replayed from a
@@ -82,12 +87,12 @@ func (s *Server) dealerSale(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	req := ownertypes.SaleRequest{SaleDate: b.SaleDate, OdometerKm: b.OdometerKm, UseType: b.UseType, ClaimHash: code.Hash, ClaimSalt: code.Salt}
+	req := ownertypes.SaleRequest{SaleDate: b.SaleDate, OdometerKm: b.OdometerKm, UseType: b.UseType, ClaimPublicKey: code.PublicKeyBase64()}
 	r, ok := s.commit(c, fabric.Request{Function: "owner:SellFromStock", Args: []string{vin, jsonArg(req)}, SuccessStatus: http.StatusCreated})
 	if !ok {
 		return
 	}
-	out := DealerSale{TxView: view(r), ClaimCode: code.Code, ClaimCodeShownOnce: true}
+	out := DealerSale{TxView: view(r), ClaimCode: code.Code, ClaimFingerprint: statement.FormatFingerprint(code.Fingerprint()), ClaimCodeShownOnce: true}
 	var res ownertypes.SaleResult
 	if r.Status == store.Committed && json.Unmarshal(r.Result, &res) == nil {
 		out.OwnerNo = res.Ownership.OwnerNo

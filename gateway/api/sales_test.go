@@ -9,8 +9,10 @@ import (
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
+	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/autoledger/autoledger/gateway/api"
 	"github.com/autoledger/autoledger/gateway/fabric"
+	"github.com/autoledger/autoledger/gateway/ownerclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,18 +42,19 @@ func saleEnv(t *testing.T) *env {
 	return e
 }
 
-var claimCodeShape = regexp.MustCompile(`^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){6}$`)
+var claimCodeShape = regexp.MustCompile(`^[01][0-9a-hjkmnp-tv-z]{3}(-[0-9a-hjkmnp-tv-z]{4}){12}$`)
 
-// The dealer's sale records only a fresh claim code's salted hash, then
-// links the customer reference through the dealer's peer alone; the code
-// is in the answer, and nowhere in what reaches Fabric.
+// The dealer's sale records only the public half of a fresh claim key,
+// then links the customer reference through the dealer's peer alone; the
+// claim code, the key's private half, is in the answer, and nowhere in
+// what reaches Fabric.
 func TestDealerSaleIssuesAClaimCodeAndLinksTheCustomerPrivately(t *testing.T) {
 	e := saleEnv(t)
 	r := e.do("POST", salesPath, "dms", saleBody("dlr1:fleet-op-0007", testSalt))
 	require.Equal(t, http.StatusCreated, r.status, string(r.body))
 	var out api.DealerSale
 	require.NoError(t, json.Unmarshal(r.body, &out))
-	assert.Regexp(t, claimCodeShape, out.ClaimCode, "7 groups of 4 Crockford base32 characters: 140 bits")
+	assert.Regexp(t, claimCodeShape, out.ClaimCode, "13 groups of 4 Crockford base32 characters: a P-256 private key")
 	assert.True(t, out.ClaimCodeShownOnce)
 	assert.Equal(t, 1, out.OwnerNo)
 
@@ -64,7 +67,10 @@ func TestDealerSaleIssuesAClaimCodeAndLinksTheCustomerPrivately(t *testing.T) {
 	var req ownertypes.SaleRequest
 	require.NoError(t, json.Unmarshal([]byte(sale.Args[1]), &req))
 	require.NoError(t, req.Validate())
-	assert.Equal(t, ownertypes.ClaimHash(req.ClaimSalt, out.ClaimCode), req.ClaimHash, "the ledger can check the code it never saw")
+	code, err := ownerclient.ParseClaimCode(out.ClaimCode)
+	require.NoError(t, err)
+	assert.Equal(t, code.PublicKeyBase64(), req.ClaimPublicKey, "the ledger holds the public half of the code's key")
+	assert.Equal(t, statement.FormatFingerprint(code.Fingerprint()), out.ClaimFingerprint)
 	assert.Equal(t, int64(5), req.OdometerKm)
 	assert.Equal(t, "fleet", req.UseType)
 
@@ -80,6 +86,7 @@ func TestDealerSaleIssuesAClaimCodeAndLinksTheCustomerPrivately(t *testing.T) {
 	for _, q := range e.sub.reqs {
 		for _, a := range q.Args {
 			assert.NotContains(t, a, out.ClaimCode)
+			assert.NotContains(t, a, strings.ReplaceAll(out.ClaimCode, "-", ""))
 			assert.NotContains(t, a, "fleet-op-0007")
 			assert.NotContains(t, a, testSalt)
 		}
@@ -155,7 +162,7 @@ func TestDealerSaleLogsNeitherCodeNorCustomer(t *testing.T) {
 	require.NoError(t, json.Unmarshal(r.body, &out))
 	e.do("POST", salesPath, "dms", saleBody("dlr1:fleet-op-0007", testSalt[:16]))
 	require.Contains(t, logs.String(), "/v1/vehicles/:vin/sales", "control: the requests were logged")
-	for _, s := range []string{out.ClaimCode, testSalt[:16], "fleet-op-0007"} {
+	for _, s := range []string{out.ClaimCode, strings.ReplaceAll(out.ClaimCode, "-", ""), testSalt[:16], "fleet-op-0007"} {
 		assert.NotContains(t, logs.String(), s)
 	}
 }

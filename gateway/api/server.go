@@ -60,6 +60,8 @@ type Deps struct {
 type Server struct {
 	Deps
 	engine *gin.Engine
+	// ownerLimit is the per-address limit of the owner routes (ownerGate).
+	ownerLimit *failureLimit
 }
 
 // New builds the router.

@@ -1,89 +1,65 @@
 package ownerclient
 
 import (
-	"crypto/rand"
+	"crypto/ecdsa"
+	"encoding/base64"
 	"fmt"
 	"strings"
 
-	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
+	"github.com/autoledger/autoledger/chaincode/owner/statement"
 )
 
-// crockford is Crockford's base32 alphabet in lower case: no i, l, o or u,
-// so that a code read aloud or copied by hand has no look-alikes.
-const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
-
-// Claim code shape: 7 groups of 4 characters, 5 bits each: 140 random
-// bits, above the 128 a claim code must have.
-const (
-	claimGroups    = 7
-	claimGroupSize = 4
-)
-
-// ClaimCode is a code the buyer redeems to claim a car, with the salt and
-// hash the ledger knows it by (only Hash and Salt go on the chain).
+// ClaimCode is a claim key: the P-256 key whose private half, written out
+// as the claim code, the buyer of a car proves they hold by signing their
+// claim statement with it. The ledger holds only the public half; the code
+// itself never leaves the buyer's device (docs/owners.md). The code's form
+// and its parsing are the statement package's, the one place they are
+// defined.
 type ClaimCode struct {
-	// Code is the secret the seller hands the buyer, e.g.
-	// "k3m9-8d2f-x0qa-7bcv-nn4e-1wyt-5hgr".
+	// Code is the text the seller hands the buyer: 13 groups of 4
+	// Crockford base32 characters.
 	Code string
-	// Salt is 16 random bytes as 32 lower-case hex characters.
-	Salt string
-	// Hash is ownertypes.ClaimHash(Salt, Code).
-	Hash string
+	// Key is the claim key.
+	Key *ecdsa.PrivateKey
+	// Public is its public half; Public.Fingerprint() is what a
+	// release-sale names (claim:<fingerprint>).
+	Public statement.PublicKey
 }
 
-// NewClaimCode makes a claim code and its salt from crypto/rand.
+// NewClaimCode makes a fresh claim key from crypto/rand.
 func NewClaimCode() (ClaimCode, error) {
-	raw := make([]byte, claimGroups*claimGroupSize)
-	if _, err := rand.Read(raw); err != nil {
-		return ClaimCode{}, fmt.Errorf("random: %w", err)
-	}
-	var b strings.Builder
-	for i, r := range raw {
-		if i > 0 && i%claimGroupSize == 0 {
-			b.WriteByte('-')
-		}
-		// 256 is a multiple of 32: the low five bits of a uniform byte are uniform.
-		b.WriteByte(crockford[r&31])
-	}
-	salt, err := randomHex(16)
+	k, err := statement.NewClaimKey()
 	if err != nil {
 		return ClaimCode{}, err
 	}
-	code := b.String()
-	return ClaimCode{Code: code, Salt: salt, Hash: ownertypes.ClaimHash(salt, code)}, nil
+	return claimCodeOf(k)
 }
 
-// NormalizeClaimCode undoes what a person does to a code of NewClaimCode's
-// shape when copying it: other case, spaces or missing dashes, and the
-// look-alikes Crockford's base32 maps (i and l to 1, o to 0). Anything not
-// of that shape (a code another client made) is only trimmed: the ledger
-// hashes the code exactly as given.
-func NormalizeClaimCode(s string) string {
-	s = strings.TrimSpace(s)
-	var chars []byte
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r == '-' || r == ' ':
-			continue
-		case r == 'i' || r == 'l':
-			r = '1'
-		case r == 'o':
-			r = '0'
-		}
-		if r > 0x7f || !strings.ContainsRune(crockford, r) {
-			return s
-		}
-		chars = append(chars, byte(r))
+// ParseClaimCode reads a claim code as a person typed or pasted it (any
+// case, with or without dashes or spaces, i/l for 1, o for 0, a line end
+// or tab around it). An invalid code is an INVALID_ARGUMENT about field
+// claimCode that does not quote it.
+func ParseClaimCode(code string) (ClaimCode, error) {
+	k, err := statement.ParseClaimCode(strings.TrimSpace(code))
+	if err != nil {
+		return ClaimCode{}, err
 	}
-	if len(chars) != claimGroups*claimGroupSize {
-		return s
+	return claimCodeOf(k)
+}
+
+func claimCodeOf(k *ecdsa.PrivateKey) (ClaimCode, error) {
+	pub, err := statement.PublicKeyOf(k)
+	if err != nil {
+		return ClaimCode{}, fmt.Errorf("claim key: %w", err)
 	}
-	var b strings.Builder
-	for i, c := range chars {
-		if i > 0 && i%claimGroupSize == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	return ClaimCode{Code: statement.EncodeClaimCode(k), Key: k, Public: pub}, nil
+}
+
+// Fingerprint is the claim key's fingerprint.
+func (c ClaimCode) Fingerprint() string { return c.Public.Fingerprint() }
+
+// PublicKeyBase64 is the claim key's public half as requests carry it:
+// base64 standard of the SPKI DER.
+func (c ClaimCode) PublicKeyBase64() string {
+	return base64.StdEncoding.EncodeToString(c.Public.SPKI())
 }

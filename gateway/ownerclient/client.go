@@ -42,8 +42,9 @@ type Client struct {
 
 // New makes a client of the gateway at baseURL, e.g.
 // https://gateway.example:8443. Plain http is refused except to a loopback
-// address: a claim request carries the claim code, which someone on the
-// path could redeem first.
+// address: a signed statement is good until its nonce is used or it
+// expires, and someone on the path could withhold it, send it elsewhere
+// or read what the owner does.
 func New(baseURL string, opts Options) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -71,8 +72,8 @@ func New(baseURL string, opts Options) (*Client, error) {
 		}
 		hc = &http.Client{Transport: tr, Timeout: DefaultTimeout}
 	}
-	// A redirect would re-send a signed statement, or a claim code, to
-	// wherever it points; the owner named one gateway.
+	// A redirect would re-send a signed statement to wherever it points;
+	// the owner named one gateway.
 	c := *hc
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{base: u, http: &c}, nil

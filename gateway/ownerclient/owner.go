@@ -126,17 +126,25 @@ type Result struct {
 	Response
 }
 
-// ClaimRequest is the body of POST /v1/owner/vehicles/{vin}/claim.
+// ClaimRequest is the body of POST /v1/owner/vehicles/{vin}/claim: the
+// claim statement signed by the owner's key and by the claim key.
 type ClaimRequest struct {
 	Envelope
-	PublicKey string `json:"publicKey"`
-	ClaimCode string `json:"claimCode"`
+	PublicKey      string `json:"publicKey"`
+	ClaimSignature string `json:"claimSignature"`
 }
 
-// Claim binds the owner's key to a car sold to them, redeeming the claim
-// code the seller handed over. The statement names the key's fingerprint;
-// compare it with the one the seller's screen shows.
+// Claim binds the owner's key to a car sold to them with the claim code
+// the seller handed over. The code is parsed here, and only a second
+// signature of the claim statement by the key it is leaves this computer:
+// no gateway or peer sees the code. The statement names the owner key's
+// fingerprint; compare it with the one the seller's screen shows. A code
+// that is not a claim code fails before any request.
 func (o *Owner) Claim(ctx context.Context, vin, code string) (Result, error) {
+	claim, err := ParseClaimCode(code)
+	if err != nil {
+		return Result{}, err
+	}
 	pub, err := PublicKey(o.Key)
 	if err != nil {
 		return Result{}, err
@@ -145,7 +153,12 @@ func (o *Owner) Claim(ctx context.Context, vin, code string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	body := ClaimRequest{Envelope: s.Envelope(), PublicKey: base64.StdEncoding.EncodeToString(pub.SPKI()), ClaimCode: code}
+	claimSig, err := Sign(claim.Key, s.Encoded)
+	if err != nil {
+		return Result{}, err
+	}
+	body := ClaimRequest{Envelope: s.Envelope(), PublicKey: base64.StdEncoding.EncodeToString(pub.SPKI()),
+		ClaimSignature: base64.StdEncoding.EncodeToString(claimSig)}
 	return o.send(ctx, s, VehiclePath(vin, "claim"), body)
 }
 
@@ -191,23 +204,35 @@ func (o *Owner) Erase(ctx context.Context, vin string, ownerNo int) (Result, err
 	return o.send(ctx, s, VehiclePath(vin, "erasures"), s.Envelope())
 }
 
-// SaleTerms are the facts of a sale the seller declares.
+// SaleTerms are the facts of a sale the seller declares. All of them go
+// into the signed release-sale statement, so no relay can change them.
 type SaleTerms struct {
-	// SaleDate is the contract's date.
+	// SaleDate is the contract's date and time, in whole seconds (finer
+	// parts are dropped); the ledger takes it from at most
+	// statement.MaxLifetime before the transaction up to the transaction.
 	SaleDate time.Time
 	// UseType is the car's use after the sale (private, rental, taxi, fleet).
 	UseType string
-	// OdometerKm is the reading at the sale; the statement carries it.
+	// OdometerKm is the reading at the sale.
 	OdometerKm int64
 }
 
-// SaleRequest is the body of POST /v1/owner/vehicles/{vin}/sale.
+// params are the statement's parameters of a sale to buyer (a party).
+func (t SaleTerms) params(buyer string) map[string]string {
+	return map[string]string{
+		"buyer":      buyer,
+		"odometerKm": strconv.FormatInt(t.OdometerKm, 10),
+		"saleDate":   statement.FormatTime(t.SaleDate.UTC().Truncate(time.Second)),
+		"useType":    t.UseType,
+	}
+}
+
+// SaleRequest is the body of POST /v1/owner/vehicles/{vin}/sale: the
+// signed release and the buyer's key its party names.
 type SaleRequest struct {
 	Envelope
-	SaleDate       time.Time `json:"saleDate"`
-	UseType        string    `json:"useType"`
-	BuyerPublicKey string    `json:"buyerPublicKey,omitempty"`
-	ClaimSalt      string    `json:"claimSalt,omitempty"`
+	BuyerPublicKey string `json:"buyerPublicKey,omitempty"`
+	ClaimPublicKey string `json:"claimPublicKey,omitempty"`
 }
 
 // SellToKey releases the car to the buyer holding buyer's private key:
@@ -220,35 +245,28 @@ func (o *Owner) SellToKey(ctx context.Context, vin string, buyer statement.Publi
 	if own.Fingerprint() == buyer.Fingerprint() {
 		return Result{}, errors.New("the buyer's key is this owner's own key")
 	}
-	s, err := o.Prepare(ctx, vin, statement.ReleaseSale, map[string]string{
-		"buyer":      "key:" + buyer.Fingerprint(),
-		"odometerKm": strconv.FormatInt(t.OdometerKm, 10),
-	})
+	s, err := o.Prepare(ctx, vin, statement.ReleaseSale, t.params("key:"+buyer.Fingerprint()))
 	if err != nil {
 		return Result{}, err
 	}
-	body := SaleRequest{Envelope: s.Envelope(), SaleDate: t.SaleDate.UTC(), UseType: t.UseType,
-		BuyerPublicKey: base64.StdEncoding.EncodeToString(buyer.SPKI())}
+	body := SaleRequest{Envelope: s.Envelope(), BuyerPublicKey: base64.StdEncoding.EncodeToString(buyer.SPKI())}
 	return o.send(ctx, s, VehiclePath(vin, "sale"), body)
 }
 
-// SellToClaimCode releases the car to whoever redeems a claim code it
-// makes here: the statement names the code's salted hash, so the seller's
-// signature covers exactly that code. Hand the returned code to the buyer;
-// it exists nowhere else.
+// SellToClaimCode releases the car to whoever holds a claim key it makes
+// here: the statement names the key's fingerprint, so the seller's
+// signature covers exactly that key. Hand the returned code to the buyer;
+// it exists nowhere else (the request carries only its public half).
 func (o *Owner) SellToClaimCode(ctx context.Context, vin string, t SaleTerms) (Result, ClaimCode, error) {
 	code, err := NewClaimCode()
 	if err != nil {
 		return Result{}, ClaimCode{}, err
 	}
-	s, err := o.Prepare(ctx, vin, statement.ReleaseSale, map[string]string{
-		"buyer":      "claim:" + code.Hash,
-		"odometerKm": strconv.FormatInt(t.OdometerKm, 10),
-	})
+	s, err := o.Prepare(ctx, vin, statement.ReleaseSale, t.params("claim:"+code.Fingerprint()))
 	if err != nil {
 		return Result{}, ClaimCode{}, err
 	}
-	body := SaleRequest{Envelope: s.Envelope(), SaleDate: t.SaleDate.UTC(), UseType: t.UseType, ClaimSalt: code.Salt}
+	body := SaleRequest{Envelope: s.Envelope(), ClaimPublicKey: code.PublicKeyBase64()}
 	r, err := o.send(ctx, s, VehiclePath(vin, "sale"), body)
 	if err != nil {
 		return Result{}, ClaimCode{}, err

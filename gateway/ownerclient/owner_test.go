@@ -3,6 +3,7 @@ package ownerclient_test
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/base64"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -22,10 +23,25 @@ import (
 	"github.com/autoledger/autoledger/gateway/ownerclient/ownerclienttest"
 )
 
-const (
-	testVIN  = "1G4AH59H45G118341"
-	testCode = "dealer-made-code-0001"
-)
+const testVIN = "1G4AH59H45G118341"
+
+// testCode is the claim code of the dealer's sale in these tests.
+var testCode = func() string {
+	c, err := ownerclient.NewClaimCode()
+	if err != nil {
+		panic(err)
+	}
+	return c.Code
+}()
+
+// otherCode is a well-formed claim code that is not testCode.
+var otherCode = func() string {
+	c, err := ownerclient.NewClaimCode()
+	if err != nil {
+		panic(err)
+	}
+	return c.Code
+}()
 
 func newOwner(t *testing.T, g *ownerclienttest.Gateway) *ownerclient.Owner {
 	t.Helper()
@@ -70,6 +86,12 @@ func TestOwnerFlowsSignWhatTheLedgerAccepts(t *testing.T) {
 	assert.Equal(t, http.StatusOK, r.StatusCode)
 	assert.False(t, r.Pending())
 	assert.Contains(t, string(r.Result), `"status":"owned"`)
+	claimBody := g.Posted()[0].Body
+	assert.NotEmpty(t, claimBody["claimSignature"], "the claim key signs the claim")
+	assert.NotContains(t, claimBody, "claimCode")
+	for _, v := range claimBody {
+		assert.NotContains(t, strings.ReplaceAll(v.(string), "-", ""), strings.ReplaceAll(testCode, "-", ""), "the code never leaves the buyer's computer")
+	}
 
 	notAfter := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Second).UTC()
 	gr, err := alice.Grant(ctx, testVIN, ownerclient.GrantTerms{Grantee: "InsurerMSP", Scopes: []string{"odometer", "driving"},
@@ -94,26 +116,35 @@ func TestOwnerFlowsSignWhatTheLedgerAccepts(t *testing.T) {
 
 	bobPub, err := ownerclient.PublicKey(bob.Key)
 	require.NoError(t, err)
-	saleDate := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	saleDate := time.Now().Add(-time.Hour).Truncate(time.Second).UTC()
 	sr, err := alice.SellToKey(ctx, testVIN, bobPub, ownerclient.SaleTerms{SaleDate: saleDate, UseType: "private", OdometerKm: 48213})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"buyer": "key:" + bobPub.Fingerprint(), "odometerKm": "48213"}, sr.Statement.Params)
+	assert.Equal(t, map[string]string{"buyer": "key:" + bobPub.Fingerprint(), "odometerKm": "48213",
+		"saleDate": statement.FormatTime(saleDate), "useType": "private"}, sr.Statement.Params, "every fact of the sale is signed")
 	cur := g.Current(testVIN)
 	assert.Equal(t, 2, cur.OwnerNo)
 	assert.Equal(t, bobPub.Fingerprint(), cur.KeyFingerprint)
+	assert.Equal(t, saleDate, cur.SaleDate, "the ledger takes the sale date from the statement")
 
-	sr, code, err := bob.SellToClaimCode(ctx, testVIN, ownerclient.SaleTerms{SaleDate: saleDate, UseType: "fleet", OdometerKm: 50000})
+	sr, code, err := bob.SellToClaimCode(ctx, testVIN, ownerclient.SaleTerms{SaleDate: saleDate.Add(time.Minute), UseType: "fleet", OdometerKm: 50000})
 	require.NoError(t, err)
-	assert.Equal(t, "claim:"+code.Hash, sr.Statement.Params["buyer"])
+	assert.Equal(t, "claim:"+code.Fingerprint(), sr.Statement.Params["buyer"])
+	assert.Equal(t, "fleet", sr.Statement.Params["useType"])
 	body := g.Posted()[len(g.Posted())-1].Body
-	assert.Equal(t, code.Salt, body["claimSalt"])
+	assert.Equal(t, code.PublicKeyBase64(), body["claimPublicKey"])
 	assert.NotContains(t, body, "buyerPublicKey")
+	assert.NotContains(t, body, "saleDate", "the sale's facts travel inside the signed statement only")
 	for _, v := range body {
 		assert.NotContains(t, v, code.Code, "the code itself never leaves the seller's computer")
 	}
+	assert.Equal(t, code.Fingerprint(), g.Current(testVIN).ClaimFingerprint)
 
-	_, err = carol.Claim(ctx, testVIN, "not-the-code-0000000")
+	_, err = carol.Claim(ctx, testVIN, otherCode)
 	assert.Equal(t, string(ccerr.ClaimCodeInvalid), problemCode(t, err))
+	n := len(g.Posted())
+	_, err = carol.Claim(ctx, testVIN, "not-a-claim-code")
+	assert.ErrorContains(t, err, "claimCode")
+	assert.Len(t, g.Posted(), n, "a code that is no claim code is refused before any request")
 	_, err = carol.Claim(ctx, testVIN, code.Code)
 	require.NoError(t, err)
 	assert.Equal(t, fingerprint(t, carol.Key), g.Current(testVIN).KeyFingerprint)
@@ -249,4 +280,66 @@ func TestProblemNamesTitleCodeDetailAndFields(t *testing.T) {
 		Errors: []ownerclient.FieldError{{Field: "statement.params.notAfter", Rule: "max_grant", Message: "too far"}}}
 	assert.Equal(t, "Unprocessable Entity (HTTP 422, INVALID_ARGUMENT): bad grant\n  statement.params.notAfter: too far (max_grant)", p.Error())
 	assert.True(t, ownerclient.IsProblem(p, "INVALID_ARGUMENT"))
+}
+
+// Someone who sees a buyer's claim request (a relay, an endorsing peer)
+// cannot claim the car for their own key with it: the claim key signed a
+// statement naming the buyer's key, and the code is not in the request.
+func TestASeenClaimCannotBeRedirected(t *testing.T) {
+	ctx := context.Background()
+	g := ownerclienttest.New()
+	defer g.Close()
+	g.SellFromStock(testVIN, testCode)
+	buyer, mallory := newOwner(t, g), newOwner(t, g)
+	code, err := ownerclient.ParseClaimCode(testCode)
+	require.NoError(t, err)
+
+	// The buyer's request, seen but not yet committed.
+	buyerPub, err := ownerclient.PublicKey(buyer.Key)
+	require.NoError(t, err)
+	seen, err := buyer.Prepare(ctx, testVIN, statement.Claim, map[string]string{"key": buyerPub.Fingerprint()})
+	require.NoError(t, err)
+	claimSig, err := ownerclient.Sign(code.Key, seen.Encoded)
+	require.NoError(t, err)
+
+	// Mallory signs a claim naming her key and sends the seen claim signature.
+	malloryPub, err := ownerclient.PublicKey(mallory.Key)
+	require.NoError(t, err)
+	own, err := mallory.Prepare(ctx, testVIN, statement.Claim, map[string]string{"key": malloryPub.Fingerprint()})
+	require.NoError(t, err)
+	_, err = mallory.Client.Post(ctx, ownerclient.VehiclePath(testVIN, "claim"), ownerclient.ClaimRequest{Envelope: own.Envelope(),
+		PublicKey: base64.StdEncoding.EncodeToString(malloryPub.SPKI()), ClaimSignature: base64.StdEncoding.EncodeToString(claimSig)})
+	assert.Equal(t, string(ccerr.ClaimCodeInvalid), problemCode(t, err))
+
+	// Nor can she send the buyer's statement with her own key.
+	_, err = mallory.Client.Post(ctx, ownerclient.VehiclePath(testVIN, "claim"), ownerclient.ClaimRequest{Envelope: seen.Envelope(),
+		PublicKey: base64.StdEncoding.EncodeToString(malloryPub.SPKI()), ClaimSignature: base64.StdEncoding.EncodeToString(claimSig)})
+	assert.Equal(t, string(ccerr.OwnerSignatureInvalid), problemCode(t, err))
+	assert.Empty(t, g.Posted())
+
+	// The buyer's own request goes through.
+	_, err = buyer.Client.Post(ctx, ownerclient.VehiclePath(testVIN, "claim"), ownerclient.ClaimRequest{Envelope: seen.Envelope(),
+		PublicKey: base64.StdEncoding.EncodeToString(buyerPub.SPKI()), ClaimSignature: base64.StdEncoding.EncodeToString(claimSig)})
+	require.NoError(t, err)
+	assert.Equal(t, buyerPub.Fingerprint(), g.Current(testVIN).KeyFingerprint)
+}
+
+// A statement whose sale date is outside the ledger's window is refused:
+// the seller signs the date, and the ledger holds it to the transaction's
+// time.
+func TestASaleDateOutsideTheWindowIsRefused(t *testing.T) {
+	ctx := context.Background()
+	g := ownerclienttest.New()
+	defer g.Close()
+	g.SellFromStock(testVIN, testCode)
+	alice, bob := newOwner(t, g), newOwner(t, g)
+	_, err := alice.Claim(ctx, testVIN, testCode)
+	require.NoError(t, err)
+	bobPub, err := ownerclient.PublicKey(bob.Key)
+	require.NoError(t, err)
+	for _, d := range []time.Time{time.Now().Add(-25 * time.Hour), time.Now().Add(time.Hour)} {
+		_, err = alice.SellToKey(ctx, testVIN, bobPub, ownerclient.SaleTerms{SaleDate: d, UseType: "private", OdometerKm: 10})
+		assert.Equal(t, string(ccerr.InvalidArgument), problemCode(t, err))
+	}
+	assert.Equal(t, 1, g.Current(testVIN).OwnerNo)
 }

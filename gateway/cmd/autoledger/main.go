@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -34,6 +35,8 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// now is the clock; nil is time.Now.
+	now func() time.Time
 }
 
 // Exit codes: 1 for a failure (the gateway's refusal included), 2 for a

@@ -14,16 +14,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
 	"github.com/autoledger/autoledger/gateway/ownerclient"
 	"github.com/autoledger/autoledger/gateway/ownerclient/ownerclienttest"
 )
 
-const (
-	testVIN  = "1G4AH59H45G118341"
-	testCode = "dealer-made-code-0001"
-)
+const testVIN = "1G4AH59H45G118341"
+
+// testCode is the claim code of the dealer's sale in these tests.
+var testCode = newCode()
+
+func newCode() string {
+	c, err := ownerclient.NewClaimCode()
+	if err != nil {
+		panic(err)
+	}
+	return c.Code
+}
+
+// recently is a sale date inside the ledger's window, as --sale-date takes it.
+func recently() string { return time.Now().Add(-time.Hour).UTC().Format(time.RFC3339) }
 
 type outcome struct {
 	code           int
@@ -151,23 +161,27 @@ func TestOwnerCommandsAgainstAGateway(t *testing.T) {
 
 	pubFile := filepath.Join(dir, "bob.pub")
 	require.Equal(t, 0, runCLI(t, nil, "", "owner", "pubkey", "--key", bob, "--out", pubFile).code)
+	saleDate := recently()
 	o = runCLI(t, asAlice, "", "owner", "sign-sale", "--vin", testVIN, "--buyer-key", pubFile, "--odometer-km", "48213",
-		"--sale-date", "2026-11-30", "--use-type", "private")
+		"--sale-date", saleDate, "--use-type", "private")
 	require.Equal(t, 0, o.code, o.stderr)
-	assert.Equal(t, map[string]string{"buyer": "key:" + bobFP, "odometerKm": "48213"}, last().Statement.Params)
-	assert.Equal(t, "2026-11-30T00:00:00Z", last().Body["saleDate"])
-	assert.Equal(t, "private", last().Body["useType"])
+	assert.Equal(t, map[string]string{"buyer": "key:" + bobFP, "odometerKm": "48213", "saleDate": saleDate, "useType": "private"},
+		last().Statement.Params, "the sale's facts are signed")
+	assert.NotContains(t, last().Body, "saleDate")
+	assert.NotContains(t, last().Body, "useType")
 	assert.Equal(t, bobFP, g.Current(testVIN).KeyFingerprint)
 
 	asBob := map[string]string{envGateway: g.URL, envKey: bob}
 	o = runCLI(t, asBob, "", "owner", "sign-sale", "--vin", testVIN, "--new-claim-code", "--odometer-km", "50000",
-		"--sale-date", "2026-12-01", "--use-type", "fleet")
+		"--sale-date", time.Now().UTC().Format(time.DateOnly), "--use-type", "fleet")
 	require.Equal(t, 0, o.code, o.stderr)
-	code := regexp.MustCompile(`(?m)^  ([0-9a-z]{4}(?:-[0-9a-z]{4}){6})$`).FindStringSubmatch(o.stdout)
+	code := regexp.MustCompile(`(?m)^  ([0-9a-z]{4}(?:-[0-9a-z]{4}){12})$`).FindStringSubmatch(o.stdout)
 	require.Len(t, code, 2, o.stdout)
 	sale := last()
-	salt, _ := sale.Body["claimSalt"].(string)
-	assert.Equal(t, "claim:"+ownertypes.ClaimHash(salt, code[1]), sale.Statement.Params["buyer"])
+	claim, err := ownerclient.ParseClaimCode(code[1])
+	require.NoError(t, err)
+	assert.Equal(t, "claim:"+claim.Fingerprint(), sale.Statement.Params["buyer"], "the statement names the printed code's key")
+	assert.Equal(t, claim.PublicKeyBase64(), sale.Body["claimPublicKey"])
 	assert.Equal(t, 1, strings.Count(o.stdout, code[1]), "the code is printed once")
 
 	asCarol := map[string]string{envGateway: g.URL, envKey: carol}
@@ -200,9 +214,9 @@ func TestGatewayRefusalsPrintTheProblem(t *testing.T) {
 	defer g.Close()
 	g.SellFromStock(testVIN, testCode)
 	key, _ := keygen(t, t.TempDir(), "k.pem")
-	o := runCLI(t, map[string]string{envGateway: g.URL, envKey: key}, "", "owner", "claim", "--vin", testVIN, "--code", "wrong-code-00000000")
+	o := runCLI(t, map[string]string{envGateway: g.URL, envKey: key}, "", "owner", "claim", "--vin", testVIN, "--code", newCode())
 	assert.Equal(t, exitFailure, o.code)
-	assert.Contains(t, o.stderr, "Forbidden (HTTP 403, CLAIM_CODE_INVALID): the claim code is not this car's")
+	assert.Contains(t, o.stderr, "Forbidden (HTTP 403, CLAIM_CODE_INVALID): the claim is not signed by this car's claim key")
 	assert.Empty(t, o.stdout)
 }
 
@@ -218,7 +232,7 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 	require.Equal(t, 0, runCLI(t, nil, "", "owner", "pubkey", "--key", key, "--out", pub).code)
 	vars := map[string]string{envGateway: g.URL, envKey: key}
 	sale := func(extra ...string) []string {
-		return append([]string{"owner", "sign-sale", "--vin", testVIN, "--new-claim-code", "--odometer-km", "10", "--sale-date", "2026-11-30", "--use-type", "private"}, extra...)
+		return append([]string{"owner", "sign-sale", "--vin", testVIN, "--new-claim-code", "--odometer-km", "10", "--sale-date", recently(), "--use-type", "private"}, extra...)
 	}
 	grant := func(extra ...string) []string {
 		return append([]string{"owner", "grant", "--vin", testVIN, "--grantee", "InsurerMSP", "--scopes", "driving", "--purpose", "ubi"}, extra...)
@@ -231,7 +245,8 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 	}{
 		{"missing vin", vars, []string{"owner", "claim", "--code", testCode}, `"vin"`},
 		{"bad vin", vars, []string{"owner", "claim", "--vin", "1G4AH59H45G118342", "--code", testCode}, "--vin: check digit"},
-		{"short code", vars, []string{"owner", "claim", "--vin", testVIN, "--code", "abc"}, "--code:"},
+		{"short code", vars, []string{"owner", "claim", "--vin", testVIN, "--code", "abc"}, "--code: must be 52 characters"},
+		{"an old-style code", vars, []string{"owner", "claim", "--vin", testVIN, "--code", "k3m9-8d2f-x0qa-7bcv-nn4e-1wyt-5hgr"}, "--code:"},
 		{"no gateway", map[string]string{envKey: key}, []string{"owner", "claim", "--vin", testVIN, "--code", testCode}, "--gateway: required"},
 		{"remote http", vars, []string{"owner", "claim", "--vin", testVIN, "--code", testCode, "--gateway", "http://gateway.example"}, "--gateway:"},
 		{"no key", map[string]string{envGateway: g.URL}, []string{"owner", "claim", "--vin", testVIN, "--code", testCode}, "--key: required"},
@@ -243,11 +258,13 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		{"bad purpose", vars, []string{"owner", "grant", "--vin", testVIN, "--grantee", "InsurerMSP", "--scopes", "driving", "--purpose", "Usage Based", "--days", "3"}, "--purpose:"},
 		{"grant id", vars, []string{"owner", "revoke", "--vin", testVIN, "--grant", "1234"}, "--grant:"},
 		{"both buyers", vars, sale("--buyer-key", pub), "buyer-key"},
-		{"no buyer", vars, []string{"owner", "sign-sale", "--vin", testVIN, "--odometer-km", "1", "--sale-date", "2026-11-30", "--use-type", "private"}, "buyer-key"},
-		{"own key", vars, []string{"owner", "sign-sale", "--vin", testVIN, "--buyer-key", pub, "--odometer-km", "1", "--sale-date", "2026-11-30", "--use-type", "private"}, "--buyer-key: is your own key"},
-		{"buyer key file", vars, []string{"owner", "sign-sale", "--vin", testVIN, "--buyer-key", key, "--odometer-km", "1", "--sale-date", "2026-11-30", "--use-type", "private"}, "--buyer-key:"},
+		{"no buyer", vars, []string{"owner", "sign-sale", "--vin", testVIN, "--odometer-km", "1", "--sale-date", recently(), "--use-type", "private"}, "buyer-key"},
+		{"own key", vars, []string{"owner", "sign-sale", "--vin", testVIN, "--buyer-key", pub, "--odometer-km", "1", "--sale-date", recently(), "--use-type", "private"}, "--buyer-key: is your own key"},
+		{"buyer key file", vars, []string{"owner", "sign-sale", "--vin", testVIN, "--buyer-key", key, "--odometer-km", "1", "--sale-date", recently(), "--use-type", "private"}, "--buyer-key:"},
 		{"negative km", vars, sale("--odometer-km", "-1"), "--odometer-km: must be 0-10,000,000"},
 		{"sale date", vars, sale("--sale-date", "30.11.2026"), "--sale-date:"},
+		{"sale date too old", vars, sale("--sale-date", time.Now().Add(-25*time.Hour).UTC().Format(time.RFC3339)), "--sale-date: must be within the 24h0m0s before now"},
+		{"sale date ahead", vars, sale("--sale-date", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)), "--sale-date: must be within"},
 		{"use type", vars, sale("--use-type", "racing"), "--use-type: must be one of"},
 		{"owner no", vars, []string{"owner", "erase", "--vin", testVIN, "--owner-no", "0"}, "--owner-no:"},
 		{"pubkey format", vars, []string{"owner", "pubkey", "--format", "der"}, "--format:"},

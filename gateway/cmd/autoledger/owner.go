@@ -187,6 +187,13 @@ func (c *cli) owner() (*ownerclient.Owner, error) {
 	return &ownerclient.Owner{Client: cl, Key: k, Channel: c.g.channel}, nil
 }
 
+func (c *cli) now() time.Time {
+	if c.env.now != nil {
+		return c.env.now()
+	}
+	return time.Now()
+}
+
 func (c *cli) printf(format string, args ...any) { fmt.Fprintf(c.stdout, format, args...) }
 
 // printJSON writes v indented.
@@ -330,9 +337,10 @@ func (c *cli) claimCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "claim --vin VIN --code CODE",
 		Short: "Claim a car sold to you with the claim code the seller gave you",
-		Long: `claim binds your key (--key) to the car: it signs a claim statement naming your key's fingerprint and
-sends it with the claim code. --code - reads the code from standard input (it then stays out of the
-process list and the shell history). Compare the fingerprint printed with the one the seller shows.`,
+		Long: `claim binds your key (--key) to the car: it signs a claim statement naming your key's fingerprint, with
+your key and with the claim key the code is. The code itself never leaves this computer: the gateway and
+the ledger see only the second signature. --code - reads the code from standard input (it then stays out
+of the process list and the shell history). Compare the fingerprint printed with the one the seller shows.`,
 		Args: cobra.NoArgs,
 		RunE: c.runE(func(cmd *cobra.Command) error {
 			v, err := vinFlag(vinArg)
@@ -346,8 +354,7 @@ process list and the shell history). Compare the fingerprint printed with the on
 				}
 				code = line
 			}
-			code = ownerclient.NormalizeClaimCode(code)
-			if err := (ownertypes.ClaimTransient{Code: code}).Validate(); err != nil {
+			if _, err := ownerclient.ParseClaimCode(code); err != nil {
 				return flagError("code", "%s", ruleMessage(err))
 			}
 			o, err := c.owner()
@@ -480,16 +487,24 @@ func (c *cli) revokeCmd() *cobra.Command {
 	return cmd
 }
 
-// parseSaleDate takes a date (2026-11-30, midnight UTC) or an RFC 3339 time.
-func parseSaleDate(s string) (time.Time, error) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
+// parseSaleDate takes a date (2026-11-30, midnight UTC) or an RFC 3339
+// time, in whole seconds. The statement signs it, and the ledger takes it
+// only from statement.MaxLifetime before the transaction up to the
+// transaction: a sale is signed the day it is made, and no one can
+// backdate it later.
+func parseSaleDate(s string, now time.Time) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, flagError("sale-date", "must be a date like 2026-11-30 (or an RFC 3339 time), got %q", s)
+		if t, err = time.Parse(time.RFC3339, s); err != nil {
+			return time.Time{}, flagError("sale-date", "must be a date like 2026-11-30 (or an RFC 3339 time), got %q", s)
+		}
 	}
-	return t.UTC(), nil
+	t = t.UTC().Truncate(time.Second)
+	if t.After(now) || t.Before(now.Add(-statement.MaxLifetime)) {
+		return time.Time{}, flagError("sale-date", "must be within the %s before now (%s): the ledger records a sale signed when it is made, got %s",
+			statement.MaxLifetime, statement.FormatTime(now), statement.FormatTime(t))
+	}
+	return t, nil
 }
 
 func (c *cli) signSaleCmd() *cobra.Command {
@@ -499,10 +514,12 @@ func (c *cli) signSaleCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sign-sale --vin VIN (--buyer-key buyer.pub | --new-claim-code) --odometer-km N --sale-date YYYY-MM-DD --use-type private",
 		Short: "Release the car to a buyer, named by their public key or by a new claim code",
-		Long: `sign-sale signs your release of the car (--key) to its buyer and the odometer reading at the sale.
-Name the buyer by the public key they gave you (--buyer-key, from their autoledger owner pubkey) and the
-car is theirs at once; or have a claim code made here (--new-claim-code): the statement names only its
-salted hash, and the code is printed once, for you to hand to the buyer, who claims the car with it.`,
+		Long: `sign-sale signs your release of the car (--key) to its buyer, with the odometer reading, the sale date and
+the car's use after the sale: all of it is in the signed statement, so no one relaying it can change it.
+The sale date must be within the last 24 hours (the ledger's window). Name the buyer by the public key they
+gave you (--buyer-key, from their autoledger owner pubkey) and the car is theirs at once; or have a claim
+code made here (--new-claim-code): the statement names only its claim key's fingerprint, and the code is
+printed once, for you to hand to the buyer, who claims the car with it.`,
 		Args: cobra.NoArgs,
 		RunE: c.runE(func(cmd *cobra.Command) error {
 			v, err := vinFlag(vinArg)
@@ -512,7 +529,7 @@ salted hash, and the code is printed once, for you to hand to the buyer, who cla
 			if km < 0 || km > 10_000_000 {
 				return flagError("odometer-km", "must be 0-10,000,000, got %d", km)
 			}
-			date, err := parseSaleDate(saleDate)
+			date, err := parseSaleDate(saleDate, c.now())
 			if err != nil {
 				return err
 			}
@@ -565,7 +582,7 @@ salted hash, and the code is printed once, for you to hand to the buyer, who cla
 	f.StringVar(&buyerKey, "buyer-key", "", "the buyer's public key file (PEM or base64 SPKI)")
 	f.BoolVar(&newCode, "new-claim-code", false, "make a claim code for the buyer and print it once")
 	f.Int64Var(&km, "odometer-km", 0, "the odometer reading at the sale, km")
-	f.StringVar(&saleDate, "sale-date", "", "the sale's date, e.g. 2026-11-30")
+	f.StringVar(&saleDate, "sale-date", "", "the sale's date (midnight UTC), e.g. 2026-11-30, or an RFC 3339 time; within the last 24 hours")
 	f.StringVar(&useType, "use-type", "", "the car's use after the sale: "+strings.Join(vehicletypes.UseTypes, ", "))
 	required(cmd, "vin", "odometer-km", "sale-date", "use-type")
 	cmd.MarkFlagsMutuallyExclusive("buyer-key", "new-claim-code")

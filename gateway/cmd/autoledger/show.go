@@ -57,8 +57,14 @@ func (c *cli) printView(body json.RawMessage, mine string) error {
 			c.printf("your key (--key) is not the current owner's\n")
 		}
 	}
+	// The gateway's public view says only that an exception is open; its
+	// kind and approvals are the member orgs'.
 	if ex := o.OpenException; ex != nil {
-		c.printf("open exception %s: %s, %d of %d approvals\n", ex.ID, ex.Kind, len(ex.Approvals), ex.Required)
+		if ex.Kind != "" {
+			c.printf("open exception %s: %s, %d of %d approvals\n", ex.ID, ex.Kind, len(ex.Approvals), ex.Required)
+		} else {
+			c.printf("an exception awaiting the member orgs' approvals is open\n")
+		}
 	}
 	grants := v.grants()
 	if len(grants) == 0 {

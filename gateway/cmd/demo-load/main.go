@@ -271,16 +271,18 @@ func (l *loader) cars() []car {
 
 // privateResale: the rental company sells the Roadster on privately with
 // far less on the clock than the garage saw (a rollback the report flags).
-// No dealer can do it: the owner's key signs the release to a buyer named
-// by a claim code the seller's own device made, and the buyer's new key
-// claims the car with it.
+// No dealer can do it: the owner's key signs the release, with the sale's
+// date and use, to a buyer named by a claim key the seller's own device
+// made, and the buyer's new key claims the car with its code. The sale is
+// dated now: the ledger takes a sale date only from the day before the
+// transaction.
 func (l *loader) privateResale(ctx context.Context, seller *ownerclient.Owner) error {
 	const vin = "1G4AH59H45G118341"
 	var code ownerclient.ClaimCode
 	var res ownerclient.Result
 	err := l.asOwner("resale of "+vin, func() error {
 		var err error
-		res, code, err = seller.SellToClaimCode(ctx, vin, ownerclient.SaleTerms{SaleDate: l.now.Add(-20 * day), UseType: "private", OdometerKm: 41000})
+		res, code, err = seller.SellToClaimCode(ctx, vin, ownerclient.SaleTerms{SaleDate: time.Now().Add(-time.Minute), UseType: "private", OdometerKm: 41000})
 		return err
 	})
 	if err != nil {

@@ -58,7 +58,7 @@ func (f *fakeGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.codes = append(f.codes, code.Code)
 		f.mu.Unlock()
-		req := ownertypes.SaleRequest{UseType: body["useType"].(string), ClaimHash: code.Hash, ClaimSalt: code.Salt}
+		req := ownertypes.SaleRequest{UseType: body["useType"].(string), ClaimPublicKey: code.PublicKeyBase64()}
 		req.SaleDate, _ = time.Parse(time.RFC3339, body["saleDate"].(string))
 		arg, _ := json.Marshal(req)
 		if _, err := f.owners.Ledger.Submit("owner:SellFromStock", []string{vin, string(arg)}, nil); err != nil {
@@ -115,6 +115,10 @@ func TestTheDemoUsesTheOwnersFlows(t *testing.T) {
 	assert.Equal(t, statement.ReleaseSale, sold[0].Statement.Action)
 	assert.True(t, strings.HasPrefix(sold[0].Statement.Params["buyer"], "claim:"))
 	assert.Equal(t, "41000", sold[0].Statement.Params["odometerKm"], "the rollback is the seller's signed word")
+	assert.Equal(t, "private", sold[0].Statement.Params["useType"], "the use after the sale is signed too")
+	saleDate, err := time.Parse(statement.TimeLayout, sold[0].Statement.Params["saleDate"])
+	require.NoError(t, err)
+	assert.WithinRange(t, saleDate, time.Now().Add(-statement.MaxLifetime), time.Now(), "inside the ledger's window")
 	require.Len(t, claims[roadster], 2, "the buyer claims with the seller's code")
 	assert.NotEqual(t, claims[roadster][0], claims[roadster][1], "a new key for the new ownership")
 	assert.Equal(t, 2, f.owners.Ledger.Current(roadster).OwnerNo)

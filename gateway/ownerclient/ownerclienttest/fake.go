@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,7 +24,6 @@ import (
 	"github.com/autoledger/autoledger/chaincode/consent/consenttypes"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
-	"github.com/autoledger/autoledger/gateway/ownerclient"
 )
 
 // Gateway is a fake gateway over a Ledger: it relays each owner request
@@ -78,6 +78,9 @@ func (g *Gateway) routes() http.Handler {
 }
 
 func (g *Gateway) challenge(w http.ResponseWriter, r *http.Request) {
+	if !jsonBody(w, r) {
+		return
+	}
 	var req struct{ VIN, Action string }
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		problem(w, ccerr.New(ccerr.InvalidArgument, "malformed body"))
@@ -97,6 +100,9 @@ func (g *Gateway) challenge(w http.ResponseWriter, r *http.Request) {
 // receipt.
 func (g *Gateway) write(status int, function string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !jsonBody(w, r) {
+			return
+		}
 		vin := r.PathValue("vin")
 		var body map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
@@ -104,23 +110,14 @@ func (g *Gateway) write(status int, function string) http.HandlerFunc {
 			return
 		}
 		str := func(k string) string { s, _ := body[k].(string); return s }
-		env := ownertypes.StatementEnvelope{Statement: str("statement"), Signature: str("signature"), PublicKey: str("publicKey")}
-		arg, transient := any(env), map[string][]byte(nil)
-		switch function {
-		case "owner:Claim":
-			code, _ := json.Marshal(ownertypes.ClaimTransient{Code: ownerclient.NormalizeClaimCode(str("claimCode"))})
-			transient = map[string][]byte{ownertypes.ClaimTransientKey: code}
-		case "owner:Sell":
-			saleDate, err := time.Parse(time.RFC3339, str("saleDate"))
-			if err != nil {
-				problem(w, ccerr.Field(ccerr.InvalidArgument, "saleDate", "time", "not RFC 3339"))
-				return
-			}
-			arg = ownertypes.SellRequest{Envelope: env, SaleDate: saleDate, UseType: str("useType"),
-				ClaimSalt: str("claimSalt"), BuyerPublicKey: str("buyerPublicKey")}
+		env := ownertypes.StatementEnvelope{Statement: str("statement"), Signature: str("signature"), PublicKey: str("publicKey"),
+			ClaimSignature: str("claimSignature")}
+		arg := any(env)
+		if function == "owner:Sell" {
+			arg = ownertypes.SellRequest{Envelope: env, ClaimPublicKey: str("claimPublicKey"), BuyerPublicKey: str("buyerPublicKey")}
 		}
 		argJSON, _ := json.Marshal(arg)
-		result, err := g.submit(function, []string{vin, string(argJSON)}, transient, func(p *Posted) {
+		result, err := g.submit(function, []string{vin, string(argJSON)}, nil, func(p *Posted) {
 			p.Path, p.Body = r.URL.Path, body
 		})
 		if err != nil {
@@ -158,6 +155,19 @@ func (g *Gateway) view(w http.ResponseWriter, r *http.Request) {
 	}
 	view.Grants = list.Grants
 	writeJSON(w, http.StatusOK, view)
+}
+
+// jsonBody refuses, as the gateway does, an owner POST not declared JSON
+// (415).
+func jsonBody(w http.ResponseWriter, r *http.Request) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		_ = json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": "Unsupported Media Type", "status": 415,
+			"code": "UNSUPPORTED_MEDIA_TYPE", "detail": "owner requests send application/json"})
+		return false
+	}
+	return true
 }
 
 // problem answers err as the gateway does: problem+json with the code.

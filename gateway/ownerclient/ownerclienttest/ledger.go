@@ -13,6 +13,7 @@ import (
 	"github.com/autoledger/autoledger/chaincode/consent/consenttypes"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
 	"github.com/autoledger/autoledger/chaincode/owner/statement"
+	"github.com/autoledger/autoledger/gateway/ownerclient"
 )
 
 // Channel is the channel the fake ledger is on.
@@ -44,6 +45,9 @@ type Ledger struct {
 	mu     sync.Mutex
 	cars   map[string]*car
 	nonces map[string]bool
+	// bound are the key fingerprints ever bound to an ownership, with
+	// "<VIN>~<ownerNo>": a key serves one ownership only.
+	bound  map[string]string
 	posted []Posted
 }
 
@@ -53,17 +57,24 @@ type car struct {
 }
 
 // NewLedger makes an empty ledger.
-func NewLedger() *Ledger { return &Ledger{cars: map[string]*car{}, nonces: map[string]bool{}} }
+func NewLedger() *Ledger {
+	return &Ledger{cars: map[string]*car{}, nonces: map[string]bool{}, bound: map[string]string{}}
+}
 
-// SellFromStock records a dealer's first sale of vin, to be claimed with code.
+// SellFromStock records a dealer's first sale of vin, to be claimed with
+// code, a claim code (ownerclient.NewClaimCode). It panics on a code that
+// is not one: a test's mistake.
 func (l *Ledger) SellFromStock(vin, code string) {
+	claim, err := ownerclient.ParseClaimCode(code)
+	if err != nil {
+		panic(fmt.Sprintf("ownerclienttest: SellFromStock: %v", err))
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	salt := strings.Repeat("ab", 16)
 	l.cars[vin] = &car{ownerships: []ownertypes.Ownership{{
 		SchemaVersion: 1, VIN: vin, OwnerNo: 1, Status: ownertypes.StatusAwaitingClaim, Since: time.Now().UTC(), SoldBy: "DealerMSP",
-		SaleDate: time.Now().UTC().Truncate(24 * time.Hour), ClaimSalt: salt, ClaimHash: ownertypes.ClaimHash(salt, code),
-		PreviousKeys: []ownertypes.PreviousKey{},
+		SaleDate: time.Now().UTC().Truncate(24 * time.Hour), ClaimPublicKey: ownertypes.KeyBase64(claim.Public),
+		ClaimFingerprint: claim.Fingerprint(), PreviousKeys: []ownertypes.PreviousKey{},
 	}}}
 }
 
@@ -82,9 +93,8 @@ func (l *Ledger) Current(vin string) ownertypes.Ownership {
 	return c.ownerships[len(c.ownerships)-1]
 }
 
-// Submit runs one transaction: owner:SellFromStock, owner:Claim (with the
-// transient "claim"),
-// owner:Sell, owner:Erase, consent:Grant, consent:Revoke, consent:Purge.
+// Submit runs one transaction: owner:SellFromStock, owner:Claim, owner:Sell,
+// owner:Erase, consent:Grant, consent:Revoke, consent:Purge.
 // It answers the chaincode's result or its coded error (ccerr).
 func (l *Ledger) Submit(function string, args []string, transient map[string][]byte) (json.RawMessage, error) {
 	return l.submit(function, args, transient, func(*Posted) {})
@@ -126,7 +136,7 @@ func (l *Ledger) submit(function string, args []string, transient map[string][]b
 }
 
 // sellFromStock is a dealer's first sale: ownership 1, awaiting the claim
-// of the code whose hash the request names.
+// of the claim key whose public half the request brings.
 func (l *Ledger) sellFromStock(q tx) (json.RawMessage, error) {
 	var req ownertypes.SaleRequest
 	if err := decodeArg(q.arg, &req); err != nil {
@@ -138,8 +148,13 @@ func (l *Ledger) sellFromStock(q tx) (json.RawMessage, error) {
 	if q.car != nil {
 		return nil, ccerr.New(ccerr.OwnerReleaseRequired, "%s has an owner: a resale needs the owner's signed release", q.vin)
 	}
+	claimKey, err := parseKey("claimPublicKey", req.ClaimPublicKey)
+	if err != nil {
+		return nil, err
+	}
 	o := ownertypes.Ownership{SchemaVersion: 1, VIN: q.vin, OwnerNo: 1, Status: ownertypes.StatusAwaitingClaim, Since: time.Now().UTC(),
-		SoldBy: "DealerMSP", SaleDate: req.SaleDate, ClaimHash: req.ClaimHash, ClaimSalt: req.ClaimSalt, PreviousKeys: []ownertypes.PreviousKey{}}
+		SoldBy: "DealerMSP", SaleDate: req.SaleDate, ClaimPublicKey: ownertypes.KeyBase64(claimKey), ClaimFingerprint: claimKey.Fingerprint(),
+		PreviousKeys: []ownertypes.PreviousKey{}}
 	l.cars[q.vin] = &car{ownerships: []ownertypes.Ownership{o}}
 	return marshal(ownertypes.SaleResult{Ownership: o})
 }
@@ -187,9 +202,13 @@ type tx struct {
 
 func (c *car) current() *ownertypes.Ownership { return &c.ownerships[len(c.ownerships)-1] }
 
+// view is g with its liveness as the chaincode judges it: StandingIn, and
+// never a grant older than the binding of the ownership's key (a key bound
+// again does not revive its older grants).
 func (c *car) view(g consenttypes.Grant) consenttypes.GrantView {
 	cur := c.current()
-	return consenttypes.GrantView{Grant: g, Live: g.LiveAt(time.Now(), cur.OwnerNo, cur.Status == ownertypes.StatusOwned)}
+	live, _ := g.StandingIn(time.Now(), cur)
+	return consenttypes.GrantView{Grant: g, Live: live && !g.GrantedAt.Before(cur.BoundAt)}
 }
 
 // boundKey is the key of ownership n (the current one for n == 0).
@@ -237,14 +256,13 @@ func (l *Ledger) check(q tx, env ownertypes.StatementEnvelope, action statement.
 	return Posted{Statement: s, ID: id, nonce: n}, nil
 }
 
+// claim checks the statement's signature by the key it binds, then its
+// second signature by the ownership's claim key (CLAIM_CODE_INVALID), and
+// that the key serves no other ownership.
 func (l *Ledger) claim(q tx) (Posted, any, error) {
 	var env ownertypes.StatementEnvelope
-	var code ownertypes.ClaimTransient
 	if err := decodeArg(q.arg, &env); err != nil {
 		return Posted{}, nil, err
-	}
-	if err := json.Unmarshal(q.transient[ownertypes.ClaimTransientKey], &code); err != nil {
-		return Posted{}, nil, ccerr.New(ccerr.MissingTransient, "no claim code")
 	}
 	key, err := parseKey("publicKey", env.PublicKey)
 	if err != nil {
@@ -258,14 +276,37 @@ func (l *Ledger) claim(q tx) (Posted, any, error) {
 	if o.Status != ownertypes.StatusAwaitingClaim {
 		return Posted{}, nil, ccerr.New(ccerr.FailedPrecondition, "not awaiting a claim")
 	}
-	if ownertypes.ClaimHash(o.ClaimSalt, code.Code) != o.ClaimHash {
-		return Posted{}, nil, ccerr.New(ccerr.ClaimCodeInvalid, "the claim code is not this car's")
+	claimKey, err := parseKey("claimPublicKey", o.ClaimPublicKey)
+	if err != nil {
+		return Posted{}, nil, err
 	}
-	o.Status, o.PublicKey, o.KeyFingerprint, o.BoundAt = ownertypes.StatusOwned, env.PublicKey, key.Fingerprint(), time.Now().UTC()
-	o.ClaimHash, o.ClaimSalt = "", ""
+	sig, err := env.ClaimSignatureBytes()
+	if err != nil || sig == nil || claimKey.Verify([]byte(env.Statement), sig) != nil {
+		return Posted{}, nil, ccerr.New(ccerr.ClaimCodeInvalid, "the claim is not signed by this car's claim key")
+	}
+	if err := l.bind(key, q.vin, o.OwnerNo, "publicKey"); err != nil {
+		return Posted{}, nil, err
+	}
+	o.Status, o.PublicKey, o.KeyFingerprint, o.BoundAt = ownertypes.StatusOwned, ownertypes.KeyBase64(key), key.Fingerprint(), time.Now().UTC()
+	o.ClaimPublicKey, o.ClaimFingerprint = "", ""
 	return p, *o, nil
 }
 
+// bind records key as ownership ownerNo's, refusing a key once bound to
+// another ownership (FAILED_PRECONDITION, rule key_reused).
+func (l *Ledger) bind(key statement.PublicKey, vin string, ownerNo int, field string) error {
+	at := vin + "~" + strconv.Itoa(ownerNo)
+	if prev, ok := l.bound[key.Fingerprint()]; ok && prev != at {
+		return ccerr.Field(ccerr.FailedPrecondition, field, "key_reused", "this key was bound to another ownership: use a new key for each")
+	}
+	l.bound[key.Fingerprint()] = at
+	return nil
+}
+
+// sell ends the current ownership on its key's release-sale statement,
+// taking every fact of the sale from the statement: the buyer, the
+// odometer reading, the sale date (within statement.MaxLifetime before
+// now, not after it) and the use type.
 func (l *Ledger) sell(q tx) (Posted, any, error) {
 	var req ownertypes.SellRequest
 	if err := decodeArg(q.arg, &req); err != nil {
@@ -282,27 +323,40 @@ func (l *Ledger) sell(q tx) (Posted, any, error) {
 	if err != nil {
 		return Posted{}, nil, err
 	}
+	now := time.Now().UTC()
+	saleDate, err := time.Parse(time.RFC3339, p.Statement.Params["saleDate"])
+	if err != nil || saleDate.After(now) || saleDate.Before(now.Add(-statement.MaxLifetime)) {
+		return Posted{}, nil, ccerr.Field(ccerr.InvalidArgument, "statement.params.saleDate", "sale_window",
+			"must be at most %s before the transaction and not after it", statement.MaxLifetime)
+	}
 	prev := q.car.current()
-	next := ownertypes.Ownership{SchemaVersion: 1, VIN: q.vin, OwnerNo: prev.OwnerNo + 1, Since: time.Now().UTC(), SoldBy: "owner",
-		SaleDate: req.SaleDate, PreviousKeys: []ownertypes.PreviousKey{}}
+	next := ownertypes.Ownership{SchemaVersion: 1, VIN: q.vin, OwnerNo: prev.OwnerNo + 1, Since: now, SoldBy: "owner",
+		SaleDate: saleDate, PreviousKeys: []ownertypes.PreviousKey{}}
 	kind, h, _ := strings.Cut(p.Statement.Params["buyer"], ":")
+	field, sent := "buyerPublicKey", req.BuyerPublicKey
+	if kind == "claim" {
+		field, sent = "claimPublicKey", req.ClaimPublicKey
+	}
+	if sent == "" {
+		return Posted{}, nil, ccerr.Field(ccerr.InvalidArgument, field, "required", "a %s: buyer needs its key", kind)
+	}
+	buyer, err := parseKey(field, sent)
+	if err != nil {
+		return Posted{}, nil, err
+	}
+	if buyer.Fingerprint() != h {
+		return Posted{}, nil, ccerr.Field(ccerr.StatementMismatch, field, "mismatch", "not the statement's buyer")
+	}
 	switch kind {
 	case "key":
-		buyer, err := parseKey("buyerPublicKey", req.BuyerPublicKey)
-		if err != nil {
+		if err := l.bind(buyer, q.vin, next.OwnerNo, "buyerPublicKey"); err != nil {
 			return Posted{}, nil, err
 		}
-		if buyer.Fingerprint() != h {
-			return Posted{}, nil, ccerr.Field(ccerr.StatementMismatch, "buyerPublicKey", "mismatch", "not the statement's buyer")
-		}
-		next.Status, next.PublicKey, next.KeyFingerprint, next.BoundAt = ownertypes.StatusOwned, req.BuyerPublicKey, h, time.Now().UTC()
+		next.Status, next.PublicKey, next.KeyFingerprint, next.BoundAt = ownertypes.StatusOwned, ownertypes.KeyBase64(buyer), h, now
 	default:
-		if req.ClaimSalt == "" {
-			return Posted{}, nil, ccerr.Field(ccerr.InvalidArgument, "claimSalt", "required", "a claim: buyer needs the salt")
-		}
-		next.Status, next.ClaimHash, next.ClaimSalt = ownertypes.StatusAwaitingClaim, h, req.ClaimSalt
+		next.Status, next.ClaimPublicKey, next.ClaimFingerprint = ownertypes.StatusAwaitingClaim, ownertypes.KeyBase64(buyer), h
 	}
-	prev.Status, prev.EndedAt, prev.EndedBy = ownertypes.StatusEnded, time.Now().UTC(), ownertypes.EndedBySale
+	prev.Status, prev.EndedAt, prev.EndedBy = ownertypes.StatusEnded, now, ownertypes.EndedBySale
 	q.car.ownerships = append(q.car.ownerships, next)
 	return p, ownertypes.SaleResult{Ownership: next}, nil
 }
