@@ -34,12 +34,16 @@ const (
 	ScopeBattery = "battery"
 	// ScopeIncidents is incident records.
 	ScopeIncidents = "incidents"
+	// ScopeReport lets the grantee make share links of the car's history
+	// report for the owner (owner:CreateShareLinkForOwner): a dealer
+	// selling the car for its owner shows buyers the report.
+	ScopeReport = "report"
 )
 
 // Scopes is the vocabulary a grant's scopes come from, in the order the
 // documentation lists them. The validate tag "scope" checks a value against
 // it (rule one_of).
-var Scopes = rules.Enum("scope", ScopeDriving, ScopeOdometer, ScopeService, ScopeBattery, ScopeIncidents)
+var Scopes = rules.Enum("scope", ScopeDriving, ScopeOdometer, ScopeService, ScopeBattery, ScopeIncidents, ScopeReport)
 
 // IsScope reports whether s is in the vocabulary.
 func IsScope(s string) bool { return slices.Contains(Scopes, s) }
@@ -61,6 +65,13 @@ func ShareableScopes() []string {
 		}
 	}
 	return out
+}
+
+// Actors names, for each scope that lets the grantee act rather than
+// read data shared with it, the orgs that may act on it: a dealer makes
+// share links of the report under a grant of ScopeReport.
+var Actors = map[string][]string{
+	ScopeReport: {access.DealerMSP},
 }
 
 // Shareable reports whether msp holds the data of scope and may share it.

@@ -1,6 +1,10 @@
 package ownertypes
 
-import "github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+import (
+	"time"
+
+	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+)
 
 // Event names. A sale (owner:SellFromStock, owner:Sell) sets the vehicle's
 // OwnershipTransferred event with its vehicletypes.Event payload, the one
@@ -50,4 +54,20 @@ type OwnershipException struct {
 	By        string `json:"by"`
 	Approvals int    `json:"approvals"`
 	Required  int    `json:"required"`
+}
+
+// Share link events (issue 15).
+const (
+	EvShareLinkCreated = "ShareLinkCreated"
+	EvShareLinkRevoked = "ShareLinkRevoked"
+)
+
+// ShareLinkEvent is the payload of EvShareLinkCreated and
+// EvShareLinkRevoked: the link's hash, never its token.
+type ShareLinkEvent struct {
+	VIN       string    `json:"vin"`
+	Link      string    `json:"link"`
+	OwnerNo   int       `json:"ownerNo"`
+	NotAfter  time.Time `json:"notAfter"`
+	CreatedBy string    `json:"createdBy"`
 }
