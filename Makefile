@@ -7,6 +7,7 @@ BIN       ?= $(CURDIR)/bin
 COVER_MIN ?= 85
 RUN_DIR   ?= $(or $(AUTOLEDGER_RUN_DIR),$(CURDIR)/test-network/run)
 COMPOSE_RUN_DIR ?= $(or $(AUTOLEDGER_RUN_DIR),$(CURDIR)/test-network/compose-run)
+WASM_DIR  := gateway/report/static
 SCRIPTS   := $(shell git ls-files '*.sh' .ci/run 2>/dev/null)
 
 .PHONY: help
@@ -17,13 +18,13 @@ help: ## list the targets
 test: unit e2e ## everything CI runs: unit then end-to-end tests
 
 .PHONY: unit
-unit: vet fmt-check ## go vet, gofmt check, race-enabled unit tests, chaincode coverage gate
+unit: wasm vet fmt-check ## go vet, gofmt check, race-enabled unit tests, chaincode coverage gate
 	$(GO) test -race -count=1 -coverpkg=./chaincode/... -coverprofile=$(BIN)/cover.out ./...
 	@$(GO) tool cover -func=$(BIN)/cover.out | awk -v min=$(COVER_MIN) '/^total:/ { sub("%","",$$3); \
 		printf "chaincode coverage %s%% (minimum %s%%)\n", $$3, min; if ($$3 + 0 < min) exit 1 }'
 
 .PHONY: e2e
-e2e: fabric-bin ## end-to-end tests (build tag e2e); starts the native network when it is not up
+e2e: fabric-bin wasm ## end-to-end tests (build tag e2e); starts the native network when it is not up
 	$(GO) test -tags e2e -count=1 -timeout 20m -run 'E2E' ./...
 
 .PHONY: fabric-bin
@@ -60,6 +61,7 @@ vet:
 	@mkdir -p $(BIN)
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./gateway/verify/wasm
 
 .PHONY: fmt-check
 fmt-check:
@@ -96,24 +98,32 @@ chaincode: ## build the chaincode binary (static) into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger-cc ./chaincode/cmd/autoledger-cc
 
 .PHONY: demo
-demo: tools fabric-bin ## start the network, chaincode and gateway, load demo data, print how to call it
+demo: tools fabric-bin wasm ## start the network, chaincode and gateway, load demo data, print how to call it
 	@test-network/scripts/demo.sh up
 
 .PHONY: down
 down: ## stop the demo gateway and the network (data kept; make network-clean removes it)
 	@test-network/scripts/demo.sh down
 
+.PHONY: wasm
+wasm: ## the in-page verifier: gateway/verify as WebAssembly, and Go's wasm_exec.js, into gateway/report/static (embedded by the gateway)
+	GOOS=js GOARCH=wasm CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags=-s -o $(WASM_DIR)/verify.wasm ./gateway/verify/wasm
+	@root=$$($(GO) env GOROOT); for f in lib/wasm/wasm_exec.js misc/wasm/wasm_exec.js; do \
+		if [ -f "$$root/$$f" ]; then install -m 0644 "$$root/$$f" $(WASM_DIR)/wasm_exec.js; exit 0; fi; done; \
+		echo "no wasm_exec.js in $$root (lib/wasm or misc/wasm)"; exit 1
+	@sha256sum $(WASM_DIR)/verify.wasm
+
 .PHONY: gateway
-gateway: ## build the gateway and the owner CLI, autoledger (static), into bin/
+gateway: wasm ## build the gateway and the owner CLI, autoledger (static), into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger-gateway ./gateway/cmd/autoledger-gateway
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/autoledger ./gateway/cmd/autoledger
 
 .PHONY: images
-images: ## our images, autoledger-chaincode and autoledger-gateway, FROM scratch
+images: wasm ## our images, autoledger-chaincode and autoledger-gateway, FROM scratch
 	test-network/scripts/images.sh ours
 
 .PHONY: images-local
-images-local: fabric-bin ## our images plus stand-in Fabric images, FROM scratch, for machines without a registry
+images-local: fabric-bin wasm ## our images plus stand-in Fabric images, FROM scratch, for machines without a registry
 	test-network/scripts/images.sh all
 
 .PHONY: compose-up
