@@ -159,7 +159,7 @@ func (s *Server) ownerRoutes(owner *gin.RouterGroup) {
 
 // ownerActions are the statement actions an owner endpoint relays.
 var ownerActions = rules.Enum("owneraction", string(statement.Claim), string(statement.ReleaseSale),
-	string(statement.Grant), string(statement.Revoke), string(statement.Erase))
+	string(statement.Grant), string(statement.Revoke), string(statement.Erase), string(statement.ShareLink), string(statement.UnshareLink))
 
 // ChallengeRequest asks what a device needs to build a statement.
 type ChallengeRequest struct {

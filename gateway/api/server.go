@@ -104,6 +104,9 @@ func New(d Deps) *Server {
 	v1.POST("/dead-letters/:id/replay", s.replayDeadLetter)
 	v1.GET("/transactions/:txId", s.transaction)
 	v1.GET("/events", newStreamCap(d.Limits.EventStreams).handler(), s.events)
+	for _, add := range v1Hooks {
+		add(s, v1)
+	}
 
 	// The owner endpoints take no credential: their own group, limited per
 	// address, relayed under the gateway's owner-services identity.
@@ -119,6 +122,10 @@ func New(d Deps) *Server {
 // engine or the owner group (the owner portal, portal.go, registers itself
 // here from an init function), so that each file keeps its own routes.
 var routeHooks []func(s *Server, e *gin.Engine, owner *gin.RouterGroup)
+
+// v1Hooks add routes of other files to the authenticated /v1 group (the
+// dealer's share links, sharelinks.go).
+var v1Hooks []func(s *Server, v1 *gin.RouterGroup)
 
 // MetricsHandler serves the gateway's Prometheus metrics.
 func MetricsHandler() http.Handler {

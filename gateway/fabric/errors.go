@@ -67,6 +67,10 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Classify is classify for the gateway's packages that make their own
+// proposals through Pool.Gateway (the report's endorse-only proposals).
+func Classify(err error, txID string) *Error { return classify(err, txID) }
+
 // classify turns a fabric-gateway error into an *Error. Only what Fabric
 // itself says is transient is classified so (Unavailable, an endorsement
 // mismatch); every refusal keeps its meaning, so that nothing the client
