@@ -40,6 +40,7 @@ var Policy = access.Policy{
 	"vehicle:Get":                 access.AnyMember(),
 	"vehicle:History":             access.AnyMember(),
 	"vehicle:Report":              access.AnyMember(),
+	"vehicle:AttestedReport":      access.AnyMember(),
 	"vehicle:OwnerRecordHash":     access.AnyMember(),
 }
 
@@ -48,7 +49,7 @@ type Contract struct{ kit.Contract }
 
 // NewContract returns the contract; opts set the peer clock and tolerance.
 func NewContract(opts ...kit.Option) *Contract {
-	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "History", "Report", "OwnerRecordHash"}, opts...)}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "History", "Report", "AttestedReport", "OwnerRecordHash"}, opts...)}
 }
 
 // emit sets the event name for life event e of v, with its facts.

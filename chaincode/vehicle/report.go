@@ -2,10 +2,12 @@ package vehicle
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
+	"github.com/autoledger/autoledger/chaincode/vin"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -21,13 +23,55 @@ func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode s
 	if err != nil {
 		return nil, err
 	}
-	if v.EventCount > MaxReportEvents {
-		return nil, ccerr.New(ccerr.FailedPrecondition, "vehicle %s has %d events; a report covers at most %d (the peer's query limit)", vinCode, v.EventCount, MaxReportEvents)
+	stub := ctx.GetStub()
+	ts, err := kit.TxTime(stub)
+	if err != nil {
+		return nil, err
+	}
+	return report(stub, v, ts, nil)
+}
+
+// AttestedReport is Report bound to the channel and to the caller's
+// challenge, with the transaction of every life event it was computed
+// from. The gateway has a majority of member orgs endorse it and never
+// submits it: the endorsements are the proof (docs/verification.md). It
+// reads what Report reads, in one scan, so its report is the one Report
+// gives at the same transaction time.
+func (c *Contract) AttestedReport(ctx contractapi.TransactionContextInterface, vinCode, challenge string) (*vehicletypes.AttestedReport, error) {
+	if _, err := vin.Validate(vinCode); err != nil {
+		return nil, err
+	}
+	if err := vehicletypes.ValidateChallenge(challenge); err != nil {
+		return nil, err
+	}
+	v, err := load(ctx, vinCode)
+	if err != nil {
+		return nil, err
 	}
 	stub := ctx.GetStub()
 	ts, err := kit.TxTime(stub)
 	if err != nil {
 		return nil, err
+	}
+	facts := make([]vehicletypes.ReportFact, 0, v.EventCount)
+	r, err := report(stub, v, ts, func(e *vehicletypes.LifeEvent) {
+		facts = append(facts, vehicletypes.ReportFact{Seq: e.Seq, Type: e.Type, TxID: e.TxID, RecordedAt: e.RecordedAt, RecordedBy: e.RecordedBy})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &vehicletypes.AttestedReport{
+		Format: vehicletypes.AttestedReportFormat, Channel: stub.GetChannelID(), VIN: v.VIN, Challenge: challenge,
+		AsOf: ts, Report: *r, Facts: facts,
+	}, nil
+}
+
+// report computes v's report at ts; each, when set, sees every life event
+// in order, from the same scan.
+func report(stub shim.ChaincodeStubInterface, v *vehicletypes.Vehicle, ts time.Time, each func(*vehicletypes.LifeEvent)) (*vehicletypes.Report, error) {
+	vinCode := v.VIN
+	if v.EventCount > MaxReportEvents {
+		return nil, ccerr.New(ccerr.FailedPrecondition, "vehicle %s has %d events; a report covers at most %d (the peer's query limit)", vinCode, v.EventCount, MaxReportEvents)
 	}
 	r := &vehicletypes.Report{
 		VIN: v.VIN, CheckDigitVerified: v.CheckDigitVerified, Manufacturer: v.Birth.Manufacturer, Model: v.Birth.Model,
@@ -39,6 +83,9 @@ func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode s
 			ClusterReplacements: len(v.Odometer.Baselines)},
 	}
 	n, err := eachEvent(stub, vinCode, func(e *vehicletypes.LifeEvent) {
+		if each != nil {
+			each(e)
+		}
 		switch {
 		case e.Transfer != nil:
 			if len(r.UseTypes) == 0 || r.UseTypes[len(r.UseTypes)-1] != e.Transfer.UseType {
