@@ -62,6 +62,12 @@ var Policy = access.Policy{
 	"owner:WithdrawException": access.EveryMember("admin"),
 	"owner:Get":               access.AnyMember(),
 	"owner:LinkHash":          access.AnyMember(),
+	// Share links (issue 15): the owner's signature decides; a dealer's
+	// salesperson makes one under the owner's grant of scope report.
+	"owner:CreateShareLink":         relays,
+	"owner:RevokeShareLink":         relays,
+	"owner:CreateShareLinkForOwner": {access.Allow(access.DealerMSP, "sales")},
+	"owner:ShareLink":               access.AnyMember(),
 }
 
 // Contract is the owner contract.
@@ -69,7 +75,7 @@ type Contract struct{ kit.Contract }
 
 // NewContract returns the contract; opts set the peer clock and tolerance.
 func NewContract(opts ...kit.Option) *Contract {
-	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "LinkHash"}, opts...)}
+	return &Contract{kit.NewContract(Name, Policy, []string{"Get", "LinkHash", "ShareLink"}, opts...)}
 }
 
 // begin starts a write about a registered car: kit.Begin, the VIN's form,

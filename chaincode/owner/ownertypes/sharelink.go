@@ -97,6 +97,30 @@ func (l ShareLink) LiveAt(t time.Time, currentOwnerNo int) bool {
 	return live
 }
 
+// StandingIn is Standing given the car's current ownership record (nil
+// before its first sale), as the chaincode judges a link: besides
+// Standing's rules, the ownership must be owned and its key bound no later
+// than the link was made. An exception that re-binds the ownership's key
+// (lost-key, disputed-claim) thus ends the links made before it, as it
+// ends the grants: after a disputed claim the old key may never have been
+// the owner's.
+func (l ShareLink) StandingIn(t time.Time, cur *Ownership) (live bool, why string) {
+	if cur == nil {
+		return l.Standing(t, 0)
+	}
+	if live, why := l.Standing(t, cur.OwnerNo); !live {
+		return false, why
+	}
+	if cur.Status != StatusOwned {
+		return false, fmt.Sprintf("was made for ownership %d, which is %s now", l.OwnerNo, cur.Status)
+	}
+	if l.CreatedAt.Before(cur.BoundAt) {
+		return false, fmt.Sprintf("was made at %s, before ownership %d's key was bound again at %s",
+			statement.FormatTime(l.CreatedAt), l.OwnerNo, statement.FormatTime(cur.BoundAt))
+	}
+	return true, ""
+}
+
 var (
 	linkHashShape = regexp.MustCompile(rules.HashPattern)
 	tokenShape    = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)

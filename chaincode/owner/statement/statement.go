@@ -55,9 +55,9 @@ const (
 	Revoke Action = "revoke"
 	// Erase purges a past ownership's private records.
 	Erase Action = "erase"
-	// ShareLink creates a buyer's share link (issue 15, provisional).
+	// ShareLink creates a share link of the car's report for buyers.
 	ShareLink Action = "share-link"
-	// UnshareLink revokes a share link (issue 15, provisional).
+	// UnshareLink revokes a share link.
 	UnshareLink Action = "unshare-link"
 	// RedeemPoints spends loyalty points at a member (issue 16, provisional).
 	RedeemPoints Action = "redeem-points"
