@@ -82,6 +82,7 @@ func newRootCmd(e env) (*cobra.Command, *cli) {
 	owner.AddCommand(c.keygenCmd(), c.pubkeyCmd(), c.claimCmd(), c.grantCmd(), c.revokeCmd(),
 		c.signSaleCmd(), c.eraseCmd(), c.showCmd())
 	root.AddCommand(owner)
+	root.AddCommand(c.verifyCmd())
 	return root, c
 }
 
