@@ -97,6 +97,7 @@
 
     const setStatus = (state, msg) => {
       status.dataset.state = state;
+      status.className = {pass: 'ok', fail: 'bad', error: 'bad'}[state] || '';
       status.textContent = msg;
     };
 
