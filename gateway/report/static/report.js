@@ -21,7 +21,7 @@
 (() => {
   'use strict';
 
-  const CHALLENGE = /^(?:[0-9a-f]{2}){16,64}$/; // 32-128 lower-case hex digits, whole bytes
+  const CHALLENGE = /^[0-9a-f]{32,128}$/; // the ledger's rule (vehicletypes.ValidateChallenge)
 
   const toHex = bytes => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
 
@@ -142,7 +142,7 @@
       status.dataset.run = String(Number(status.dataset.run || '0') + 1);
       checks.replaceChildren();
       if (!CHALLENGE.test(ch)) {
-        setStatus('error', 'Challenge: 32 to 128 hexadecimal digits (whole bytes), such as the random one this page makes.');
+        setStatus('error', 'Challenge: 32 to 128 hexadecimal digits, such as the random one this page makes.');
         return;
       }
       setStatus('busy', 'Asking the gateway for a proof bound to your challenge...');
