@@ -3,216 +3,32 @@ package report_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
 	"github.com/autoledger/autoledger/chaincode/owner/ownertypes"
-	"github.com/autoledger/autoledger/chaincode/vehicle/vehicletypes"
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/autoledger/autoledger/gateway/fabric"
 	"github.com/autoledger/autoledger/gateway/report"
+	"github.com/autoledger/autoledger/gateway/report/reporttest"
 	"github.com/autoledger/autoledger/gateway/verify"
 	"github.com/autoledger/autoledger/gateway/verify/verifytest"
-	"github.com/hyperledger/fabric-protos-go-apiv2/common"
-	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/proto"
 )
 
-const testChannel = "autoledger"
+const testChannel = reporttest.Channel
 
 var relay = auth.Principal{Client: "owner-relay", Org: "DealerMSP", Role: "owner-services"}
 
-// FakeNetwork is a ledger of one car whose endorsements and blocks are
-// real (verifytest signs them with its orgs' keys), so the bundles the
-// service builds from them verify with package verify.
-type FakeNetwork struct {
-	Net    *verifytest.Network
-	VIN    string
-	Report vehicletypes.Report
-	Facts  []vehicletypes.ReportFact
-	Blocks map[string][]byte // txID -> block
-	Links  map[string]ownertypes.ShareLinkView
-	// Down are orgs whose peers cannot be reached.
-	Down []string
-	// Refuse, when set, is the chaincode's answer to every endorsement.
-	Refuse error
-
-	mu        sync.Mutex
-	Endorsed  [][]string
-	ConfigReq int
-}
-
-// NewFakeNetwork makes the car with n life events, the first proofs of
-// which have real blocks.
-func NewFakeNetwork(t testing.TB, events, proofs int) *FakeNetwork {
-	t.Helper()
-	n, err := verifytest.NewNetwork(testChannel)
-	require.NoError(t, err)
-	f := &FakeNetwork{Net: n, VIN: verifytest.DefaultVIN, Blocks: map[string][]byte{}, Links: map[string]ownertypes.ShareLinkView{}}
-	f.Report = vehicletypes.Report{VIN: f.VIN, CheckDigitVerified: true, Manufacturer: "Acme", Model: "Volt", ModelYear: 2024,
-		Powertrain: "BEV", OwnerCount: 2, EventCount: int64(events),
-		Odometer: vehicletypes.OdometerReport{LatestTotalKm: 41000, MaxTotalKm: 42000, RollbackSuspected: true, Timeline: []vehicletypes.OdometerReading{
-			{TotalKm: 42000, DisplayedKm: 42000, Source: "service", ObservedAt: verifytest.Epoch.AddDate(5, 0, 0)},
-			{TotalKm: 41000, DisplayedKm: 41000, Source: "telematics", ObservedAt: verifytest.Epoch.AddDate(6, 0, 0), Rollback: true}}},
-		TitleBrands: []vehicletypes.TitleBrand{{Brand: "salvage", Date: verifytest.Epoch.AddDate(5, 6, 0), ClaimRef: "C-1"}},
-		Battery:     &vehicletypes.BatteryReport{StateOfHealthPct: 91.5, RemainingCapacityKWh: 60, CycleCount: 300, Status: "ok", ReportedAt: verifytest.Epoch.AddDate(6, 0, 0)},
-		OpenRecalls: []string{"R-2025-7"}}
-	for i := range events {
-		seq := int64(i + 1)
-		fact := vehicletypes.ReportFact{Seq: seq, Type: "odometer", TxID: fmt.Sprintf("%064x", seq), RecordedAt: verifytest.Epoch, RecordedBy: "OemMSP"}
-		if i < proofs {
-			vf, err := n.Fact(verifytest.FactTx{VIN: f.VIN, Seq: seq}, nil)
-			require.NoError(t, err)
-			fact.TxID, fact.Type = vf.TxID, vf.Type
-			f.Blocks[vf.TxID] = vf.Block
-		}
-		f.Facts = append(f.Facts, fact)
-	}
-	return f
-}
-
-// Link adds a link with this token.
-func (f *FakeNetwork) Link(t testing.TB, token string, live bool, change func(*ownertypes.ShareLinkView)) {
-	t.Helper()
-	h, err := ownertypes.ShareLinkHash(token)
-	require.NoError(t, err)
-	v := ownertypes.ShareLinkView{ShareLink: ownertypes.ShareLink{SchemaVersion: 1, Link: h, VIN: f.VIN, OwnerNo: 2,
-		NotAfter: time.Now().Add(24 * time.Hour), CreatedAt: time.Now(), CreatedBy: ownertypes.CreatedByOwner}, Live: live}
-	if change != nil {
-		change(&v)
-	}
-	f.Links[h] = v
-}
-
-func (f *FakeNetwork) Evaluate(_ context.Context, _ auth.Principal, function string, args ...string) ([]byte, error) {
-	switch function {
-	case "owner:ShareLink":
-		v, ok := f.Links[args[0]]
-		if !ok {
-			return nil, &fabric.Error{Kind: fabric.Business, Chaincode: ccerr.New(ccerr.NotFound, "no share link %s", args[0])}
-		}
-		return json.Marshal(v)
-	case "vehicle:Report":
-		return json.Marshal(f.Report)
-	case "vehicle:History":
-		return json.Marshal(vehicletypes.HistoryPage{VIN: f.VIN, Events: []vehicletypes.LifeEvent{
-			{Seq: 3, Type: "BATTERY_REPORT", Battery: &vehicletypes.BatteryReport{StateOfHealthPct: 95, ReportedAt: verifytest.Epoch.AddDate(5, 0, 0)}},
-			{Seq: 4, Type: "BATTERY_REPORT", Battery: f.Report.Battery}}})
-	}
-	return nil, fmt.Errorf("unexpected evaluate %s", function)
-}
-
-func (f *FakeNetwork) Endorse(_ context.Context, pr auth.Principal, endorsers []string, function string, args ...string) (report.Endorsement, error) {
-	f.mu.Lock()
-	f.Endorsed = append(f.Endorsed, slices.Clone(endorsers))
-	f.mu.Unlock()
-	for _, org := range endorsers {
-		if slices.Contains(f.Down, org) {
-			return report.Endorsement{}, &fabric.Error{Kind: fabric.Unavailable, Err: errors.New(org + " is down")}
-		}
-	}
-	if f.Refuse != nil {
-		return report.Endorsement{}, f.Refuse
-	}
-	if function != verify.Function || len(args) != 2 {
-		return report.Endorsement{}, fmt.Errorf("unexpected endorse %s %v", function, args)
-	}
-	now := time.Now().UTC()
-	ar := vehicletypes.AttestedReport{Format: vehicletypes.AttestedReportFormat, Channel: testChannel, VIN: args[0], Challenge: args[1],
-		AsOf: now, Report: f.Report, Facts: f.Facts}
-	result, err := json.Marshal(ar)
-	if err != nil {
-		return report.Endorsement{}, err
-	}
-	var peers []*verifytest.Identity
-	for _, org := range endorsers {
-		peers = append(peers, f.Net.Org(org).Peer)
-	}
-	env, txID, err := f.Net.Endorse(verifytest.Tx{Channel: testChannel, Args: append([]string{function}, args...), Timestamp: now,
-		Payload: result, Endorsers: peers, Client: f.Net.Org(pr.Org).Client})
-	if err != nil {
-		return report.Endorsement{}, err
-	}
-	return report.Endorsement{TxID: txID, Envelope: env, Result: result}, nil
-}
-
-func (f *FakeNetwork) ConfigBlock(context.Context, auth.Principal) ([]byte, error) {
-	f.mu.Lock()
-	f.ConfigReq++
-	f.mu.Unlock()
-	return ConfigBlock(f.Net.MSPs())
-}
-
-func (f *FakeNetwork) BlockByTxID(_ context.Context, _ auth.Principal, txID string) ([]byte, error) {
-	b, ok := f.Blocks[txID]
-	if !ok {
-		return nil, &fabric.Error{Kind: fabric.Business, Chaincode: ccerr.New(ccerr.NotFound, "no block for %s", txID)}
-	}
-	return b, nil
-}
-
-// ConfigBlock is a channel configuration block holding msps as Fabric's
-// configtxgen writes them: one group per org under Application or
-// Orderer, each with its MSP value.
-func ConfigBlock(msps []verify.MSP) ([]byte, error) {
-	app := &common.ConfigGroup{Groups: map[string]*common.ConfigGroup{}}
-	ord := &common.ConfigGroup{Groups: map[string]*common.ConfigGroup{}}
-	for _, m := range msps {
-		fc := &msp.FabricMSPConfig{Name: m.ID, RootCerts: bytesOf(m.RootCerts), IntermediateCerts: bytesOf(m.IntermediateCerts),
-			RevocationList: bytesOf(m.CRLs), FabricNodeOus: &msp.FabricNodeOUs{Enable: true,
-				PeerOuIdentifier: &msp.FabricOUIdentifier{OrganizationalUnitIdentifier: m.PeerOU}}}
-		cfg, err := proto.Marshal(fc)
-		if err != nil {
-			return nil, err
-		}
-		mc, err := proto.Marshal(&msp.MSPConfig{Type: 0, Config: cfg})
-		if err != nil {
-			return nil, err
-		}
-		g := &common.ConfigGroup{Values: map[string]*common.ConfigValue{"MSP": {Value: mc}}}
-		name := strings.TrimSuffix(m.ID, "MSP") // the group's name is the org's, not its MSP ID
-		if m.Orderer {
-			ord.Groups[name] = g
-		} else {
-			app.Groups[name] = g
-		}
-	}
-	ce, err := proto.Marshal(&common.ConfigEnvelope{Config: &common.Config{ChannelGroup: &common.ConfigGroup{
-		Groups: map[string]*common.ConfigGroup{"Application": app, "Orderer": ord}}}})
-	if err != nil {
-		return nil, err
-	}
-	payload, err := proto.Marshal(&common.Payload{Header: &common.Header{}, Data: ce})
-	if err != nil {
-		return nil, err
-	}
-	env, err := proto.Marshal(&common.Envelope{Payload: payload})
-	if err != nil {
-		return nil, err
-	}
-	return proto.Marshal(&common.Block{Header: &common.BlockHeader{Number: 0}, Data: &common.BlockData{Data: [][]byte{env}}})
-}
-
-func bytesOf(ss []string) [][]byte {
-	var out [][]byte
-	for _, s := range ss {
-		out = append(out, []byte(s))
-	}
-	return out
-}
-
 const token = "q7V1m2n3b4v5c6x7z8l9k0j1h2g3f4d5s6a7p8o9i0u" // 32 bytes, base64url
 
-func newService(f *FakeNetwork) *report.Service {
+func newService(f *reporttest.FakeNetwork) *report.Service {
 	return &report.Service{Net: f, Channel: testChannel, Chaincode: verify.Chaincode}
 }
 
@@ -221,8 +37,8 @@ func expect(challenge string) verify.Expect {
 }
 
 func TestConfigBlockGivesTheChannelsMSPs(t *testing.T) {
-	f := NewFakeNetwork(t, 1, 0)
-	raw, err := ConfigBlock(f.Net.MSPs())
+	f := reporttest.NewFakeNetwork(t, 1, 0)
+	raw, err := reporttest.ConfigBlock(f.Net.MSPs())
 	require.NoError(t, err)
 	cfg, err := report.ParseConfigBlock(raw)
 	require.NoError(t, err)
@@ -243,7 +59,7 @@ func TestConfigBlockGivesTheChannelsMSPs(t *testing.T) {
 }
 
 func TestBundleVerifies(t *testing.T) {
-	f := NewFakeNetwork(t, 5, 2)
+	f := reporttest.NewFakeNetwork(t, 5, 2)
 	svc := newService(f)
 	challenge := strings.Repeat("ab", 32)
 	b, err := svc.Bundle(context.Background(), relay, f.VIN, challenge, []string{f.Facts[1].TxID})
@@ -265,7 +81,7 @@ func TestBundleVerifies(t *testing.T) {
 }
 
 func TestBundleTriesAnotherMajorityWhenPeersAreDown(t *testing.T) {
-	f := NewFakeNetwork(t, 2, 0)
+	f := reporttest.NewFakeNetwork(t, 2, 0)
 	f.Down = []string{"DealerMSP"}
 	challenge := strings.Repeat("0f", 16)
 	b, err := newService(f).Bundle(context.Background(), relay, f.VIN, challenge, nil)
@@ -274,7 +90,7 @@ func TestBundleTriesAnotherMajorityWhenPeersAreDown(t *testing.T) {
 	assert.Equal(t, []string{"InsurerMSP", "OemMSP", "SupplierMSP"}, f.Endorsed[len(f.Endorsed)-1])
 
 	// A refusal by the chaincode is the answer: no other set is tried.
-	f = NewFakeNetwork(t, 2, 0)
+	f = reporttest.NewFakeNetwork(t, 2, 0)
 	f.Refuse = &fabric.Error{Kind: fabric.Business, RefusedBy: []string{"DealerMSP"}, Chaincode: ccerr.New(ccerr.NotFound, "no vehicle")}
 	_, err = newService(f).Bundle(context.Background(), relay, f.VIN, challenge, nil)
 	var fe *fabric.Error
@@ -283,7 +99,7 @@ func TestBundleTriesAnotherMajorityWhenPeersAreDown(t *testing.T) {
 }
 
 func TestBundleRefusesBadInput(t *testing.T) {
-	f := NewFakeNetwork(t, 2, 1)
+	f := reporttest.NewFakeNetwork(t, 2, 1)
 	svc := newService(f)
 	for _, c := range []string{"", "ABCDEF0123456789ABCDEF0123456789", strings.Repeat("a", 31), strings.Repeat("a", 130)} {
 		_, err := svc.Bundle(context.Background(), relay, f.VIN, c, nil)
@@ -316,7 +132,7 @@ func fieldOf(err error) string {
 }
 
 func TestLinkLiveGoneUnknown(t *testing.T) {
-	f := NewFakeNetwork(t, 1, 0)
+	f := reporttest.NewFakeNetwork(t, 1, 0)
 	svc := newService(f)
 	f.Link(t, token, true, nil)
 	v, err := svc.Link(context.Background(), relay, token)
@@ -348,7 +164,7 @@ func TestLinkLiveGoneUnknown(t *testing.T) {
 }
 
 func TestPageShowsTheReport(t *testing.T) {
-	f := NewFakeNetwork(t, 1, 0)
+	f := reporttest.NewFakeNetwork(t, 1, 0)
 	f.Link(t, token, true, nil)
 	svc := newService(f)
 	v, err := svc.Link(context.Background(), relay, token)
@@ -373,7 +189,7 @@ func TestPageShowsTheReport(t *testing.T) {
 }
 
 func TestPageEscapesLedgerText(t *testing.T) {
-	f := NewFakeNetwork(t, 1, 0)
+	f := reporttest.NewFakeNetwork(t, 1, 0)
 	f.Report.Model = `<img src=x onerror=alert(1)>`
 	f.Link(t, token, true, nil)
 	svc := newService(f)
@@ -389,7 +205,7 @@ func TestPageEscapesLedgerText(t *testing.T) {
 // endorsements are really signed: the gateway's own share of a bundle's
 // time, which the issue bounds at 1 s through REST.
 func BenchmarkBundle1000Events(b *testing.B) {
-	f := NewFakeNetwork(b, 1000, report.MaxFactProofs)
+	f := reporttest.NewFakeNetwork(b, 1000, report.MaxFactProofs)
 	svc := newService(f)
 	var proofs []string
 	for _, fact := range f.Facts[:report.MaxFactProofs] {
