@@ -80,7 +80,7 @@ func newRootCmd(e env) (*cobra.Command, *cli) {
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	owner.AddCommand(c.keygenCmd(), c.pubkeyCmd(), c.claimCmd(), c.grantCmd(), c.revokeCmd(),
-		c.signSaleCmd(), c.eraseCmd(), c.showCmd())
+		c.signSaleCmd(), c.eraseCmd(), c.showCmd(), c.shareCmd(), c.unshareCmd())
 	root.AddCommand(owner)
 	root.AddCommand(c.verifyCmd())
 	return root, c
