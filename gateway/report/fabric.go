@@ -94,3 +94,6 @@ func (f FabricNetwork) qscc(ctx context.Context, pr auth.Principal, function str
 	}
 	return out, nil
 }
+
+// The gateway's pool is what FabricNetwork needs.
+var _ Pool = (*fabric.Pool)(nil)
