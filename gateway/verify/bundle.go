@@ -76,6 +76,11 @@ type Expect struct {
 	Channel   string `json:"channel"`
 	VIN       string `json:"vin"`
 	Challenge string `json:"challenge"`
+	// Orderers are the orderer orgs the consortium publishes with its
+	// roots. The pinned roots cannot say which org orders, so without this
+	// a bundle could call a member the orderer org and lower the majority
+	// by one. Empty is not compared.
+	Orderers []string `json:"orderers,omitempty"`
 }
 
 // Check names, stable: tests, the CLI's output and docs/verification.md use them.

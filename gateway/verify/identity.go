@@ -50,7 +50,7 @@ type mspTrust struct {
 
 func (v *verifier) trust() (*trust, error) {
 	if v.trusted == nil && v.trustErr == nil {
-		v.trusted, v.trustErr = buildTrust(v.b, v.pinned)
+		v.trusted, v.trustErr = buildTrust(v.b, v.pinned, v.want.Orderers)
 	}
 	return v.trusted, v.trustErr
 }
@@ -58,7 +58,7 @@ func (v *verifier) trust() (*trust, error) {
 // buildTrust checks that the bundle's members and orderer org account for
 // exactly the pinned MSPs, so a bundle cannot shrink the member list (and
 // with it the majority) by leaving a pinned member out.
-func buildTrust(b Bundle, pinned Roots) (*trust, error) {
+func buildTrust(b Bundle, pinned Roots, orderers []string) (*trust, error) {
 	if len(pinned) == 0 {
 		return nil, errors.New("no pinned roots")
 	}
@@ -90,6 +90,9 @@ func buildTrust(b Bundle, pinned Roots) (*trust, error) {
 		}
 		seen[m.ID] = "orderer"
 		t.orderers = append(t.orderers, m.ID)
+	}
+	if len(orderers) > 0 && !sameSet(orderers, t.orderers) {
+		return nil, fmt.Errorf("the bundle's orderer orgs %v are not the published ones %v", t.orderers, orderers)
 	}
 	for id := range seen {
 		if _, ok := pinned[id]; !ok {
@@ -238,4 +241,21 @@ func verifySignedBy(serialized, data, sig []byte) (*identity, error) {
 		return nil, fmt.Errorf("signature by %s %q does not verify", id.mspID, id.cert.Subject.CommonName)
 	}
 	return id, nil
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := map[string]bool{}
+	for _, x := range a {
+		in[x] = true
+	}
+	for _, x := range b {
+		if !in[x] {
+			return false
+		}
+	}
+	return true
 }

@@ -319,3 +319,21 @@ func TestFactBelowMajorityFails(t *testing.T) {
 	b := factBundle(t, n, fact)
 	requireFail(t, verify.Verify(b, n.Roots(), expectFor(b)), verify.CheckFacts, "a majority needs 3")
 }
+
+// A bundle that calls a member the orderer org lowers the majority by one
+// (2 of 3 instead of 3 of 4); the published orderer orgs catch it.
+func TestMemberRelabelledAsOrdererFails(t *testing.T) {
+	n := verifytest.MustNetwork(channel)
+	peers := n.MajorityPeers()
+	b := newBundle(t, n, verifytest.BundleOptions{Endorsers: peers[:2]})
+	victim := b.Members[3]
+	b.Members = b.Members[:3]
+	for i := range b.MSPs {
+		if b.MSPs[i].ID == victim {
+			b.MSPs[i].Orderer = true
+		}
+	}
+	want := expectFor(b)
+	want.Orderers = []string{"OrdererMSP"}
+	requireFail(t, verify.Verify(b, n.Roots(), want), verify.CheckEndorsers, "not the published ones")
+}

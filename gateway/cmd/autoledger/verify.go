@@ -24,6 +24,7 @@ var errVerifyFailed = errors.New("the bundle did not verify")
 // the bundle. It makes no network access at all.
 func (c *cli) verifyCmd() *cobra.Command {
 	var roots, vin, challenge string
+	var orderers []string
 	cmd := &cobra.Command{
 		Use:   "verify --roots ROOTS.json [--vin VIN --challenge HEX] BUNDLE.json",
 		Short: "Verify a report bundle offline against the consortium's published root certificates",
@@ -42,7 +43,7 @@ func (c *cli) verifyCmd() *cobra.Command {
 			if err := readJSONFile(roots, &pinned); err != nil {
 				return fmt.Errorf("roots: %w", err)
 			}
-			want := verify.Expect{Channel: c.g.channel, VIN: vin, Challenge: challenge}
+			want := verify.Expect{Channel: c.g.channel, VIN: vin, Challenge: challenge, Orderers: orderers}
 			if vin == "" || challenge == "" {
 				fmt.Fprintln(c.stderr, "autoledger: warning: without --vin and --challenge the bundle is checked against its own; "+
 					"only your own fresh challenge shows the report is current")
@@ -65,6 +66,8 @@ func (c *cli) verifyCmd() *cobra.Command {
 	f.StringVar(&roots, "roots", "", "the consortium's published roots: JSON {MSP ID: [PEM root certificates]}")
 	f.StringVar(&vin, "vin", "", "the VIN you asked about")
 	f.StringVar(&challenge, "challenge", "", "the challenge you chose (lower-case hex)")
+	f.StringSliceVar(&orderers, "orderer", []string{"OrdererMSP"},
+		"the orderer org(s) the consortium publishes with its roots; the bundle must name exactly these (empty: not compared)")
 	_ = cmd.MarkFlagRequired("roots")
 	return cmd
 }
