@@ -41,7 +41,7 @@ const (
 )
 
 // ParseConfigBlock reads the member and orderer MSPs from a channel's
-// configuration block, as qscc GetConfigBlock answers it (a marshalled
+// configuration block, as cscc GetConfigBlock answers it (a marshalled
 // common.Block): Block -> Envelope -> Payload -> ConfigEnvelope ->
 // Config.ChannelGroup, whose Application and Orderer groups hold one group
 // per org with the org's MSP value (an msp.MSPConfig of type 0, Fabric's

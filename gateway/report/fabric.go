@@ -73,22 +73,24 @@ func (f FabricNetwork) Endorse(ctx context.Context, pr auth.Principal, endorsers
 	return Endorsement{TxID: tx.TransactionID(), Envelope: env, Result: tx.Result()}, nil
 }
 
-// ConfigBlock asks qscc for the channel's configuration block.
+// ConfigBlock asks cscc, the configuration system chaincode, for the
+// channel's latest configuration block (qscc has no such query).
 func (f FabricNetwork) ConfigBlock(ctx context.Context, pr auth.Principal) ([]byte, error) {
-	return f.qscc(ctx, pr, "GetConfigBlock", f.Pool.Channel())
+	return f.system(ctx, pr, "cscc", "GetConfigBlock", f.Pool.Channel())
 }
 
 // BlockByTxID asks qscc for the block holding txID.
 func (f FabricNetwork) BlockByTxID(ctx context.Context, pr auth.Principal, txID string) ([]byte, error) {
-	return f.qscc(ctx, pr, "GetBlockByTxID", f.Pool.Channel(), txID)
+	return f.system(ctx, pr, "qscc", "GetBlockByTxID", f.Pool.Channel(), txID)
 }
 
-func (f FabricNetwork) qscc(ctx context.Context, pr auth.Principal, function string, args ...string) ([]byte, error) {
+// system evaluates a function of a system chaincode (qscc, cscc).
+func (f FabricNetwork) system(ctx context.Context, pr auth.Principal, chaincode, function string, args ...string) ([]byte, error) {
 	n, err := f.network(pr)
 	if err != nil {
 		return nil, err
 	}
-	out, err := n.GetContract("qscc").EvaluateWithContext(ctx, function, client.WithArguments(args...))
+	out, err := n.GetContract(chaincode).EvaluateWithContext(ctx, function, client.WithArguments(args...))
 	if err != nil {
 		return nil, fabric.Classify(err, "")
 	}

@@ -36,7 +36,7 @@ type Network interface {
 	// returns the endorsed transaction. It never submits it.
 	Endorse(ctx context.Context, pr auth.Principal, endorsers []string, function string, args ...string) (Endorsement, error)
 	// ConfigBlock is the channel's latest configuration block (qscc
-	// GetConfigBlock), a marshalled common.Block.
+	// GetConfigBlock of cscc), a marshalled common.Block.
 	ConfigBlock(ctx context.Context, pr auth.Principal) ([]byte, error)
 	// BlockByTxID is the block holding txID (qscc GetBlockByTxID), a
 	// marshalled common.Block.

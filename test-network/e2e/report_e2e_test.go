@@ -81,6 +81,23 @@ func newChallenge(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
+// logFor is what the gateway logged about the request a problem answer names.
+func logFor(t *testing.T, problem []byte) string {
+	var p struct {
+		RequestID string `json:"requestId"`
+	}
+	if json.Unmarshal(problem, &p) != nil || p.RequestID == "" {
+		return ""
+	}
+	var lines []string
+	for _, l := range strings.Split(gatewayLogs(t), "\n") {
+		if strings.Contains(l, p.RequestID) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // endorsedParts opens a bundle's envelope down to its endorsed action.
 func endorsedParts(t *testing.T, env []byte) (*common.Envelope, *common.Payload, *peer.Transaction, *peer.ChaincodeActionPayload) {
 	t.Helper()
@@ -178,7 +195,7 @@ func TestE2EReportShareLinkBundleVerifies(t *testing.T) {
 	// The buyer's own challenge, a bundle for it, and a fact proof of the odometer reading.
 	challenge := newChallenge(t)
 	status, _, raw := getURL(t, base+ownerclient.LinkPath+"/"+link.Token+"/bundle?challenge="+challenge)
-	require.Equal(t, 200, status, string(raw))
+	require.Equal(t, 200, status, "%s\ngateway log:\n%s", raw, logFor(t, raw))
 	var b verify.Bundle
 	require.NoError(t, json.Unmarshal(raw, &b))
 	var odo string
