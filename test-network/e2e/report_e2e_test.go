@@ -27,8 +27,10 @@ import (
 
 	"github.com/autoledger/autoledger/gateway/api"
 	"github.com/autoledger/autoledger/gateway/ownerclient"
+	"github.com/autoledger/autoledger/gateway/portal/portaltest"
 	"github.com/autoledger/autoledger/gateway/verify"
 	"github.com/autoledger/autoledger/gateway/verify/verifytest"
+	"github.com/chromedp/chromedp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -324,4 +326,54 @@ func TestE2EReportShareLinkBundleVerifies(t *testing.T) {
 	}, 30*time.Second, 500*time.Millisecond, "an expired link answers 410")
 	status, _, _ = getURL(t, base+ownerclient.LinkPath+"/"+strings.Repeat("A", 43))
 	assert.Equal(t, http.StatusNotFound, status, "an unknown link")
+}
+
+// The buyer's page on the real network: the serving member's roots are the
+// consortium's, and the in-page verifier (WebAssembly, real headless
+// Chromium) says PASS for the link's report.
+func TestE2EReportPageVerifiesInTheBrowser(t *testing.T) {
+	nativeOnly(t, "the compose gateways serve HTTPS from the network's own CA, which the browser does not trust")
+	startGateway(t)
+	exe := portaltest.RequireBrowser(t)
+	ctx := context.Background()
+	v := freshVIN()
+	code := soldFromStock(t, v, "")
+	a := newOwner(t)
+	_, err := a.Claim(ctx, v, code)
+	require.NoError(t, err)
+	link, err := a.ShareLink(ctx, v, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	base := urlOf(t, ownerRelay)
+
+	status, _, raw := getURL(t, base+"/roots.json")
+	require.Equal(t, 200, status, string(raw))
+	var served verify.Roots
+	require.NoError(t, json.Unmarshal(raw, &served))
+	assert.Equal(t, pinnedRoots(t), served, "the gateway serves the roots the network was made with")
+
+	bctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	tab, closeBrowser, err := portaltest.NewBrowser(bctx, exe)
+	require.NoError(t, err)
+	defer closeBrowser()
+	require.NoError(t, chromedp.Do(tab,
+		chromedp.Navigate(base+ownerclient.LinkPath+"/"+link.Token),
+		chromedp.WaitReady(chromedp.CSS(`#verify[data-ready="true"]`))))
+	state, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById('verify-status').dataset.state`))
+	require.NoError(t, err)
+	require.Equal(t, "ready", state, "the page loaded its verifier (make wasm before building the gateway)")
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.ID("verify-button"))))
+	_, err = chromedp.Run(tab, chromedp.Poll[bool](`(() => { const s = document.getElementById('verify-status');
+		return s.dataset.run === '1' && s.dataset.state !== 'busy'; })()`))
+	require.NoError(t, err)
+	state, err = chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById('verify-status').dataset.state`))
+	require.NoError(t, err)
+	msg, err := chromedp.Run(tab, chromedp.Text(chromedp.ID("verify-status")))
+	require.NoError(t, err)
+	shots, err := portaltest.ArtifactDir("e2e-report")
+	require.NoError(t, err)
+	if buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
+		require.NoError(t, os.WriteFile(filepath.Join(shots, "verified.png"), buf, 0o644))
+	}
+	assert.Equal(t, "pass", state, msg)
 }
