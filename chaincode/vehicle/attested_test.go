@@ -98,6 +98,7 @@ func TestAttestedReportEchoesTheChallengeAndIsTheReport(t *testing.T) {
 	assert.Equal(t, other, o.Challenge)
 	assert.Equal(t, a.Report, o.Report)
 	// A later time is a later report.
+	f.Clock.Advance(time.Hour)
 	later := contractstest.OK[vehicletypes.AttestedReport](t, f.attested("OemMSP", usVIN, challenge, ts.Add(time.Hour)))
 	assert.Equal(t, ts.Add(time.Hour), later.AsOf)
 	assert.Equal(t, ts.Add(time.Hour), later.Report.GeneratedAt)
@@ -136,4 +137,25 @@ func TestAttestedReportIsBoundedLikeTheReport(t *testing.T) {
 	assert.False(t, rep.OK())
 	assert.False(t, att.OK())
 	assert.Equal(t, rep.Message, att.Message, "the same refusal as vehicle:Report")
+}
+
+// The proposer picks the proposal's timestamp; the endorsing peer holds it
+// to its own clock, so no one collects a bundle "as of" a chosen past
+// (before a salvage brand, or while an expired endorser key was valid).
+// vehicle:Report, which proves nothing, keeps answering at any time.
+func TestAttestedReportHoldsItsTimeToThePeerClock(t *testing.T) {
+	f := newFixture(t)
+	carWithHistory(f)
+	now := f.Clock.Now()
+
+	e := contractstest.FailsWith(t, f.attested("DealerMSP", usVIN, challenge, now.Add(-time.Hour)), ccerr.TimestampSkew)
+	assert.Contains(t, e.Message, "peer's clock")
+	contractstest.FailsWith(t, f.attested("DealerMSP", usVIN, challenge, now.Add(time.Hour)), ccerr.TimestampSkew)
+
+	for _, ts := range []time.Time{now, now.Add(-4 * time.Minute), now.Add(4 * time.Minute)} {
+		a := contractstest.OK[vehicletypes.AttestedReport](t, f.attested("DealerMSP", usVIN, challenge, ts))
+		assert.Equal(t, ts, a.AsOf)
+	}
+	old := f.Evaluate(mockstub.Tx{Creator: f.As("DealerMSP", contractstest.Reader("DealerMSP")), Function: "vehicle:Report", Args: args(usVIN), Timestamp: now.Add(-time.Hour)})
+	assert.True(t, old.OK(), old.Message)
 }

@@ -36,7 +36,11 @@ func (c *Contract) Report(ctx contractapi.TransactionContextInterface, vinCode s
 // from. The gateway has a majority of member orgs endorse it and never
 // submits it: the endorsements are the proof (docs/verification.md). It
 // reads what Report reads, in one scan, so its report is the one Report
-// gives at the same transaction time.
+// gives at the same transaction time. Its time is held to the endorsing
+// peer's clock as a write's is (TIMESTAMP_SKEW otherwise): the proposer
+// picks the proposal's timestamp, and without the check a seller could
+// collect a bundle "as of" a time before a salvage brand, or an endorser
+// whose certificate has expired could sign a backdated proposal.
 func (c *Contract) AttestedReport(ctx contractapi.TransactionContextInterface, vinCode, challenge string) (*vehicletypes.AttestedReport, error) {
 	if _, err := vin.Validate(vinCode); err != nil {
 		return nil, err
@@ -49,7 +53,7 @@ func (c *Contract) AttestedReport(ctx contractapi.TransactionContextInterface, v
 		return nil, err
 	}
 	stub := ctx.GetStub()
-	ts, err := kit.TxTime(stub)
+	ts, err := c.Config.WriteTime(stub)
 	if err != nil {
 		return nil, err
 	}
