@@ -111,7 +111,7 @@ func TestShareLinkBundleVerifies(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	var b verify.Bundle
 	require.NoError(t, json.Unmarshal(r.body, &b))
-	res := verify.Verify(b, f.Net.Roots(), verify.Expect{Channel: reporttest.Channel, VIN: f.VIN, Challenge: challenge})
+	res := verify.Verify(b, f.Net.Roots(), verify.Expect{Channel: reporttest.Channel, VIN: f.VIN, Challenge: challenge, Orderers: []string{"OrdererMSP"}})
 	require.True(t, res.OK, res.String())
 	assert.NotEmpty(t, b.Facts[0].Block)
 	for _, c := range e.ledger.calls {

@@ -135,9 +135,13 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, name string) {
 
 // pageData is what the template shows.
 type pageData struct {
-	Report         vehicletypes.Report
-	Link           ownertypes.ShareLinkView
-	Channel        string
+	Report  vehicletypes.Report
+	Link    ownertypes.ShareLinkView
+	Channel string
+	// Orderers are the channel configuration's orderer orgs, which the
+	// in-page check holds the bundle to (the CLI takes them from the
+	// consortium's publication instead).
+	Orderers       string
 	Electrified    bool
 	Remedies       []string
 	OdometerChart  template.URL
@@ -172,6 +176,15 @@ func (s *Service) Page(ctx context.Context, pr auth.Principal, link ownertypes.S
 		OdometerChart: svgURL(portal.OdometerSVG(r.Odometer.Timeline)), StaticPath: StaticPath,
 		BundlePath: Path + "/" + token + "/bundle", MaxFactProofs: MaxFactProofs, VerifierSHA256: VerifierSHA256()}
 	d.BundleURL = strings.TrimRight(base, "/") + d.BundlePath
+	if cfg, err := s.Config(ctx, pr); err == nil {
+		var ids []string
+		for _, m := range cfg.MSPs {
+			if m.Orderer {
+				ids = append(ids, m.ID)
+			}
+		}
+		d.Orderers = strings.Join(ids, ",")
+	}
 	_, d.HasScript = assets["report.js"]
 	_, wasm := assets["verify.wasm"]
 	_, exec := assets["wasm_exec.js"]

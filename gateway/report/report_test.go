@@ -33,7 +33,7 @@ func newService(f *reporttest.FakeNetwork) *report.Service {
 }
 
 func expect(challenge string) verify.Expect {
-	return verify.Expect{Channel: testChannel, VIN: verifytest.DefaultVIN, Challenge: challenge}
+	return verify.Expect{Channel: testChannel, VIN: verifytest.DefaultVIN, Challenge: challenge, Orderers: []string{"OrdererMSP"}}
 }
 
 func TestConfigBlockGivesTheChannelsMSPs(t *testing.T) {

@@ -77,9 +77,9 @@ type Expect struct {
 	VIN       string `json:"vin"`
 	Challenge string `json:"challenge"`
 	// Orderers are the orderer orgs the consortium publishes with its
-	// roots. The pinned roots cannot say which org orders, so without this
-	// a bundle could call a member the orderer org and lower the majority
-	// by one. Empty is not compared.
+	// roots; required. The pinned roots cannot say which org orders, so
+	// without this a bundle could call members the orderer org and shrink
+	// the majority down to one org.
 	Orderers []string `json:"orderers,omitempty"`
 }
 

@@ -91,7 +91,10 @@ func buildTrust(b Bundle, pinned Roots, orderers []string) (*trust, error) {
 		seen[m.ID] = "orderer"
 		t.orderers = append(t.orderers, m.ID)
 	}
-	if len(orderers) > 0 && !sameSet(orderers, t.orderers) {
+	if len(orderers) == 0 {
+		return nil, errors.New("no published orderer orgs to hold the bundle's against (Expect.Orderers): without them a bundle could call members the orderer org and shrink the majority")
+	}
+	if !sameSet(orderers, t.orderers) {
 		return nil, fmt.Errorf("the bundle's orderer orgs %v are not the published ones %v", t.orderers, orderers)
 	}
 	for id := range seen {
@@ -199,7 +202,9 @@ func (t *trust) identity(serialized []byte, r role, at time.Time) (*identity, er
 			return nil, fmt.Errorf("%s certificate %q is revoked (serial %s)", id.mspID, c.Subject.CommonName, c.SerialNumber)
 		}
 	}
-	if !slices.Contains(id.cert.Subject.OrganizationalUnit, ou) {
+	// Exactly one node OU, as Fabric's NodeOUs require: a certificate that
+	// is both a client and a peer is neither.
+	if nodeOUs := nodeOUsOf(id.cert.Subject.OrganizationalUnit); len(nodeOUs) != 1 || nodeOUs[0] != ou {
 		return nil, fmt.Errorf("%s certificate %q has OUs [%s], not the %q OU", id.mspID, id.cert.Subject.CommonName,
 			strings.Join(id.cert.Subject.OrganizationalUnit, " "), ou)
 	}
@@ -258,4 +263,16 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// nodeOUsOf returns the NodeOU identifiers among a certificate's OUs.
+func nodeOUsOf(ous []string) []string {
+	var out []string
+	for _, o := range ous {
+		switch o {
+		case PeerOU, OrdererOU, "client", "admin":
+			out = append(out, o)
+		}
+	}
+	return out
 }

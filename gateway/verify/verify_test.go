@@ -17,7 +17,7 @@ import (
 const channel = "autoledger"
 
 func expectFor(b verify.Bundle) verify.Expect {
-	return verify.Expect{Channel: channel, VIN: b.VIN, Challenge: b.Challenge}
+	return verify.Expect{Channel: channel, VIN: b.VIN, Challenge: b.Challenge, Orderers: []string{"OrdererMSP"}}
 }
 
 func newBundle(t *testing.T, n *verifytest.Network, o verifytest.BundleOptions) verify.Bundle {
@@ -336,4 +336,14 @@ func TestMemberRelabelledAsOrdererFails(t *testing.T) {
 	want := expectFor(b)
 	want.Orderers = []string{"OrdererMSP"}
 	requireFail(t, verify.Verify(b, n.Roots(), want), verify.CheckEndorsers, "not the published ones")
+}
+
+// Without the published orderer orgs nothing stops a bundle from calling
+// every member but one the orderer org: the verifier refuses to guess.
+func TestOrderersAreRequired(t *testing.T) {
+	n := verifytest.MustNetwork(channel)
+	b := newBundle(t, n, verifytest.BundleOptions{})
+	want := expectFor(b)
+	want.Orderers = nil
+	requireFail(t, verify.Verify(b, n.Roots(), want), verify.CheckEndorsers, "no published orderer orgs")
 }

@@ -233,7 +233,8 @@ func TestE2EReportShareLinkBundleVerifies(t *testing.T) {
 	}
 	rootsFile := write("roots.json", roots)
 	cli := func(bundle verify.Bundle, vin, ch string) (string, error) {
-		out, err := exec.Command(bin, "verify", "--roots", rootsFile, "--vin", vin, "--challenge", ch, write("bundle.json", bundle)).CombinedOutput()
+		out, err := exec.Command(bin, "verify", "--roots", rootsFile, "--vin", vin, "--challenge", ch, "--channel", netFile.Channel,
+			write("bundle.json", bundle)).CombinedOutput()
 		return string(out), err
 	}
 	out2, err := cli(b, v, challenge)
@@ -253,8 +254,8 @@ func TestE2EReportShareLinkBundleVerifies(t *testing.T) {
 	assert.Contains(t, out2, "FAIL: response", "one km changed")
 
 	// A bundle for another challenge or another car.
-	failsAt(t, verify.CheckProposal, b, roots, verify.Expect{Channel: netFile.Channel, VIN: v, Challenge: newChallenge(t)}, "another challenge")
-	failsAt(t, verify.CheckProposal, b, roots, verify.Expect{Channel: netFile.Channel, VIN: freshVIN(), Challenge: challenge}, "another VIN")
+	failsAt(t, verify.CheckProposal, b, roots, verify.Expect{Channel: netFile.Channel, VIN: v, Challenge: newChallenge(t), Orderers: []string{"OrdererMSP"}}, "another challenge")
+	failsAt(t, verify.CheckProposal, b, roots, verify.Expect{Channel: netFile.Channel, VIN: freshVIN(), Challenge: challenge, Orderers: []string{"OrdererMSP"}}, "another VIN")
 
 	// One endorsement dropped: below a majority of the four members.
 	_, _, _, cap := endorsedParts(t, b.Envelope)
@@ -318,8 +319,12 @@ func TestE2EReportShareLinkBundleVerifies(t *testing.T) {
 	require.NoError(t, err)
 	status, _, _ = getURL(t, base+ownerclient.LinkPath+"/"+link.Token)
 	assert.Equal(t, http.StatusGone, status, "a revoked link")
-	short, err := a.ShareLink(ctx, v, time.Now().Add(3*time.Second))
+	// The link expires 20 s after it is signed, long after its commit; it is open until then and gone after.
+	short, err := a.ShareLink(ctx, v, time.Now().Add(20*time.Second))
 	require.NoError(t, err)
+	status, _, _ = getURL(t, base+ownerclient.LinkPath+"/"+short.Token)
+	require.Equal(t, http.StatusOK, status, "control: the short link works before it expires")
+	time.Sleep(time.Until(short.NotAfter))
 	require.Eventually(t, func() bool {
 		status, _, _ := getURL(t, base+ownerclient.LinkPath+"/"+short.Token)
 		return status == http.StatusGone

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,13 +40,35 @@ func TestVerifyPrintsPassAndExitsZero(t *testing.T) {
 	}
 	assert.Empty(t, o.stderr)
 
-	// Without the buyer's own VIN and challenge it still checks, but says the proof is not shown fresh.
-	o = runCLI(t, nil, "", "verify", "--roots", roots, bundle)
-	require.Equal(t, 0, o.code, o.stderr)
-	assert.Contains(t, o.stderr, "warning")
-	assert.Contains(t, o.stdout, "not compared with what you asked for: vin, challenge, channel")
+	// What the consortium endorsed, from the verified bytes, not from any page.
+	assert.Contains(t, o.stdout, "The endorsed report (proved at "+b.ProvedAt.UTC().Format(time.RFC3339))
+	assert.Contains(t, o.stdout, b.VIN)
 
-	o = runCLI(t, nil, "", "verify", "--json", "--roots", roots, "--vin", b.VIN, "--challenge", b.Challenge, bundle)
+	// Without the buyer's own VIN, challenge and channel nothing shows the proof is the one asked for, now.
+	for _, drop := range []string{"--vin", "--challenge", "--channel"} {
+		args := []string{"verify", "--roots", roots}
+		for _, kv := range [][2]string{{"--vin", b.VIN}, {"--challenge", b.Challenge}, {"--channel", "autoledger"}} {
+			if kv[0] != drop {
+				args = append(args, kv[0], kv[1])
+			}
+		}
+		o = runCLI(t, nil, "", append(args, bundle)...)
+		assert.Equal(t, exitUsage, o.code, "without %s", drop)
+		assert.Contains(t, o.stderr, drop)
+	}
+
+	// A bundle file with a field the format lacks, or a second value, is refused unread.
+	raw, err := os.ReadFile(bundle)
+	require.NoError(t, err)
+	for name, text := range map[string]string{"extra.json": strings.Replace(string(raw), "{", `{"RESULT":"e30=",`, 1),
+		"twice.json": strings.Replace(string(raw), "{", `{"vin":"1HGCM82633A004352",`, 1), "two.json": string(raw) + "{}"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600))
+		o = runCLI(t, nil, "", "verify", "--roots", roots, "--vin", b.VIN, "--challenge", b.Challenge, "--channel", "autoledger", filepath.Join(dir, name))
+		assert.Equal(t, exitFailure, o.code, name)
+		assert.Contains(t, o.stderr, "bundle: ", name)
+	}
+
+	o = runCLI(t, nil, "", "verify", "--json", "--roots", roots, "--vin", b.VIN, "--challenge", b.Challenge, "--channel", "autoledger", bundle)
 	require.Equal(t, 0, o.code, o.stderr)
 	var r verify.Result
 	require.NoError(t, json.Unmarshal([]byte(o.stdout), &r))
@@ -59,7 +82,7 @@ func TestVerifyFailsWithTheCheckAndExitsOne(t *testing.T) {
 	dir := t.TempDir()
 	bundle, roots := writeJSON(t, dir, "bundle.json", b), writeJSON(t, dir, "roots.json", n.Roots())
 
-	o := runCLI(t, nil, "", "verify", "--roots", roots, "--vin", b.VIN, "--challenge", strings.Repeat("0", 64), bundle)
+	o := runCLI(t, nil, "", "verify", "--roots", roots, "--vin", b.VIN, "--challenge", strings.Repeat("0", 64), "--channel", "autoledger", bundle)
 	require.Equal(t, exitFailure, o.code)
 	assert.True(t, strings.HasPrefix(o.stdout, "FAIL: proposal: "), o.stdout)
 	assert.Contains(t, o.stderr, "did not verify")
@@ -67,7 +90,7 @@ func TestVerifyFailsWithTheCheckAndExitsOne(t *testing.T) {
 	// Roots from another consortium: nothing chains.
 	other := verifytest.MustNetwork("autoledger")
 	otherRoots := writeJSON(t, dir, "other.json", other.Roots())
-	o = runCLI(t, nil, "", "verify", "--roots", otherRoots, "--vin", b.VIN, "--challenge", b.Challenge, bundle)
+	o = runCLI(t, nil, "", "verify", "--roots", otherRoots, "--vin", b.VIN, "--challenge", b.Challenge, "--channel", "autoledger", bundle)
 	require.Equal(t, exitFailure, o.code)
 	assert.True(t, strings.HasPrefix(o.stdout, "FAIL: endorsers: "), o.stdout)
 }
@@ -79,12 +102,12 @@ func TestVerifyCommandLineMistakes(t *testing.T) {
 	assert.Contains(t, o.stderr, "roots")
 
 	roots := writeJSON(t, dir, "roots.json", verify.Roots{})
-	o = runCLI(t, nil, "", "verify", "--roots", roots, filepath.Join(dir, "missing.json"))
+	o = runCLI(t, nil, "", "verify", "--roots", roots, "--vin", "V", "--challenge", "C", "--channel", "ch", filepath.Join(dir, "missing.json"))
 	assert.Equal(t, exitFailure, o.code)
 	assert.Contains(t, o.stderr, "bundle: ")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.json"), []byte("{"), 0o600))
-	o = runCLI(t, nil, "", "verify", "--roots", filepath.Join(dir, "bad.json"), roots)
+	o = runCLI(t, nil, "", "verify", "--roots", filepath.Join(dir, "bad.json"), "--vin", "V", "--challenge", "C", "--channel", "ch", roots)
 	assert.Equal(t, exitFailure, o.code)
 	assert.Contains(t, o.stderr, "roots: ", "a roots file that is not JSON is named")
 }

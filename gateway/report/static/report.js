@@ -79,6 +79,7 @@
     const page = {
       vin: root.dataset.vin || '',
       channel: root.dataset.channel || '',
+      orderers: (root.dataset.orderers || '').split(',').filter(Boolean),
       bundleURL: new URL(root.dataset.bundleUrl || '', document.baseURI),
       rootsURL: new URL(root.dataset.rootsUrl || '/roots.json', document.baseURI),
       verifierURL: new URL(root.dataset.verifierUrl || 'verify.wasm', document.baseURI),
@@ -171,14 +172,14 @@
         return;
       }
       const roots = await rootsRes.text();
-      const expect = JSON.stringify({channel: page.channel, vin: page.vin, challenge: ch});
+      const expect = JSON.stringify({channel: page.channel, vin: page.vin, challenge: ch, orderers: page.orderers});
       const result = JSON.parse(globalThis.autoledgerVerify(bundle, roots, expect));
       showChecks(result);
       if (result.error) {
         setStatus('fail', 'FAIL: ' + result.error);
       } else if (result.ok) {
         setStatus('pass', 'PASS: a majority of the consortium\'s members endorsed this report for your challenge ' +
-          '(checked against the roots this gateway serves).');
+          '(checked by this gateway\'s code against the roots it serves).');
       } else {
         const first = (result.checks || []).find(c => !c.ok);
         setStatus('fail', 'FAIL' + (first ? ': ' + first.name + ': ' + first.detail : ''));
