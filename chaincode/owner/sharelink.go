@@ -1,6 +1,7 @@
 package owner
 
 import (
+	"strings"
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
@@ -191,13 +192,13 @@ func (c *Contract) RevokeShareLink(ctx contractapi.TransactionContextInterface, 
 	if err := kit.PutJSON(tx.Stub, k, l); err != nil {
 		return nil, err
 	}
-	return &ownertypes.ShareLinkView{ShareLink: *l, Live: false}, kit.Emit(tx.Stub, ownertypes.EvShareLinkRevoked, linkEvent(l))
+	_, why := l.Standing(tx.Time, l.OwnerNo)
+	return &ownertypes.ShareLinkView{ShareLink: *l, Live: false, Reason: why}, kit.Emit(tx.Stub, ownertypes.EvShareLinkRevoked, linkEvent(l))
 }
 
 // ShareLink returns a link by its hash and whether it is live at the
-// transaction time: not revoked, before its notAfter, and made for the
-// car's current ownership, owned by the key it had when the link was made
-// (ownertypes.ShareLink.StandingIn). NOT_FOUND for an unknown link.
+// transaction time (linkStanding), with the reason when it is not.
+// NOT_FOUND for an unknown link.
 func (c *Contract) ShareLink(ctx contractapi.TransactionContextInterface, linkHash string) (*ownertypes.ShareLinkView, error) {
 	if err := ownertypes.ValidateLinkHash("linkHash", linkHash); err != nil {
 		return nil, err
@@ -221,6 +222,34 @@ func (c *Contract) ShareLink(ctx contractapi.TransactionContextInterface, linkHa
 	if err != nil {
 		return nil, err
 	}
-	live, _ := l.StandingIn(t, cur)
-	return &ownertypes.ShareLinkView{ShareLink: *l, Live: live}, nil
+	live, why, err := linkStanding(stub, l, t, cur)
+	if err != nil {
+		return nil, err
+	}
+	return &ownertypes.ShareLinkView{ShareLink: *l, Live: live, Reason: why}, nil
+}
+
+// linkStanding judges l at t from the ledger: ownertypes.ShareLink.StandingIn
+// given the car's current ownership cur, and for a link a grantee made
+// (createdBy grantee:<MSP>), the grant it was made under must still be to
+// that MSP, cover scope report and be live (consent.RequireActingGrant, as
+// when the link was made): the owner's revoking the grant ends the links
+// the dealer made under it, not only the dealer's power to make new ones.
+func linkStanding(stub shim.ChaincodeStubInterface, l *ownertypes.ShareLink, t time.Time, cur *ownertypes.Ownership) (live bool, why string, err error) {
+	if live, why := l.StandingIn(t, cur); !live {
+		return false, why, nil
+	}
+	msp, byGrantee := strings.CutPrefix(l.CreatedBy, ownertypes.CreatedByGranteePrefix)
+	if !byGrantee {
+		return true, "", nil
+	}
+	_, err = consent.RequireActingGrant(stub, t, l.VIN, l.GrantID, msp, consenttypes.ScopeReport)
+	if err == nil {
+		return true, "", nil
+	}
+	// A refusal of the grant ends the link; a failed ledger read is an error.
+	if e, ok := ccerr.From(err); ok && (e.Code == ccerr.ConsentRequired || e.Code == ccerr.Forbidden) {
+		return false, "was made by " + msp + " under a grant that no longer allows it: " + e.Message, nil
+	}
+	return false, "", err
 }

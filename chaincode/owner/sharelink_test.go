@@ -277,3 +277,30 @@ func TestShareLinkAccessRulesRefuseWrongOrgAndRole(t *testing.T) {
 	contractstest.FailsWith(t, f.Query("OrdererMSP", "", "owner:ShareLink", link), ccerr.Forbidden)
 	contractstest.FailsWith(t, f.Query("DealerMSP", "", "owner:ShareLink", link), ccerr.Forbidden)
 }
+
+// A dealer's link lives on the owner's grant: when the owner revokes the
+// grant, the links the dealer made under it end with it, and the view
+// says why. The owner's own links are untouched.
+func TestADealersLinkEndsWhenTheOwnerRevokesItsGrant(t *testing.T) {
+	f := newFixture(t)
+	key := f.Owned(carVIN, 10)
+	week := f.Clock.Now().Add(7 * 24 * time.Hour)
+	grant := f.grantTo(key, "DealerMSP", 30, consenttypes.ScopeReport)
+	link := newLink(t)
+	contractstest.OK[ot.ShareLinkView](t, f.dealerLink(link, week, grant))
+	own := f.share(key, 24*time.Hour)
+	v := f.linkView(link)
+	assert.True(t, v.Live)
+	assert.Empty(t, v.Reason)
+
+	f.Clock.Advance(time.Minute)
+	revoke := key.Sign(f.Ledger, f.Statement(carVIN, statement.Revoke, map[string]string{"grant": grant}))
+	contractstest.OK[consenttypes.GrantView](t, f.submit("DealerMSP", "owner-services", "consent:Revoke", carVIN, revoke))
+
+	v = f.linkView(link)
+	assert.False(t, v.Live, "the grant it was made under is revoked")
+	assert.True(t, v.RevokedAt.IsZero(), "the link itself was not revoked")
+	assert.Contains(t, v.Reason, "was made by DealerMSP under a grant that no longer allows it")
+	assert.Contains(t, v.Reason, "grant "+grant+" of "+carVIN+" was revoked at")
+	assert.True(t, f.linkView(own.Link).Live, "the owner's own link does not hang on the grant")
+}

@@ -68,11 +68,14 @@ type ShareLink struct {
 }
 
 // ShareLinkView answers owner:CreateShareLink, owner:RevokeShareLink,
-// owner:CreateShareLinkForOwner and owner:ShareLink: the record and
-// whether the link is live at the transaction time.
+// owner:CreateShareLinkForOwner and owner:ShareLink: the record, whether
+// the link is live at the transaction time, and if not, why.
 type ShareLinkView struct {
 	ShareLink
 	Live bool `json:"live"`
+	// Reason says what ended the link, e.g. "was revoked at ..."; empty
+	// while it is live.
+	Reason string `json:"reason,omitempty" metadata:",optional"`
 }
 
 // Standing says whether l is live at t given the car's current ownership
@@ -103,7 +106,9 @@ func (l ShareLink) LiveAt(t time.Time, currentOwnerNo int) bool {
 // than the link was made. An exception that re-binds the ownership's key
 // (lost-key, disputed-claim) thus ends the links made before it, as it
 // ends the grants: after a disputed claim the old key may never have been
-// the owner's.
+// the owner's. A grantee's link also needs its grant still live; the
+// chaincode checks that from the ledger (owner:ShareLink), as this package
+// cannot see grants.
 func (l ShareLink) StandingIn(t time.Time, cur *Ownership) (live bool, why string) {
 	if cur == nil {
 		return l.Standing(t, 0)
