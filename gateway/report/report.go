@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,6 +117,9 @@ func goneReason(v ownertypes.ShareLinkView, now time.Time) string {
 		return "this share link was revoked by the car's owner"
 	case !now.Before(v.NotAfter):
 		return "this share link expired at " + v.NotAfter.UTC().Format(time.RFC3339)
+	case strings.HasPrefix(v.CreatedBy, "grantee:"):
+		// The chaincode's reason names the grant; the buyer needs only this.
+		return "this share link ended: the car's owner withdrew the consent it was made under"
 	}
 	return "this share link ended when the car changed hands; ask its current owner for a new one"
 }

@@ -146,6 +146,7 @@ func TestLinkLiveGoneUnknown(t *testing.T) {
 		"revoked": {func(v *ownertypes.ShareLinkView) { v.RevokedAt = time.Now() }, "revoked"},
 		"expired": {func(v *ownertypes.ShareLinkView) { v.NotAfter = time.Now().Add(-time.Minute) }, "expired"},
 		"sold":    {nil, "changed hands"},
+		"consent": {func(v *ownertypes.ShareLinkView) { v.CreatedBy = "grantee:DealerMSP" }, "withdrew the consent"},
 	} {
 		tok := strings.Repeat(name[:1], 22)
 		f.Link(t, tok, false, c.change)
