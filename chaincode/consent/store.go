@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/autoledger/autoledger/chaincode/ccerr"
-	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/consent/consenttypes"
 	"github.com/autoledger/autoledger/chaincode/kit"
 	"github.com/autoledger/autoledger/chaincode/owner/nonce"
@@ -216,25 +215,13 @@ func transientData(tx kit.Tx) (string, error) {
 	return consenttypes.ShareData(raw)
 }
 
-// shareCollections are the collections through which any holder shares
-// with grantee, in collections.All order.
-func shareCollections(grantee string) []collections.Collection {
-	var out []collections.Collection
-	for _, c := range collections.All {
-		if c.Consent != nil && c.Consent.Grantee == grantee {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // purgeShared purges the records shared under g that exist (their hash is
 // on every peer, member or not). A record in a collection msp is no member
 // of cannot be written by its transaction: strict refuses it (FORBIDDEN),
 // otherwise it is left for Purge by a member.
 func purgeShared(stub shim.ChaincodeStubInterface, msp string, g *consenttypes.Grant, strict bool) ([]consenttypes.PurgedShare, error) {
 	purged := []consenttypes.PurgedShare{}
-	for _, c := range shareCollections(g.Grantee) {
+	for _, c := range consenttypes.ShareCollections(g.Grantee) {
 		for _, scope := range g.Scopes {
 			k, err := sharedKey(g.VIN, g.ID, scope)
 			if err != nil {

@@ -28,18 +28,6 @@ func (s *Server) consentRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/consents/:vin/:grantId/purges", s.purge)
 }
 
-// shareCollections are the collections through which a holder shares
-// owner-granted data with grantee.
-func shareCollections(grantee string) []collections.Collection {
-	var out []collections.Collection
-	for _, c := range collections.All {
-		if c.Consent != nil && c.Consent.Grantee == grantee {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // holdersOf are the holders of colls, which alone endorse their writes
 // and purges.
 func holdersOf(colls []collections.Collection) []string {
@@ -201,7 +189,7 @@ func (s *Server) purge(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	colls := shareCollections(g.Grantee)
+	colls := consenttypes.ShareCollections(g.Grantee)
 	if len(colls) == 0 {
 		fail(c, ccerr.New(ccerr.FailedPrecondition, "no member shares data with %s: nothing to purge", g.Grantee))
 		return

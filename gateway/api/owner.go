@@ -644,7 +644,7 @@ func (s *Server) revoke(c *gin.Context) {
 // creator.
 func (s *Server) purgeAfterRevoke(c *gin.Context, vin string, g consenttypes.GrantView) *Followup {
 	grantID := g.ID
-	colls := shareCollections(g.Grantee)
+	colls := consenttypes.ShareCollections(g.Grantee)
 	if len(colls) == 0 {
 		return &Followup{Status: FollowupNotRun, Detail: "no member shares data with " + g.Grantee + ": nothing to purge"}
 	}
