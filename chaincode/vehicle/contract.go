@@ -285,7 +285,7 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 	e := &vehicletypes.LifeEvent{Type: vehicletypes.EventService, Odometer: &reading, Service: &vehicletypes.ServiceRecord{
 		Type: req.Type, OdometerKm: req.OdometerKm, DocumentHash: req.DocumentHash, PartSerials: parts,
 		NonSerialisedParts: slices.Clone(req.NonSerialisedParts), PerformedAt: at,
-		RecallID: req.RecallID,
+		RecallID: req.RecallID, WarrantyFacts: warrantyFacts(req.WarrantyFacts),
 	}}
 	if err := Append(tx.Stub, v, e); err != nil {
 		return nil, err
@@ -294,6 +294,12 @@ func (c *Contract) RecordService(ctx contractapi.TransactionContextInterface, vi
 	return res, emit(tx.Stub, vehicletypes.EvServiceRecorded, v, e, vehicletypes.ServiceRecorded{
 		ServiceType: req.Type, OdometerKm: req.OdometerKm, PartSerials: parts, ReadingRollback: reading.Rollback,
 	})
+}
+
+// warrantyFacts is a copy of w that shares no slice with the request.
+func warrantyFacts(w vehicletypes.WarrantyFacts) vehicletypes.WarrantyFacts {
+	w.MainPartsReplaced = slices.Clone(w.MainPartsReplaced)
+	return w
 }
 
 // RecordBatteryReport records the traction battery's health; electrified cars only.

@@ -25,6 +25,16 @@ var OdometerSources = rules.Enum("odometersource", "telematics", "service", "ins
 // ServiceTypes of a service record.
 var ServiceTypes = rules.Enum("servicetype", "maintenance", "repair", "recall-remedy", "inspection")
 
+// MainParts are the systems whose replacement the household-car repair,
+// replacement and return rules (SAMR, 2022) count: the first four are the
+// ones the 7-day rule names; "transmission" is the drivetrain (传动系统),
+// "gearbox" the transmission unit (变速器).
+var MainParts = rules.Enum("mainpart", "engine", "gearbox", "traction-battery", "drive-motor",
+	"steering", "brakes", "suspension", "transmission", "emission-control", "body")
+
+// MaxDaysOffRoad bounds the days one repair kept a car off the road.
+const MaxDaysOffRoad = 365
+
 // BatteryStatuses (EU Regulation 2023/1542).
 var BatteryStatuses = rules.Enum("batterystatus", "original", "repurposed", "reused", "remanufactured", "waste")
 
@@ -259,6 +269,27 @@ type ServiceRequest struct {
 	PerformedAt        time.Time     `json:"performedAt" validate:"required"`
 	// RecallID names the recall a recall-remedy closes.
 	RecallID string `json:"recallId,omitempty" metadata:",optional" validate:"max=64"`
+	WarrantyFacts
+}
+
+// WarrantyFacts are a service's facts the statutory warranty counts
+// (benefit:Entitlements). All are optional, so a service recorded before
+// they existed, or one with no quality problem, stays valid; a repair
+// without a FaultCode is not counted as a quality problem.
+type WarrantyFacts struct {
+	// FaultCode classifies the quality problem (a DTC or the OEM's code):
+	// repairs with the same code are repairs of the same problem.
+	FaultCode string `json:"faultCode,omitempty" metadata:",optional" validate:"omitempty,code"`
+	// SafetyRelevant marks a fault of the steering or braking system, body
+	// cracking, fuel leakage or a traction-battery fire: a serious
+	// safety-performance fault.
+	SafetyRelevant bool `json:"safetyRelevant,omitempty" metadata:",optional"`
+	// DaysOffRoad counts the days the repair kept the car off the road.
+	DaysOffRoad int `json:"daysOffRoad,omitempty" metadata:",optional" validate:"min=0,max=365"`
+	// MainPartsReplaced lists the main parts (MainParts) the repair replaced.
+	MainPartsReplaced []string `json:"mainPartsReplaced,omitempty" metadata:",optional" validate:"max=10,unique,dive,mainpart"`
+	// Persists says the problem was still there after this repair.
+	Persists bool `json:"persists,omitempty" metadata:",optional"`
 }
 
 // ServicePart is a part without a serial (an oil filter, a litre of
@@ -279,6 +310,15 @@ func (r ServiceRequest) Validate() error {
 	} else if r.RecallID != "" {
 		c.Fail("recallId", "only_for_recall_remedy", "is only allowed on a recall-remedy")
 	}
+	// The warranty facts describe a quality problem, which only a repair or
+	// a recall remedy fixes, and a replaced part or a lasting problem has
+	// one.
+	w := r.WarrantyFacts
+	if r.Type != "repair" && r.Type != "recall-remedy" && w.any() {
+		c.Fail("faultCode", "only_for_repair", "warranty facts are only allowed on a repair or a recall-remedy")
+	} else if w.FaultCode == "" && w.any() {
+		c.Fail("faultCode", "required_with_warranty_facts", "is required when safetyRelevant, daysOffRoad, mainPartsReplaced or persists is set")
+	}
 	return c.Err()
 }
 
@@ -292,6 +332,13 @@ type ServiceRecord struct {
 	NonSerialisedParts []ServicePart `json:"nonSerialisedParts,omitempty" metadata:",optional"`
 	PerformedAt        time.Time     `json:"performedAt"`
 	RecallID           string        `json:"recallId,omitempty" metadata:",optional"`
+	// WarrantyFacts are absent on services recorded before they existed.
+	WarrantyFacts
+}
+
+// any reports whether any warranty fact is set.
+func (w WarrantyFacts) any() bool {
+	return w.FaultCode != "" || w.SafetyRelevant || w.DaysOffRoad != 0 || len(w.MainPartsReplaced) > 0 || w.Persists
 }
 
 // BatteryRequest is the input of vehicle:RecordBatteryReport.
