@@ -42,6 +42,19 @@ var Roles = map[string][]string{
 // so its peers never see an owner's statement.
 const OwnerServices = "owner-services"
 
+// MembersWithRole are the member orgs whose Roles list role, in Members
+// order: MembersWithRole(OwnerServices) are the orgs that relay owner
+// statements, which the gateway's configuration and its API both ask.
+func MembersWithRole(role string) []string {
+	var out []string
+	for _, m := range Members {
+		if slices.Contains(Roles[m], role) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // RoleAttr is the Fabric CA certificate attribute holding a user's role.
 const RoleAttr = "role"
 

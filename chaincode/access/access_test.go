@@ -82,3 +82,10 @@ func TestEveryMember(t *testing.T) {
 	err = p.Check("governance:Approve", access.Caller{MSP: "OrdererMSP", Role: "admin"})
 	assert.Equal(t, ccerr.Forbidden, ccerr.CodeOf(err))
 }
+
+// The relays are the orgs whose roles list owner-services, in Members
+// order; the supplier has no such role and relays nothing.
+func TestMembersWithRole(t *testing.T) {
+	assert.Equal(t, []string{access.OemMSP, access.DealerMSP, access.InsurerMSP}, access.MembersWithRole(access.OwnerServices))
+	assert.Empty(t, access.MembersWithRole("no-such-role"))
+}

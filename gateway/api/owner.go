@@ -38,17 +38,7 @@ const ownerClient = "owner-relay"
 
 // ownerRelays are the members that relay owner statements (those with the
 // owner-services role), in access.Members order.
-var ownerRelays = relayOrgs()
-
-func relayOrgs() []string {
-	var out []string
-	for _, m := range access.Members {
-		if slices.Contains(access.Roles[m], access.OwnerServices) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+var ownerRelays = access.MembersWithRole(access.OwnerServices)
 
 // Owner transactions carry no secret (a claim brings a signature by the
 // claim key, never the key), so the gateway lets Fabric choose their

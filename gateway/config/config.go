@@ -114,7 +114,7 @@ func (o Owner) Relay(serves func(org string) bool) (org string, ok bool) {
 	if o.RelayOrg != "" {
 		return o.RelayOrg, serves(o.RelayOrg)
 	}
-	for _, m := range relayOrgs() {
+	for _, m := range access.MembersWithRole(access.OwnerServices) {
 		if serves(m) {
 			return m, true
 		}
@@ -264,7 +264,7 @@ func (c Config) Validate() error {
 		return errors.New("metricsListen must differ from listen (leave it empty to serve /metrics on listen)")
 	case c.Owner.RelayOrg != "" && !slices.Contains(access.Roles[c.Owner.RelayOrg], access.OwnerServices):
 		return fmt.Errorf("owner.relayOrg %q has no %s role: pick one of the orgs that relay owner statements (%s)",
-			c.Owner.RelayOrg, access.OwnerServices, strings.Join(relayOrgs(), ", "))
+			c.Owner.RelayOrg, access.OwnerServices, strings.Join(access.MembersWithRole(access.OwnerServices), ", "))
 	case c.Owner.RequestsPerMinute <= 0 || c.Owner.Burst <= 0:
 		return errors.New("owner.requestsPerMinute and owner.burst must be positive")
 	case c.Owner.BodyBytes <= 0:
@@ -289,17 +289,6 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
-}
-
-// relayOrgs are the members with the owner-services role.
-func relayOrgs() []string {
-	var out []string
-	for _, m := range access.Members {
-		if slices.Contains(access.Roles[m], access.OwnerServices) {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // AudienceRequired refuses JWT issuers without an audience: without one a
