@@ -48,6 +48,31 @@ func ParseEventID(s string) (EventID, error) {
 // Next is where a stream resumes to deliver the events after id.
 func (id EventID) Next() Position { return Position{Block: id.Block, TxID: id.TxID} }
 
+// ResumeAt is where a stream kept by cursor resumes: after the cursor's
+// event id; at the block number it holds when no event came yet; or, the
+// first time (cursor ""), at the channel's current height, which mark
+// records so that a restart before the first event resumes there too.
+func ResumeAt(cursor string, height func() (uint64, error), mark func(block uint64) error) (Position, error) {
+	if cursor == "" {
+		h, err := height()
+		if err != nil {
+			return Position{}, err
+		}
+		if err := mark(h); err != nil {
+			return Position{}, err
+		}
+		return Position{Block: h}, nil
+	}
+	if id, err := ParseEventID(cursor); err == nil {
+		return id.Next(), nil
+	}
+	n, err := strconv.ParseUint(cursor, 10, 64)
+	if err != nil {
+		return Position{}, fmt.Errorf("bad event cursor %q: neither an event id nor a start block", cursor)
+	}
+	return Position{Block: n}, nil
+}
+
 // EventPayload is ev's payload as JSON: itself when it is JSON (our
 // contracts emit JSON), else a JSON string of it.
 func EventPayload(ev *client.ChaincodeEvent) json.RawMessage {

@@ -27,3 +27,28 @@ func TestEventPayloadIsAlwaysJSON(t *testing.T) {
 	assert.JSONEq(t, `{"orderId":"O-1"}`, string(fabric.EventPayload(&client.ChaincodeEvent{Payload: []byte(`{"orderId":"O-1"}`)})))
 	assert.Equal(t, `"not json"`, string(fabric.EventPayload(&client.ChaincodeEvent{Payload: []byte("not json")})))
 }
+
+// A stream resumes after the cursor's event, at a recorded start block,
+// or (no cursor yet) at the current height, which it records first; a
+// cursor that is neither is refused rather than read from block 0.
+func TestResumeAt(t *testing.T) {
+	var marked []uint64
+	height := func() (uint64, error) { return 77, nil }
+	mark := func(b uint64) error { marked = append(marked, b); return nil }
+
+	pos, err := fabric.ResumeAt("", height, mark)
+	require.NoError(t, err)
+	assert.Equal(t, fabric.Position{Block: 77}, pos)
+	assert.Equal(t, []uint64{77}, marked, "the first start is recorded")
+
+	pos, err = fabric.ResumeAt("77", height, mark)
+	require.NoError(t, err)
+	assert.Equal(t, fabric.Position{Block: 77}, pos)
+	pos, err = fabric.ResumeAt("80-9f1c", height, mark)
+	require.NoError(t, err)
+	assert.Equal(t, fabric.Position{Block: 80, TxID: "9f1c"}, pos)
+	assert.Len(t, marked, 1, "only the first start marks")
+
+	_, err = fabric.ResumeAt("x", height, mark)
+	require.Error(t, err)
+}

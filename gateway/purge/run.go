@@ -2,9 +2,7 @@ package purge
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/autoledger/autoledger/gateway/auth"
@@ -97,30 +95,11 @@ func (s *Sweeper) Run(ctx context.Context, src EventSource) {
 	}
 }
 
-// position is where the stream resumes: after the cursor's event, at the
-// start block it recorded, or at the current height the first time.
+// position is where the stream resumes (fabric.ResumeAt).
 func (s *Sweeper) position(ctx context.Context, src EventSource, pr auth.Principal) (fabric.Position, error) {
 	c, err := s.Cursor()
 	if err != nil {
 		return fabric.Position{}, err
 	}
-	if c == "" {
-		height, err := src.Height(ctx, pr)
-		if err != nil {
-			return fabric.Position{}, err
-		}
-		// Mark the start so that a restart before the first event resumes here.
-		if err := s.setStart(height); err != nil {
-			return fabric.Position{}, err
-		}
-		return fabric.Position{Block: height}, nil
-	}
-	if id, err := fabric.ParseEventID(c); err == nil {
-		return id.Next(), nil
-	}
-	n, err := strconv.ParseUint(c, 10, 64)
-	if err != nil {
-		return fabric.Position{}, fmt.Errorf("bad purge sweeper cursor %q", c)
-	}
-	return fabric.Position{Block: n}, nil
+	return fabric.ResumeAt(c, func() (uint64, error) { return src.Height(ctx, pr) }, s.setStart)
 }

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -64,30 +63,13 @@ func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, dea
 	}
 }
 
+// position is where the stream resumes (fabric.ResumeAt).
 func (h *Hub) position(ctx context.Context, pool *fabric.Pool, pr auth.Principal) (fabric.Position, error) {
 	c, err := h.Cursor()
 	if err != nil {
 		return fabric.Position{}, err
 	}
-	if c == "" {
-		height, err := pool.Height(ctx, pr)
-		if err != nil {
-			return fabric.Position{}, err
-		}
-		// Mark the start so that a restart before the first event resumes here.
-		if err := h.setStart(height); err != nil {
-			return fabric.Position{}, err
-		}
-		return fabric.Position{Block: height}, nil
-	}
-	if id, err := fabric.ParseEventID(c); err == nil {
-		return id.Next(), nil
-	}
-	n, err := strconv.ParseUint(c, 10, 64) // a start block, nothing processed yet
-	if err != nil {
-		return fabric.Position{}, fmt.Errorf("bad cursor %q", c)
-	}
-	return fabric.Position{Block: n}, nil
+	return fabric.ResumeAt(c, func() (uint64, error) { return pool.Height(ctx, pr) }, h.setStart)
 }
 
 func (h *Hub) setStart(height uint64) error {
