@@ -263,11 +263,7 @@ func (c *Contract) Sell(ctx contractapi.TransactionContextInterface, vinCode str
 	if err != nil {
 		return nil, err
 	}
-	key, err := boundKey(seller, ccerr.OwnerReleaseRequired, "sold")
-	if err != nil {
-		return nil, err
-	}
-	s, err := checkStatement(tx, v.VIN, statement.ReleaseSale, req.Envelope, key)
+	s, err := signedBy(tx, v.VIN, seller, ccerr.OwnerReleaseRequired, "sold", statement.ReleaseSale, req.Envelope)
 	if err != nil {
 		return nil, err
 	}
@@ -374,12 +370,9 @@ func (c *Contract) Erase(ctx contractapi.TransactionContextInterface, vinCode st
 		return nil, err
 	}
 	// The statement names the ownership whose key must have signed it.
-	s, err := statement.Decode([]byte(env.Statement))
+	s, err := decodeFor(env, statement.Erase)
 	if err != nil {
 		return nil, err
-	}
-	if s.Action != statement.Erase {
-		return nil, ccerr.Field(ccerr.StatementMismatch, "statement.action", "mismatch", "the statement is for %q, this transaction for %q", s.Action, statement.Erase)
 	}
 	n, err := parseCount(s.Params["ownerNo"])
 	if err != nil {
@@ -389,11 +382,7 @@ func (c *Contract) Erase(ctx contractapi.TransactionContextInterface, vinCode st
 	if err != nil {
 		return nil, err
 	}
-	key, err := boundKey(o, ccerr.FailedPrecondition, "erased by its owner")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := checkStatement(tx, v.VIN, statement.Erase, env, key); err != nil {
+	if _, err := signedBy(tx, v.VIN, o, ccerr.FailedPrecondition, "erased by its owner", statement.Erase, env); err != nil {
 		return nil, err
 	}
 	return erase(tx, v, o, ownertypes.ErasedByOwner, "")
@@ -493,6 +482,30 @@ func parseKey(b64, field string) (statement.PublicKey, error) {
 		return statement.PublicKey{}, ccerr.Field(ccerr.InvalidArgument, field, "p256", "%s", e.Message)
 	}
 	return k, nil
+}
+
+// signedBy checks env as action's statement signed by the key bound to o
+// (checkStatement); code and what say why when o has no key (boundKey).
+func signedBy(tx kit.Tx, vinCode string, o *ownertypes.Ownership, code ccerr.Code, what string, action statement.Action, env ownertypes.StatementEnvelope) (statement.Statement, error) {
+	key, err := boundKey(o, code, what)
+	if err != nil {
+		return statement.Statement{}, err
+	}
+	return checkStatement(tx, vinCode, action, env, key)
+}
+
+// decodeFor reads env's statement, before its signature can be checked,
+// where the statement names the ownership whose key must have signed it;
+// one for another action is STATEMENT_MISMATCH.
+func decodeFor(env ownertypes.StatementEnvelope, action statement.Action) (statement.Statement, error) {
+	s, err := statement.Decode([]byte(env.Statement))
+	if err != nil {
+		return statement.Statement{}, err
+	}
+	if s.Action != action {
+		return statement.Statement{}, ccerr.Field(ccerr.StatementMismatch, "statement.action", "mismatch", "the statement is for %q, this transaction for %q", s.Action, action)
+	}
+	return s, nil
 }
 
 // boundKey is the key bound to o; an ownership without one cannot be

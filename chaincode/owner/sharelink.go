@@ -84,11 +84,7 @@ func (c *Contract) CreateShareLink(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return nil, err
 	}
-	key, err := boundKey(o, ccerr.FailedPrecondition, "shared")
-	if err != nil {
-		return nil, err
-	}
-	s, err := checkStatement(tx, v.VIN, statement.ShareLink, env, key)
+	s, err := signedBy(tx, v.VIN, o, ccerr.FailedPrecondition, "shared", statement.ShareLink, env)
 	if err != nil {
 		return nil, err
 	}
@@ -156,12 +152,9 @@ func (c *Contract) RevokeShareLink(ctx contractapi.TransactionContextInterface, 
 	}
 	// The link, hence the ownership whose key must have signed, is named
 	// inside the statement: read it before the signature can be checked.
-	s, err := statement.Decode([]byte(env.Statement))
+	s, err := decodeFor(env, statement.UnshareLink)
 	if err != nil {
 		return nil, err
-	}
-	if s.Action != statement.UnshareLink {
-		return nil, ccerr.Field(ccerr.StatementMismatch, "statement.action", "mismatch", "the statement is for %q, this transaction for %q", s.Action, statement.UnshareLink)
 	}
 	l, err := loadShareLink(tx.Stub, s.Params["link"], "statement.params.link")
 	if err != nil {
@@ -174,11 +167,7 @@ func (c *Contract) RevokeShareLink(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return nil, err
 	}
-	key, err := boundKey(o, ccerr.FailedPrecondition, "unshared")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := checkStatement(tx, v.VIN, statement.UnshareLink, env, key); err != nil {
+	if _, err := signedBy(tx, v.VIN, o, ccerr.FailedPrecondition, "unshared", statement.UnshareLink, env); err != nil {
 		return nil, err
 	}
 	if !l.RevokedAt.IsZero() {
