@@ -77,16 +77,12 @@ func (c *Contract) ProposeException(ctx contractapi.TransactionContextInterface,
 // exception id; the approval that makes a majority applies it. An org
 // approves once.
 func (c *Contract) ApproveException(ctx contractapi.TransactionContextInterface, vinCode, id string) (*ownertypes.Exception, error) {
-	tx, v, err := c.begin(ctx, vinCode)
+	tx, v, ex, err := c.beginException(ctx, vinCode, id)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := loadException(tx.Stub, v.VIN, id)
-	if err != nil {
+	if err := stillOpen(ex); err != nil {
 		return nil, err
-	}
-	if ex.Status != ownertypes.ExceptionOpen {
-		return nil, ccerr.New(ccerr.FailedPrecondition, "exception %s of %s is %s, no longer open", id, v.VIN, ex.Status)
 	}
 	if !live(ex, v, tx.Time) {
 		return nil, ccerr.New(ccerr.FailedPrecondition, "exception %s of %s lapsed: it expired at %s or ownership %d is no longer the current one",
@@ -102,25 +98,41 @@ func (c *Contract) ApproveException(ctx contractapi.TransactionContextInterface,
 // WithdrawException closes the car's open exception id (status
 // withdrawn). Only the org that proposed it may: FORBIDDEN for any other.
 func (c *Contract) WithdrawException(ctx contractapi.TransactionContextInterface, vinCode, id string) (*ownertypes.Exception, error) {
-	tx, v, err := c.begin(ctx, vinCode)
-	if err != nil {
-		return nil, err
-	}
-	ex, err := loadException(tx.Stub, v.VIN, id)
+	tx, v, ex, err := c.beginException(ctx, vinCode, id)
 	if err != nil {
 		return nil, err
 	}
 	if ex.ProposedBy != tx.Caller.MSP {
 		return nil, ccerr.New(ccerr.Forbidden, "exception %s of %s was proposed by %s; only its proposer withdraws it", id, v.VIN, ex.ProposedBy)
 	}
-	if ex.Status != ownertypes.ExceptionOpen {
-		return nil, ccerr.New(ccerr.FailedPrecondition, "exception %s of %s is %s, no longer open", id, v.VIN, ex.Status)
+	if err := stillOpen(ex); err != nil {
+		return nil, err
 	}
 	ex.Status, ex.ClosedAt = ownertypes.ExceptionWithdrawn, tx.Time
 	if err := putException(tx.Stub, ex); err != nil {
 		return nil, err
 	}
 	return ex, emitException(tx, v, ex)
+}
+
+// beginException starts a decision on the car's exception id: the
+// transaction, the car and the exception (NOT_FOUND if there is none).
+func (c *Contract) beginException(ctx contractapi.TransactionContextInterface, vinCode, id string) (kit.Tx, *vehicletypes.Vehicle, *ownertypes.Exception, error) {
+	tx, v, err := c.begin(ctx, vinCode)
+	if err != nil {
+		return tx, nil, nil, err
+	}
+	ex, err := loadException(tx.Stub, v.VIN, id)
+	return tx, v, ex, err
+}
+
+// stillOpen refuses a decision on an exception that was applied,
+// withdrawn or lapsed (FAILED_PRECONDITION).
+func stillOpen(ex *ownertypes.Exception) error {
+	if ex.Status != ownertypes.ExceptionOpen {
+		return ccerr.New(ccerr.FailedPrecondition, "exception %s of %s is %s, no longer open", ex.ID, ex.VIN, ex.Status)
+	}
+	return nil
 }
 
 // loadException reads the car's exception id: NOT_FOUND if there is none.
