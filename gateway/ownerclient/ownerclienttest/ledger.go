@@ -33,6 +33,8 @@ type Posted struct {
 	// nonce is the nonce ledger's key, spent only when the transaction
 	// succeeds (a refused transaction writes nothing).
 	nonce string
+	// signer is the fingerprint of the key that signed the statement.
+	signer string
 }
 
 // Ledger plays the owner and consent contracts: it takes their
@@ -239,6 +241,16 @@ func decodeArg(arg string, v any) error {
 }
 
 // check is the chaincode's statement check with the nonce ledger.
+// checkByOwner checks env as action's statement signed by the key bound
+// to ownership n (the current one for 0).
+func (l *Ledger) checkByOwner(q tx, env ownertypes.StatementEnvelope, action statement.Action, n int) (Posted, error) {
+	key, err := q.car.boundKey(n)
+	if err != nil {
+		return Posted{}, err
+	}
+	return l.check(q, env, action, key)
+}
+
 func (l *Ledger) check(q tx, env ownertypes.StatementEnvelope, action statement.Action, key statement.PublicKey) (Posted, error) {
 	sig, err := env.SignatureBytes()
 	if err != nil {
@@ -253,7 +265,7 @@ func (l *Ledger) check(q tx, env ownertypes.StatementEnvelope, action statement.
 	if l.nonces[n] {
 		return Posted{}, ccerr.New(ccerr.NonceReused, "nonce used before")
 	}
-	return Posted{Statement: s, ID: id, nonce: n}, nil
+	return Posted{Statement: s, ID: id, nonce: n, signer: key.Fingerprint()}, nil
 }
 
 // claim checks the statement's signature by the key it binds, then its
@@ -315,11 +327,7 @@ func (l *Ledger) sell(q tx) (Posted, any, error) {
 	if err := req.Validate(); err != nil {
 		return Posted{}, nil, err
 	}
-	key, err := q.car.boundKey(0)
-	if err != nil {
-		return Posted{}, nil, err
-	}
-	p, err := l.check(q, req.Envelope, statement.ReleaseSale, key)
+	p, err := l.checkByOwner(q, req.Envelope, statement.ReleaseSale, 0)
 	if err != nil {
 		return Posted{}, nil, err
 	}
@@ -366,11 +374,7 @@ func (l *Ledger) grant(q tx) (Posted, any, error) {
 	if err := decodeArg(q.arg, &env); err != nil {
 		return Posted{}, nil, err
 	}
-	key, err := q.car.boundKey(0)
-	if err != nil {
-		return Posted{}, nil, err
-	}
-	p, err := l.check(q, env, statement.Grant, key)
+	p, err := l.checkByOwner(q, env, statement.Grant, 0)
 	if err != nil {
 		return Posted{}, nil, err
 	}
@@ -380,7 +384,7 @@ func (l *Ledger) grant(q tx) (Posted, any, error) {
 	}
 	g := consenttypes.Grant{SchemaVersion: 1, ID: p.ID, VIN: q.vin, OwnerNo: q.car.current().OwnerNo,
 		Grantee: terms.Grantee, Scopes: terms.Scopes, Purpose: terms.Purpose, NotAfter: terms.NotAfter,
-		GrantedAt: time.Now().UTC(), Statement: env.Statement, KeyFingerprint: key.Fingerprint()}
+		GrantedAt: time.Now().UTC(), Statement: env.Statement, KeyFingerprint: p.signer}
 	q.car.grants = append(q.car.grants, g)
 	return p, q.car.view(g), nil
 }
@@ -390,11 +394,7 @@ func (l *Ledger) revoke(q tx) (Posted, any, error) {
 	if err := decodeArg(q.arg, &env); err != nil {
 		return Posted{}, nil, err
 	}
-	key, err := q.car.boundKey(0)
-	if err != nil {
-		return Posted{}, nil, err
-	}
-	p, err := l.check(q, env, statement.Revoke, key)
+	p, err := l.checkByOwner(q, env, statement.Revoke, 0)
 	if err != nil {
 		return Posted{}, nil, err
 	}
@@ -422,11 +422,7 @@ func (l *Ledger) erase(q tx) (Posted, any, error) {
 	if n < 1 || n >= len(q.car.ownerships) {
 		return Posted{}, nil, ccerr.New(ccerr.FailedPrecondition, "ownership %d is not a past one", n)
 	}
-	key, err := q.car.boundKey(n)
-	if err != nil {
-		return Posted{}, nil, err
-	}
-	p, err := l.check(q, env, statement.Erase, key)
+	p, err := l.checkByOwner(q, env, statement.Erase, n)
 	if err != nil {
 		return Posted{}, nil, err
 	}
