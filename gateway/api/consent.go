@@ -49,9 +49,18 @@ func memberOfAll(org string, colls []collections.Collection) bool {
 	return true
 }
 
-// grant reads grant id of vin as pr, live or not: NOT_FOUND when the car
-// has no such grant.
-func (s *Server) grant(c *gin.Context, pr auth.Principal, vin, id string) (consenttypes.GrantView, error) {
+// grant reads grant id of vin as pr, live or not; when it cannot (NOT_FOUND
+// when the car has no such grant) it answers the error and is false.
+func (s *Server) grant(c *gin.Context, pr auth.Principal, vin, id string) (consenttypes.GrantView, bool) {
+	g, err := s.readGrant(c, pr, vin, id)
+	if err != nil {
+		fail(c, err)
+		return g, false
+	}
+	return g, true
+}
+
+func (s *Server) readGrant(c *gin.Context, pr auth.Principal, vin, id string) (consenttypes.GrantView, error) {
 	raw, err := s.Ledger.Evaluate(c.Request.Context(), pr, "consent:List", vin)
 	if err != nil {
 		return consenttypes.GrantView{}, err
@@ -118,9 +127,8 @@ func (s *Server) share(c *gin.Context) {
 		return
 	}
 	pr := principal(c)
-	g, err := s.grant(c, pr, vin, grantID)
-	if err != nil {
-		fail(c, err)
+	g, ok := s.grant(c, pr, vin, grantID)
+	if !ok {
 		return
 	}
 	if _, ok := collections.ForShare(pr.Org, g.Grantee); !ok {
@@ -155,9 +163,8 @@ func (s *Server) readShare(c *gin.Context) {
 		return
 	}
 	pr := principal(c)
-	g, err := s.grant(c, pr, vin, grantID)
-	if err != nil {
-		fail(c, err)
+	g, ok := s.grant(c, pr, vin, grantID)
+	if !ok {
 		return
 	}
 	if g.Grantee != pr.Org {
@@ -184,9 +191,8 @@ func (s *Server) purge(c *gin.Context) {
 	if !ok {
 		return
 	}
-	g, err := s.grant(c, principal(c), vin, grantID)
-	if err != nil {
-		fail(c, err)
+	g, ok := s.grant(c, principal(c), vin, grantID)
+	if !ok {
 		return
 	}
 	colls := consenttypes.ShareCollections(g.Grantee)

@@ -608,9 +608,8 @@ func (s *Server) revoke(c *gin.Context) {
 	grantID := st.Params["grant"]
 	// The grantee, read before the revocation, must not be among its
 	// endorsers; the same grant tells the purge its holders.
-	g, err := s.grant(c, principal(c), vin, grantID)
-	if err != nil {
-		fail(c, err)
+	g, ok := s.grant(c, principal(c), vin, grantID)
+	if !ok {
 		return
 	}
 	r, ok := s.commit(c, fabric.Request{Function: "consent:Revoke", Args: []string{vin, jsonArg(env)},
