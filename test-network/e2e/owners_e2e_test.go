@@ -41,6 +41,28 @@ func newOwner(t *testing.T) *ownerclient.Owner {
 	return &ownerclient.Owner{Client: c, Key: k, Channel: netFile.Channel}
 }
 
+// claimedCar is a new car sold from stock and claimed by a new owner.
+func claimedCar(t *testing.T, ctx context.Context) (string, *ownerclient.Owner) {
+	t.Helper()
+	v := freshVIN()
+	code := soldFromStock(t, v, "")
+	a := newOwner(t)
+	_, err := a.Claim(ctx, v, code)
+	require.NoError(t, err)
+	return v, a
+}
+
+// buildCLI builds the autoledger CLI into dir and returns its path.
+func buildCLI(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "autoledger")
+	build := exec.Command("go", "build", "-o", bin, "./gateway/cmd/autoledger")
+	build.Dir = root
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return bin
+}
+
 func publicKey(t *testing.T, k *ecdsa.PrivateKey) statement.PublicKey {
 	t.Helper()
 	pub, err := ownerclient.PublicKey(k)
@@ -282,11 +304,7 @@ func gatewayLogs(t *testing.T) string {
 func TestE2EOwnerCLI(t *testing.T) {
 	startGateway(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "autoledger")
-	build := exec.Command("go", "build", "-o", bin, "./gateway/cmd/autoledger")
-	build.Dir = root
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
+	bin := buildCLI(t, dir)
 	key := filepath.Join(dir, "owner.pem")
 	run := func(stdin string, args ...string) (string, error) {
 		args = append(args, "--gateway", urlOf(t, ownerRelay), "--key", key, "--channel", netFile.Channel)

@@ -176,11 +176,7 @@ func failsAt(t *testing.T, check string, b verify.Bundle, roots verify.Roots, wa
 func TestE2EReportShareLinkBundleVerifies(t *testing.T) {
 	startGateway(t)
 	ctx := context.Background()
-	v := freshVIN()
-	code := soldFromStock(t, v, "")
-	a := newOwner(t)
-	_, err := a.Claim(ctx, v, code)
-	require.NoError(t, err)
+	v, a := claimedCar(t, ctx)
 	status, _, body := call(t, "OEM_TELEMATICS", "POST", "/v1/vehicles/"+v+"/odometer-readings",
 		`{"km":1500,"source":"telematics","observedAt":"`+now()+`"}`)
 	require.Equal(t, 201, status, string(body))
@@ -219,11 +215,7 @@ func TestE2EReportShareLinkBundleVerifies(t *testing.T) {
 
 	// The independent client: autoledger verify, offline, with the pinned roots.
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "autoledger")
-	build := exec.Command("go", "build", "-o", bin, "./gateway/cmd/autoledger")
-	build.Dir = root
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
+	bin := buildCLI(t, dir)
 	write := func(name string, v any) string {
 		p := filepath.Join(dir, name)
 		j, err := json.Marshal(v)
@@ -341,11 +333,7 @@ func TestE2EReportPageVerifiesInTheBrowser(t *testing.T) {
 	startGateway(t)
 	exe := portaltest.RequireBrowser(t)
 	ctx := context.Background()
-	v := freshVIN()
-	code := soldFromStock(t, v, "")
-	a := newOwner(t)
-	_, err := a.Claim(ctx, v, code)
-	require.NoError(t, err)
+	v, a := claimedCar(t, ctx)
 	link, err := a.ShareLink(ctx, v, time.Now().Add(time.Hour))
 	require.NoError(t, err)
 	base := urlOf(t, ownerRelay)
