@@ -85,12 +85,19 @@ func boundaries(t *testing.T, s schema) []boundary {
 	number := func(k int) func(reflect.Type) reflect.Value {
 		return func(typ reflect.Type) reflect.Value { return reflect.ValueOf(k).Convert(typ) }
 	}
+	items, _ := s["items"].(schema)
+	itemEnum, _ := items["enum"].([]string)
 	list := func(k int) func(reflect.Type) reflect.Value {
 		return func(typ reflect.Type) reflect.Value {
 			l := reflect.MakeSlice(typ, k, k)
 			for i := range k {
-				// 64 hex digits: a code, a serial and a SHA-256 hash alike.
-				l.Index(i).Set(reflect.ValueOf(fmt.Sprintf("%064x", i+1)))
+				// 64 hex digits: a code, a serial and a SHA-256 hash alike;
+				// a list of an enum takes its values in turn.
+				item := fmt.Sprintf("%064x", i+1)
+				if len(itemEnum) > 0 {
+					item = itemEnum[i%len(itemEnum)]
+				}
+				l.Index(i).Set(reflect.ValueOf(item))
 			}
 			return l
 		}
@@ -118,7 +125,6 @@ func boundaries(t *testing.T, s schema) []boundary {
 			out = append(out, boundary{"minimum", "at the limit", number(lo), true}, boundary{"minimum", "one below", number(lo - 1), false})
 		}
 	case "array":
-		items, _ := s["items"].(schema)
 		if items["type"] != "string" {
 			break
 		}
@@ -137,10 +143,11 @@ func with(t *testing.T, base validator, prop string, value func(reflect.Type) re
 	t.Helper()
 	v := reflect.New(reflect.TypeOf(base)).Elem()
 	v.Set(reflect.ValueOf(base))
-	for i := range v.NumField() {
-		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-		if name == prop {
-			f := v.Field(i)
+	// VisibleFields: an embedded struct's fields are the JSON object's own.
+	for _, sf := range reflect.VisibleFields(v.Type()) {
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == prop && !sf.Anonymous {
+			f := v.FieldByIndex(sf.Index)
 			f.Set(value(f.Type()))
 			return v.Interface().(validator)
 		}
