@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/autoledger/autoledger/chaincode/access"
+	"github.com/autoledger/autoledger/chaincode/benefit"
 	"github.com/autoledger/autoledger/chaincode/collections"
 	"github.com/autoledger/autoledger/chaincode/consent"
 	"github.com/autoledger/autoledger/chaincode/governance"
@@ -46,7 +47,7 @@ func New(opts ...kit.Option) (*contractapi.ContractChaincode, error) {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}
 	cc, err := contractapi.NewChaincode(vehicle.NewContract(opts...), part.NewContract(opts...), payment.NewContract(opts...), gov,
-		owner.NewContract(opts...), consent.NewContract(opts...))
+		owner.NewContract(opts...), consent.NewContract(opts...), benefit.NewContract(opts...))
 	if err != nil {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}
@@ -64,5 +65,6 @@ func Policy() access.Policy {
 	maps.Copy(p, governance.Policy)
 	maps.Copy(p, owner.Policy)
 	maps.Copy(p, consent.Policy)
+	maps.Copy(p, benefit.Policy)
 	return p
 }

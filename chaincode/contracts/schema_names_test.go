@@ -19,7 +19,7 @@ import (
 func TestContractTypeNamesAreUnique(t *testing.T) {
 	seen := map[string]string{}
 	// Each contract's types live in its package and its shim-free *types package.
-	for _, pkg := range []string{"vehicle", "part", "payment", "governance", "owner", "consent"} {
+	for _, pkg := range []string{"vehicle", "part", "payment", "governance", "owner", "consent", "benefit"} {
 		files, err := filepath.Glob(filepath.Join("..", pkg, "*.go"))
 		require.NoError(t, err)
 		typeFiles, err := filepath.Glob(filepath.Join("..", pkg, pkg+"types", "*.go"))

@@ -136,11 +136,11 @@ type Answer struct {
 	Start       string `json:"start"`
 	StartSource string `json:"startSource"`
 	// DistanceKm is the distance the km limits are checked against.
-	DistanceKm     int64  `json:"distanceKm"`
-	DistanceSource string `json:"distanceSource"`
-	Terms          Terms  `json:"terms"`
-	// TermsSource is "oem" or "statutory-minimum".
-	TermsSource string `json:"termsSource"`
+	DistanceKm     int64      `json:"distanceKm"`
+	DistanceSource string     `json:"distanceSource"`
+	Terms          ModelTerms `json:"terms"`
+	// TermsSource is "oem" or "statutory-minimum": the contract sets it.
+	TermsSource string `json:"termsSource,omitempty" metadata:",optional"`
 	// Household is false when the car was ever registered for rental, taxi
 	// or fleet use: such a car has no 三包 entitlement.
 	Household bool `json:"household"`
@@ -219,12 +219,12 @@ func days(start time.Time, n int, km int64) period {
 
 // Entitlements computes each rule for a car with facts under terms at at.
 // It is pure: the same inputs give the same answer on every peer.
-func Entitlements(terms Terms, termsSource string, f Facts, at time.Time) Answer {
+func Entitlements(terms ModelTerms, f Facts, at time.Time) Answer {
 	start, startSource := f.Start()
 	km, kmSource := f.Distance()
 	today := Day(at)
 	a := Answer{At: at.UTC(), Start: start.Format(DateLayout), StartSource: startSource, DistanceKm: km, DistanceSource: kmSource,
-		Terms: terms, TermsSource: termsSource, Household: household(f.UseTypes), Rules: []Rule{}}
+		Terms: terms, Household: household(f.UseTypes), Rules: []Rule{}}
 	for _, b := range f.Brands {
 		if slices.Contains(EndingBrands, b.Brand) {
 			a.EndedBy = b.Brand

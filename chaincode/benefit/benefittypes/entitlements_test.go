@@ -79,7 +79,7 @@ func TestRulesAtTheirBoundaries(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := bt.Entitlements(bt.StatutoryTerms, "statutory-minimum", c.facts, at)
+			a := bt.Entitlements(bt.StatutoryTerms, c.facts, at)
 			r := rule(t, a, c.rule)
 			assert.Equal(t, c.applies, r.Applies, r.Reason)
 			assert.Equal(t, bt.RemedyReplacementRefund, r.Remedy)
@@ -93,10 +93,10 @@ func TestRulesAtTheirBoundaries(t *testing.T) {
 // The deadlines: day 7, day 60 or 3,000 km, and the two periods, with
 // whichever comes first; the answer lists every rule in a fixed order.
 func TestDeadlinesAndOrder(t *testing.T) {
-	terms := bt.Terms{WarrantyYears: 4, WarrantyKm: 100_000, SanbaoYears: 2, SanbaoKm: 50_000, BatteryYears: 8, BatteryKm: 160_000}
+	terms := bt.ModelTerms{WarrantyYears: 4, WarrantyKm: 100_000, SanbaoYears: 2, SanbaoKm: 50_000, BatteryYears: 8, BatteryKm: 160_000}
 	f := facts()
 	f.Electrified = true
-	a := bt.Entitlements(terms, "oem", f, day(10))
+	a := bt.Entitlements(terms, f, day(10))
 	var ids []string
 	for _, r := range a.Rules {
 		ids = append(ids, r.ID)
@@ -112,7 +112,7 @@ func TestDeadlinesAndOrder(t *testing.T) {
 
 	// An ICE car has no battery rule.
 	f.Electrified = false
-	assert.Nil(t, bt.Entitlements(terms, "oem", f, day(10)).Find(bt.RuleBatteryWarranty))
+	assert.Nil(t, bt.Entitlements(terms, f, day(10)).Find(bt.RuleBatteryWarranty))
 }
 
 // A period ends on its last day or at its km, whichever comes first.
@@ -134,7 +134,7 @@ func TestPeriodsEndAtDateOrKm(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := facts()
 			f.LatestTotalKm, f.MaxTotalKm = c.km, c.km
-			a := bt.Entitlements(bt.StatutoryTerms, "statutory-minimum", f, c.at)
+			a := bt.Entitlements(bt.StatutoryTerms, f, c.at)
 			assert.Equal(t, c.warrant, rule(t, a, bt.RuleWarrantyRepair).Applies, rule(t, a, bt.RuleWarrantyRepair).Reason)
 			assert.Equal(t, c.sanbao, rule(t, a, bt.RuleSanbaoPeriod).Applies, rule(t, a, bt.RuleSanbaoPeriod).Reason)
 		})
@@ -144,8 +144,8 @@ func TestPeriodsEndAtDateOrKm(t *testing.T) {
 // Five repairs of one problem give the choice only while 三包 runs.
 func TestCountedRepairsGiveTheChoiceOnlyWithinSanbao(t *testing.T) {
 	f := facts(repair(1, 10, 10, "P1"), repair(2, 20, 20, "P1"), repair(3, 30, 30, "P1"), repair(4, 40, 40, "P1"), repair(5, 50, 50, "P1"))
-	assert.True(t, rule(t, bt.Entitlements(bt.StatutoryTerms, "", f, day(100)), bt.RuleRepeatRepairs).Applies)
-	r := rule(t, bt.Entitlements(bt.StatutoryTerms, "", f, sold.AddDate(2, 0, 1)), bt.RuleRepeatRepairs)
+	assert.True(t, rule(t, bt.Entitlements(bt.StatutoryTerms, f, day(100)), bt.RuleRepeatRepairs).Applies)
+	r := rule(t, bt.Entitlements(bt.StatutoryTerms, f, sold.AddDate(2, 0, 1)), bt.RuleRepeatRepairs)
 	assert.False(t, r.Applies)
 	assert.Contains(t, r.Reason, "replacement/return period has ended")
 }
@@ -155,7 +155,7 @@ func TestCountedRepairsGiveTheChoiceOnlyWithinSanbao(t *testing.T) {
 func TestRentalCarHasNoSanbao(t *testing.T) {
 	f := facts(with(repair(3, 20, 2000, "C0040"), safety))
 	f.UseTypes = []string{"rental"}
-	a := bt.Entitlements(bt.StatutoryTerms, "", f, day(30))
+	a := bt.Entitlements(bt.StatutoryTerms, f, day(30))
 	assert.False(t, a.Household)
 	assert.True(t, rule(t, a, bt.RuleWarrantyRepair).Applies)
 	for _, r := range a.Rules {
@@ -166,10 +166,10 @@ func TestRentalCarHasNoSanbao(t *testing.T) {
 		}
 	}
 	f.UseTypes = []string{"private", "taxi"}
-	assert.False(t, rule(t, bt.Entitlements(bt.StatutoryTerms, "", f, day(30)), bt.Rule60DaySafety).Applies)
+	assert.False(t, rule(t, bt.Entitlements(bt.StatutoryTerms, f, day(30)), bt.Rule60DaySafety).Applies)
 	// It follows the car on a private resale.
 	f.UseTypes = []string{"private", "private"}
-	assert.True(t, rule(t, bt.Entitlements(bt.StatutoryTerms, "", f, day(30)), bt.Rule60DaySafety).Applies)
+	assert.True(t, rule(t, bt.Entitlements(bt.StatutoryTerms, f, day(30)), bt.Rule60DaySafety).Applies)
 }
 
 // Salvage, flood and total-loss brands end every entitlement; rebuilt does not.
@@ -177,7 +177,7 @@ func TestEndingBrands(t *testing.T) {
 	for _, brand := range []string{"salvage", "flood", "total-loss"} {
 		f := facts(with(repair(3, 20, 2000, "C0040"), safety))
 		f.Brands = []bt.Brand{{Brand: brand, Date: day(25)}}
-		a := bt.Entitlements(bt.StatutoryTerms, "", f, day(30))
+		a := bt.Entitlements(bt.StatutoryTerms, f, day(30))
 		assert.Equal(t, brand, a.EndedBy)
 		for _, r := range a.Rules {
 			assert.False(t, r.Applies, "%s: %s", brand, r.ID)
@@ -186,19 +186,19 @@ func TestEndingBrands(t *testing.T) {
 	}
 	f := facts(with(repair(3, 20, 2000, "C0040"), safety))
 	f.Brands = []bt.Brand{{Brand: "rebuilt", Date: day(25)}}
-	assert.True(t, rule(t, bt.Entitlements(bt.StatutoryTerms, "", f, day(30)), bt.Rule60DaySafety).Applies)
+	assert.True(t, rule(t, bt.Entitlements(bt.StatutoryTerms, f, day(30)), bt.Rule60DaySafety).Applies)
 }
 
 // A rollback-suspected car is held to its highest verified reading.
 func TestRollbackSuspectedUsesTheHighestReading(t *testing.T) {
 	f := facts()
 	f.LatestTotalKm, f.MaxTotalKm = 40_000, 55_000
-	a := bt.Entitlements(bt.StatutoryTerms, "", f, day(100))
+	a := bt.Entitlements(bt.StatutoryTerms, f, day(100))
 	assert.Equal(t, int64(40_000), a.DistanceKm)
 	assert.True(t, rule(t, a, bt.RuleSanbaoPeriod).Applies)
 
 	f.RollbackSuspected = true
-	a = bt.Entitlements(bt.StatutoryTerms, "", f, day(100))
+	a = bt.Entitlements(bt.StatutoryTerms, f, day(100))
 	assert.Equal(t, int64(55_000), a.DistanceKm)
 	assert.Equal(t, "highest-verified-reading", a.DistanceSource)
 	r := rule(t, a, bt.RuleSanbaoPeriod)
@@ -211,19 +211,19 @@ func TestRollbackSuspectedUsesTheHighestReading(t *testing.T) {
 // in China's calendar.
 func TestInvoiceOrDeliveryStart(t *testing.T) {
 	f := facts(with(repair(3, 9, 200, "P0300"), parts("engine")))
-	a := bt.Entitlements(bt.StatutoryTerms, "", f, day(30))
+	a := bt.Entitlements(bt.StatutoryTerms, f, day(30))
 	assert.Equal(t, "invoice", a.StartSource)
 	assert.False(t, rule(t, a, bt.Rule7DayMajorPart).Applies, "day 9 after the invoice")
 
 	f.DeliveryDate = day(3)
-	a = bt.Entitlements(bt.StatutoryTerms, "", f, day(30))
+	a = bt.Entitlements(bt.StatutoryTerms, f, day(30))
 	assert.Equal(t, "delivery", a.StartSource)
 	assert.Equal(t, "2026-03-05", a.Start)
 	assert.True(t, rule(t, a, bt.Rule7DayMajorPart).Applies, "day 6 after delivery")
 
 	// Delivery later the same day in China is no different start.
 	f.DeliveryDate = sold.Add(10 * time.Hour) // 20:00 in China
-	assert.Equal(t, "invoice", bt.Entitlements(bt.StatutoryTerms, "", f, day(30)).StartSource)
+	assert.Equal(t, "invoice", bt.Entitlements(bt.StatutoryTerms, f, day(30)).StartSource)
 	// 23:30 UTC on 1 March is 07:30 on 2 March in China.
 	assert.Equal(t, "2026-03-02", bt.Day(time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC)).Format(bt.DateLayout))
 }
@@ -231,21 +231,21 @@ func TestInvoiceOrDeliveryStart(t *testing.T) {
 // A service before the start (a pre-delivery inspection repair) counts for nothing.
 func TestServicesBeforeTheStartDoNotCount(t *testing.T) {
 	f := facts(with(repair(3, -2, 5, "P0300"), parts("engine")))
-	assert.False(t, rule(t, bt.Entitlements(bt.StatutoryTerms, "", f, day(3)), bt.Rule7DayMajorPart).Applies)
+	assert.False(t, rule(t, bt.Entitlements(bt.StatutoryTerms, f, day(3)), bt.Rule7DayMajorPart).Applies)
 }
 
 func TestTermsValidation(t *testing.T) {
-	ok := bt.Terms{WarrantyYears: 3, WarrantyKm: 60_000, SanbaoYears: 2, SanbaoKm: 50_000}
+	ok := bt.ModelTerms{WarrantyYears: 3, WarrantyKm: 60_000, SanbaoYears: 2, SanbaoKm: 50_000}
 	require.NoError(t, ok.Validate())
 	for _, c := range []struct {
 		name, field, rule string
-		edit              func(*bt.Terms)
+		edit              func(*bt.ModelTerms)
 	}{
-		{"warranty below the law", "warrantyYears", "range", func(t *bt.Terms) { t.WarrantyYears = 2 }},
-		{"三包 km below the law", "sanbaoKm", "range", func(t *bt.Terms) { t.SanbaoKm = 49_999 }},
-		{"battery years without km", "batteryKm", "both_or_neither", func(t *bt.Terms) { t.BatteryYears = 8 }},
-		{"battery shorter than warranty", "batteryYears", "not_shorter_than_warranty", func(t *bt.Terms) { t.BatteryYears, t.BatteryKm = 3, 50_000 }},
-		{"三包 longer than warranty", "sanbaoYears", "within_warranty", func(t *bt.Terms) { t.SanbaoYears = 4 }},
+		{"warranty below the law", "warrantyYears", "range", func(t *bt.ModelTerms) { t.WarrantyYears = 2 }},
+		{"三包 km below the law", "sanbaoKm", "range", func(t *bt.ModelTerms) { t.SanbaoKm = 49_999 }},
+		{"battery years without km", "batteryKm", "both_or_neither", func(t *bt.ModelTerms) { t.BatteryYears = 8 }},
+		{"battery shorter than warranty", "batteryYears", "not_shorter_than_warranty", func(t *bt.ModelTerms) { t.BatteryYears, t.BatteryKm = 3, 50_000 }},
+		{"三包 longer than warranty", "sanbaoYears", "within_warranty", func(t *bt.ModelTerms) { t.SanbaoYears = 4 }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			terms := ok

@@ -20,9 +20,9 @@ const (
 	MinSanbaoKm      = 50_000
 )
 
-// Terms are an OEM's warranty terms for one model. Whichever of years and
+// ModelTerms are an OEM's warranty terms for one model. Whichever of years and
 // km comes first ends a period.
-type Terms struct {
+type ModelTerms struct {
 	// WarrantyYears and WarrantyKm are the warranty-repair period (包修期).
 	WarrantyYears int   `json:"warrantyYears" validate:"min=3,max=30"`
 	WarrantyKm    int64 `json:"warrantyKm" validate:"min=60000,max=10000000"`
@@ -37,11 +37,11 @@ type Terms struct {
 
 // StatutoryTerms are the legal minimums, which apply to a model whose OEM
 // has set no terms.
-var StatutoryTerms = Terms{WarrantyYears: MinWarrantyYears, WarrantyKm: MinWarrantyKm, SanbaoYears: MinSanbaoYears, SanbaoKm: MinSanbaoKm}
+var StatutoryTerms = ModelTerms{WarrantyYears: MinWarrantyYears, WarrantyKm: MinWarrantyKm, SanbaoYears: MinSanbaoYears, SanbaoKm: MinSanbaoKm}
 
 // Validate checks the tags, then that a battery warranty names both its
 // years and km and is no shorter than the car's warranty repair period.
-func (t Terms) Validate() error {
+func (t ModelTerms) Validate() error {
 	var c rules.Checker
 	c.Struct(t)
 	t.across(&c, "")
@@ -49,7 +49,7 @@ func (t Terms) Validate() error {
 }
 
 // across checks the rules across fields, naming each field after prefix.
-func (t Terms) across(c *rules.Checker, prefix string) {
+func (t ModelTerms) across(c *rules.Checker, prefix string) {
 	if (t.BatteryYears == 0) != (t.BatteryKm == 0) {
 		c.Fail(prefix+"batteryKm", "both_or_neither", "batteryYears and batteryKm are set together or not at all")
 	} else if t.BatteryYears > 0 && (t.BatteryYears < t.WarrantyYears || t.BatteryKm < t.WarrantyKm) {
@@ -63,8 +63,8 @@ func (t Terms) across(c *rules.Checker, prefix string) {
 // TermsRequest is the input of benefit:SetWarrantyTerms: the manufacturer
 // as on the car's birth record, and its terms for the model.
 type TermsRequest struct {
-	Manufacturer string `json:"manufacturer" validate:"required,max=100"`
-	Terms        Terms  `json:"terms"`
+	Manufacturer string     `json:"manufacturer" validate:"required,max=100"`
+	Terms        ModelTerms `json:"terms"`
 }
 
 // Validate checks the manufacturer and the terms.
@@ -77,10 +77,10 @@ func (r TermsRequest) Validate() error {
 
 // WarrantyTerms is the stored terms of one manufacturer's model (public).
 type WarrantyTerms struct {
-	SchemaVersion int       `json:"schemaVersion"`
-	Manufacturer  string    `json:"manufacturer"`
-	Model         string    `json:"model"`
-	Terms         Terms     `json:"terms"`
-	SetBy         string    `json:"setBy"`
-	SetAt         time.Time `json:"setAt"`
+	SchemaVersion int        `json:"schemaVersion"`
+	Manufacturer  string     `json:"manufacturer"`
+	Model         string     `json:"model"`
+	Terms         ModelTerms `json:"terms"`
+	SetBy         string     `json:"setBy"`
+	SetAt         time.Time  `json:"setAt"`
 }
