@@ -30,6 +30,7 @@ func TestGatewayLinksNoChaincodeRuntime(t *testing.T) {
 		module + "chaincode/governance",
 		module + "chaincode/owner",
 		module + "chaincode/consent",
+		module + "chaincode/benefit",
 	}
 	deps := strings.Fields(string(out))
 	if len(deps) < 50 {
