@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autoledger/autoledger/gateway/ownerclient"
 	"github.com/autoledger/autoledger/network/fabclient"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/stretchr/testify/require"
@@ -82,4 +85,73 @@ func BenchmarkE2EProvenance100HopsREST(b *testing.B) {
 	for b.Loop() {
 		require.Equal(b, 200, send("INSURER_CLAIMS", "GET", "/v1/parts/"+serial+"/provenance", ""))
 	}
+}
+
+// BenchmarkE2EReportBundle1000EventsREST is issue 15's speed goal on the
+// real network: a buyer's bundle (a majority's endorsement of the attested
+// report, the channel's MSPs) for a car with 1,000 life events, through
+// REST with no credential. Setting the car up (999 readings, one commit
+// each) is not timed.
+func BenchmarkE2EReportBundle1000EventsREST(b *testing.B) {
+	startGateway(b)
+	ctx := context.Background()
+	v := benchVIN()
+	oem := connect(b, "OemMSP", "production").contract("autoledger")
+	_, err := oem.Submit("vehicle:Register", client.WithArguments(registerRequest(v)))
+	require.NoError(b, err, fabclient.Describe(err))
+	telematics := connect(b, "OemMSP", "telematics").contract("autoledger")
+	start := time.Now().Add(-2 * time.Hour)
+	for i := range 998 {
+		reading := fmt.Sprintf(`{"km":%d,"source":"telematics","observedAt":%q}`, 10*(i+1),
+			start.Add(time.Duration(i)*time.Second).UTC().Format(time.RFC3339))
+		_, err := telematics.Submit("vehicle:RecordOdometer", client.WithArguments(v, reading))
+		require.NoError(b, err, fabclient.Describe(err))
+	}
+	send := func(who, path, body string) []byte {
+		req, _ := http.NewRequest("POST", urlOf(b, who)+path, strings.NewReader(body))
+		req.Header.Set("X-API-Key", gwKeys[who])
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(b, err)
+		defer res.Body.Close()
+		out, _ := io.ReadAll(res.Body)
+		require.Equal(b, 201, res.StatusCode, string(out))
+		return out
+	}
+	var sale struct {
+		ClaimCode string `json:"claimCode"`
+	}
+	require.NoError(b, json.Unmarshal(send("DEALER_SALES", "/v1/vehicles/"+v+"/sales",
+		fmt.Sprintf(`{"saleDate":%q,"odometerKm":9990,"useType":"private"}`, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))), &sale))
+	c, err := ownerclient.New(urlOf(b, ownerRelay), ownerclient.Options{HTTPClient: http.DefaultClient})
+	require.NoError(b, err)
+	k, err := ownerclient.GenerateKey()
+	require.NoError(b, err)
+	owner := &ownerclient.Owner{Client: c, Key: k, Channel: netFile.Channel}
+	var link ownerclient.ShareLinkResult
+	require.Eventually(b, func() bool { // the relay's peer may be a block behind the dealer's
+		if _, err := owner.Claim(ctx, v, sale.ClaimCode); err != nil {
+			return false
+		}
+		link, err = owner.ShareLink(ctx, v, time.Now().Add(time.Hour))
+		return err == nil
+	}, 20*time.Second, 200*time.Millisecond)
+
+	challenge := strings.Repeat("5a", 32)
+	url := urlOf(b, ownerRelay) + ownerclient.LinkPath + "/" + link.Token + "/bundle?challenge=" + challenge
+	var events int
+	for b.Loop() {
+		res, err := http.Get(url)
+		require.NoError(b, err)
+		raw, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.NoError(b, err)
+		require.Equal(b, 200, res.StatusCode, string(raw))
+		var bundle struct {
+			Facts []json.RawMessage `json:"facts"`
+		}
+		require.NoError(b, json.Unmarshal(raw, &bundle))
+		events = len(bundle.Facts)
+	}
+	require.Equal(b, 1000, events, "register, 998 readings and the sale")
 }
