@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/autoledger/autoledger/gateway/auth"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
@@ -123,3 +124,43 @@ func (p *Pool) Events(ctx context.Context, pr auth.Principal, pos Position) (<-c
 	}
 	return ch, nil
 }
+
+// Follow reads a chaincode event stream until ctx ends, reopening it when
+// it breaks: from position() each time (a cursor kept by the reader), with
+// a pause that doubles from 250 ms to 5 s while opening fails and resets
+// once a stream opens. accept takes each event; its error closes the
+// stream, which is reopened from the cursor. warn hears why a stream
+// ended or could not open.
+func Follow(ctx context.Context, position func() (Position, error), open func(Position) (<-chan *client.ChaincodeEvent, error),
+	accept func(*client.ChaincodeEvent) error, warn func(error)) {
+	pause := followPause
+	for ctx.Err() == nil {
+		pos, err := position()
+		if err == nil {
+			var stream <-chan *client.ChaincodeEvent
+			stream, err = open(pos)
+			if err == nil {
+				pause = followPause
+				for ev := range stream {
+					if err = accept(ev); err != nil {
+						break
+					}
+				}
+			}
+		}
+		if err != nil {
+			warn(err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+		pause = min(pause*2, followMaxPause)
+	}
+}
+
+// The pauses between attempts to reopen a stream.
+const (
+	followPause    = 250 * time.Millisecond
+	followMaxPause = 5 * time.Second
+)

@@ -64,32 +64,17 @@ func (s *Sweeper) Run(ctx context.Context, src EventSource) {
 		}
 	}()
 	pr := s.holders[0]
-	pause := 250 * time.Millisecond
-	for ctx.Err() == nil {
-		pos, err := s.position(ctx, src, pr)
-		if err == nil {
-			var stream <-chan *client.ChaincodeEvent
-			stream, err = src.Events(ctx, pr, pos)
-			if err == nil {
-				pause = 250 * time.Millisecond
-				for ev := range stream {
-					e := Event{ID: fabric.EventIDOf(ev).String(), Name: ev.EventName, Payload: fabric.EventPayload(ev)}
-					if err := s.Accept(e); err != nil {
-						s.log.Error("purge sweeper: record event", "event", e.ID, "err", err)
-						break
-					}
-				}
+	fabric.Follow(ctx, func() (fabric.Position, error) { return s.position(ctx, src, pr) },
+		func(pos fabric.Position) (<-chan *client.ChaincodeEvent, error) { return src.Events(ctx, pr, pos) },
+		func(ev *client.ChaincodeEvent) error {
+			e := Event{ID: fabric.EventIDOf(ev).String(), Name: ev.EventName, Payload: fabric.EventPayload(ev)}
+			if err := s.Accept(e); err != nil {
+				s.log.Error("purge sweeper: record event", "event", e.ID, "err", err)
+				return err
 			}
-		}
-		if err != nil {
-			s.log.Warn("purge sweeper: event stream", "err", summary(err))
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(pause):
-		}
-		pause = min(pause*2, 5*time.Second)
-	}
+			return nil
+		},
+		func(err error) { s.log.Warn("purge sweeper: event stream", "err", summary(err)) })
 	if err := s.FlushCursor(); err != nil {
 		s.log.Warn("purge sweeper: write event cursor", "err", err)
 	}

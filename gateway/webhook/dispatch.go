@@ -34,33 +34,18 @@ func (h *Hub) Run(ctx context.Context, pool *fabric.Pool, pr auth.Principal, dea
 			}
 		}
 	}()
-	pause := 250 * time.Millisecond
-	for ctx.Err() == nil {
-		pos, err := h.position(ctx, pool, pr)
-		if err == nil {
-			var stream <-chan *client.ChaincodeEvent
-			stream, err = pool.Events(ctx, pr, pos)
-			if err == nil {
-				pause = 250 * time.Millisecond
-				for ev := range stream {
-					e := Event{ID: fabric.EventIDOf(ev).String(), Block: ev.BlockNumber,
-						TxID: ev.TransactionID, Name: ev.EventName, Payload: fabric.EventPayload(ev)}
-					if _, err := h.Accept(e); err != nil {
-						h.log.Error("enqueue notifications", "event", e.ID, "err", err)
-						break
-					}
-				}
+	fabric.Follow(ctx, func() (fabric.Position, error) { return h.position(ctx, pool, pr) },
+		func(pos fabric.Position) (<-chan *client.ChaincodeEvent, error) { return pool.Events(ctx, pr, pos) },
+		func(ev *client.ChaincodeEvent) error {
+			e := Event{ID: fabric.EventIDOf(ev).String(), Block: ev.BlockNumber,
+				TxID: ev.TransactionID, Name: ev.EventName, Payload: fabric.EventPayload(ev)}
+			if _, err := h.Accept(e); err != nil {
+				h.log.Error("enqueue notifications", "event", e.ID, "err", err)
+				return err
 			}
-		}
-		if err != nil {
-			h.log.Warn("webhook event stream", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(pause):
-		}
-		pause = min(pause*2, 5*time.Second)
-	}
+			return nil
+		},
+		func(err error) { h.log.Warn("webhook event stream", "err", err) })
 }
 
 // position is where the stream resumes (fabric.ResumeAt).
