@@ -57,6 +57,10 @@ up() {
 		  curl -s -H "X-API-Key: \$AUTOLEDGER_KEY_DEALER_SALES" \$AUTOLEDGER_URL/v1/vehicles/1M8GDM9AXKP042788/history
 		  curl -sN -H "X-API-Key: \$AUTOLEDGER_KEY_OEM_PRODUCTION" "\$AUTOLEDGER_URL/v1/events?startBlock=0"
 		  curl -s \$AUTOLEDGER_URL/openapi.json
+		  curl -s \$AUTOLEDGER_URL/v1/owner/vehicles/1G4AH59H45G118341   # no key: the owner's view
+
+		The owner portal: \$AUTOLEDGER_URL/portal (docs/portal.md); the owner's own client: autoledger owner
+		(docs/cli.md); the demo's owner keys: .autoledger/owner-keys/.
 
 		API guide: docs/api.md. Stop everything with: make down
 	EOF
