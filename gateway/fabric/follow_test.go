@@ -23,7 +23,11 @@ func TestFollowReopensFromThePosition(t *testing.T) {
 	block := uint64(1)
 	attempt := 0
 	fabric.Follow(ctx,
-		func() (fabric.Position, error) { mu.Lock(); defer mu.Unlock(); return fabric.Position{Block: block}, nil },
+		func() (fabric.Position, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return fabric.Position{Block: block}, nil
+		},
 		func(p fabric.Position) (<-chan *client.ChaincodeEvent, error) {
 			mu.Lock()
 			defer mu.Unlock()
